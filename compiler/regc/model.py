@@ -1,0 +1,339 @@
+"""The registry's intermediate representation: frozen pydantic models with source positions.
+
+``build`` turns a front end's raw records into a ``Registry``. It is the only
+place where cell text gets a meaning (through ``regc.parse.cells``), and it
+collects every structural error before raising, so a user sees all of them
+at once. Semantic problems (a retired model, a bare name, a missing price) are
+kept in the IR as they are: they are for the policy rules to report.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from regc.errors import DiagnosticCollector
+from regc.parse import cells
+
+if TYPE_CHECKING:
+    from regc.parse.raw import RawAlias, RawModel, RawRegistry, RawWaiver, Text
+
+Kind = Literal["chat", "embedding", "image", "transcription", "speech", "moderation", "rerank"]
+PriceUnit = Literal["mtok", "image", "minute", "second"]
+State = Literal["active", "deprecated", "retired"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Pos(Frozen):
+    """A 1-based line and column in the registry file."""
+
+    line: int
+    col: int = 1
+
+
+class ModelRef(Frozen):
+    """``provider/model-id``; ``provider`` is None for a bare name (a ``model-ref-form`` finding)."""
+
+    provider: str | None
+    model: str
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.model}" if self.provider else self.model
+
+    @classmethod
+    def parse(cls, text: str) -> ModelRef:
+        provider, model = cells.split_ref(text)
+        return cls(provider=provider, model=model)
+
+
+class Entry(Frozen):
+    """A primary or an alternative, as written, with what it refers to.
+
+    Exactly one of ``ref`` (a model) and ``alias`` (another alias) is set,
+    or neither: then the entry is prose ("future ollama models pulled on
+    demand"), kept as a note.
+    """
+
+    text: str  # as written, without markdown code marks
+    ref: ModelRef | None = None
+    alias: str | None = None
+    note: str | None = None
+    pending: bool = False
+    pos: Pos
+
+    @property
+    def target(self) -> str:
+        """What the entry names, without markup or note: a model reference, an alias, or the note's text."""
+        if self.ref is not None:
+            return str(self.ref)
+        return self.alias if self.alias is not None else self.text
+
+    @property
+    def routable(self) -> bool:
+        """A model that traffic can be sent to: a full ``provider/model`` that is not pending."""
+        return self.ref is not None and self.ref.provider is not None and not self.pending
+
+
+class Rationale(Frozen):
+    key: str
+    text: str
+    pos: Pos
+
+
+class Alias(Frozen):
+    name: str
+    section: Literal["use-case", "legacy"]
+    title: str
+    primary: Entry
+    alternatives: tuple[Entry, ...] = ()
+    rationale: tuple[Rationale, ...] = ()
+    notes: str | None = None
+    pos: Pos
+
+
+class Price(Frozen):
+    """A price in USD. ``usd`` is the figure used; ``low`` is set when the cell gave a range (an estimate)."""
+
+    usd: Decimal
+    low: Decimal | None = None
+    unit: PriceUnit = "mtok"
+
+    @property
+    def estimate(self) -> bool:
+        return self.low is not None
+
+
+PriceCell = Price | Literal["n/a"] | None
+
+
+class Lifecycle(Frozen):
+    state: State = "active"
+    date: datetime.date | None = None
+    replacement: str | None = None
+
+
+class Model(Frozen):
+    """A row of the ``## Models`` table."""
+
+    ref: ModelRef
+    kind: Kind | None = None
+    dimensions: int | None = None
+    input: PriceCell = None
+    output: PriceCell = None
+    cache_read: PriceCell = None
+    cache_write: PriceCell = None
+    context: int | None = None
+    status: Lifecycle = Lifecycle()
+    source: str | None = None
+    pos: Pos
+
+    @property
+    def free(self) -> bool:
+        """Both prices are zero (``free``): a local model or a free tier."""
+        return all(isinstance(p, Price) and p.usd == 0 for p in (self.input, self.output))
+
+
+class Waiver(Frozen):
+    """An inline ``regc:ignore`` comment: ``rule`` is waived for ``alias`` and/or ``model``."""
+
+    rule: str
+    reason: str | None = None
+    until: datetime.date | None = None
+    alias: str | None = None
+    model: str | None = None
+    pos: Pos
+
+
+class Prose(Frozen):
+    heading: str
+    level: int
+    pos: Pos
+
+
+class Registry(Frozen):
+    path: str
+    format: Literal["markdown", "yaml"]
+    title: str | None = None
+    reviewed: datetime.date | None = None
+    meta: dict[str, Any] = {}
+    meta_lines: dict[str, int] = {}
+    aliases: tuple[Alias, ...]
+    models: tuple[Model, ...] = ()
+    prose: tuple[Prose, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+
+# --- raw records -> IR ---------------------------------------------------------
+
+
+def build(raw: RawRegistry) -> Registry:
+    """Give raw records their meaning; raise ``InputError`` with every structural problem."""
+    errors = DiagnosticCollector(raw.path)
+    alias_names = {a.name for a in raw.aliases}
+    aliases: list[Alias] = []
+    seen: dict[str, int] = {}
+    for raw_alias in raw.aliases:
+        if raw_alias.name in seen:
+            errors.error(raw_alias.pos.line, f"duplicate alias `{raw_alias.name}` (first defined at line {seen[raw_alias.name]}); "
+                         "rename or merge one of them", raw_alias.pos.col)
+            continue
+        seen[raw_alias.name] = raw_alias.pos.line
+        alias = _alias(raw_alias, alias_names, errors)
+        if alias is not None:
+            aliases.append(alias)
+    models = _models(raw.models, errors)
+    reviewed = _reviewed(raw, errors)
+    waivers = tuple(_waiver(w, errors) for w in raw.waivers)
+    if not raw.aliases:
+        errors.error(1, "the registry defines no aliases; add a section `## Title · alias `name`` with a | **Primary** | row")
+    errors.raise_if_any()
+    return Registry(
+        path=raw.path,
+        format=raw.format,
+        title=raw.title,
+        reviewed=reviewed,
+        meta={k: _json_value(v) for k, v in raw.meta.items()},
+        meta_lines={k: p.line for k, p in raw.meta_pos.items()},
+        aliases=tuple(aliases),
+        models=tuple(models),
+        prose=tuple(Prose(heading=p.heading, level=p.level, pos=_pos(p.pos)) for p in raw.prose),
+        waivers=waivers,
+    )
+
+
+def _pos(pos: Any) -> Pos:
+    return Pos(line=pos.line, col=pos.col)
+
+
+def _alias(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) -> Alias | None:
+    if raw.primary is None:
+        return None  # the front end has reported the missing Primary
+    primary = _primary(raw, alias_names, errors)
+    if primary is None:
+        return None
+    alternatives = tuple(_alternative(text, alias_names) for text in raw.alternatives)
+    return Alias(
+        name=raw.name,
+        section=raw.section,
+        title=raw.title,
+        primary=primary,
+        alternatives=alternatives,
+        rationale=tuple(Rationale(key=key, text=text.value, pos=_pos(text.pos)) for key, text in raw.rationale),
+        notes=raw.notes.value if raw.notes else None,
+        pos=_pos(raw.pos),
+    )
+
+
+def _primary(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) -> Entry | None:
+    assert raw.primary is not None
+    text = raw.primary
+    entry = cells.read_entry(text.value)
+    where = "`Resolves to`" if raw.section == "legacy" else "Primary"
+    if entry.pending:
+        errors.error(text.pos.line, f"{where} of `{raw.name}` is pending ({entry.note}); the primary must be routable today", text.pos.col)
+        return None
+    if "/" not in entry.head:
+        # A bare name where a target is expected names an alias.
+        if entry.head not in alias_names:
+            hint = f"; if it is a model, write it with its provider: `provider/{entry.head}`" if cells.is_alias_name(entry.head) else ""
+            errors.error(text.pos.line, f"{where} of `{raw.name}` names unknown alias `{entry.head}`{hint}", text.pos.col)
+            return None
+        return Entry(text=entry.clean, alias=entry.head, note=entry.note, pos=_pos(text.pos))
+    if not cells.is_model_ref(entry.head):
+        errors.error(text.pos.line, f"{where} of `{raw.name}` is not a model reference: {entry.head!r}; "
+                     "write `provider/model-id` (letters, digits and . : @ ~ + - _ /)", text.pos.col)
+        return None
+    return Entry(text=entry.clean, ref=ModelRef.parse(entry.head), note=entry.note, pos=_pos(text.pos))
+
+
+def _alternative(text: Text, alias_names: set[str]) -> Entry:
+    entry = cells.read_entry(text.value, 0)
+    pos = _pos(text.pos)
+    common = {"text": entry.clean, "note": entry.note, "pending": entry.pending, "pos": pos}
+    if entry.head in alias_names:
+        return Entry(alias=entry.head, **common)
+    if cells.is_model_ref(entry.head):
+        return Entry(ref=ModelRef.parse(entry.head), **common)
+    # Not a reference: prose such as "future ollama models pulled on demand".
+    return Entry(text=text.value, note=text.value, pos=pos)
+
+
+def _models(raw_models: tuple[RawModel, ...], errors: DiagnosticCollector) -> list[Model]:
+    models: list[Model] = []
+    seen: dict[str, int] = {}
+    for raw in raw_models:
+        ref_text = raw.ref.value
+        if not cells.is_model_ref(ref_text):
+            errors.error(raw.ref.pos.line, f"{ref_text!r} is not a model reference; write `provider/model-id`", raw.ref.pos.col)
+            continue
+        if ref_text in seen:
+            errors.error(raw.pos.line, f"duplicate Models row for `{ref_text}` (first at line {seen[ref_text]}); keep one", raw.pos.col)
+            continue
+        seen[ref_text] = raw.pos.line
+        fields: dict[str, Any] = {}
+        for field, cell in raw.cells:
+            try:
+                fields.update(_model_cell(field, cell.value))
+            except cells.CellError as exc:
+                errors.error(cell.pos.line, f"`{ref_text}` {field.replace('_', ' ')}: {exc}", cell.pos.col)
+        models.append(Model(ref=ModelRef.parse(ref_text), pos=_pos(raw.pos), **fields))
+    return models
+
+
+def _model_cell(field: str, text: str) -> dict[str, Any]:
+    if field == "kind":
+        kind, dims = cells.read_kind(text)
+        return {"kind": kind, "dimensions": dims}
+    if field in {"input", "output", "cache_read", "cache_write"}:
+        price = cells.read_price(text)
+        if isinstance(price, cells.PriceText):
+            return {field: Price(usd=price.usd, low=price.low, unit=price.unit)}
+        return {field: price}
+    if field == "context":
+        return {"context": cells.read_context(text)}
+    if field == "status":
+        status = cells.read_status(text)
+        return {"status": Lifecycle(state=status.state, date=status.date, replacement=status.replacement)}
+    if field == "source":
+        return {"source": text or None}
+    raise AssertionError(field)  # pragma: no cover - the front ends only produce known fields
+
+
+def _reviewed(raw: RawRegistry, errors: DiagnosticCollector) -> datetime.date | None:
+    value = raw.meta.get("reviewed")
+    if value is None:
+        return None
+    line = raw.meta_pos["reviewed"].line if "reviewed" in raw.meta_pos else 1
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return cells.read_date(str(value))
+    except cells.CellError as exc:
+        errors.error(line, f"front matter `reviewed`: {exc}")
+        return None
+
+
+def _waiver(raw: RawWaiver, errors: DiagnosticCollector) -> Waiver:
+    until = None
+    if raw.until:
+        try:
+            until = cells.read_date(raw.until)
+        except cells.CellError as exc:
+            errors.error(raw.pos.line, f"regc:ignore {raw.rule} until=: {exc}")
+    return Waiver(rule=raw.rule, reason=raw.reason, until=until, alias=raw.alias, model=raw.model, pos=_pos(raw.pos))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value
