@@ -1,0 +1,183 @@
+"""Configuration: ``[tool.regc]`` in ``pyproject.toml``, or ``regc.toml``.
+
+The configuration file's directory is the project root: the registry, the
+policy and every output path are relative to it. Without a configuration
+file the current directory is the root and the defaults apply.
+
+```toml
+[tool.regc]
+registry = "registry.md"
+policy = "policy.yaml"
+
+[tool.regc.targets.json]
+path = "targets/json/registry.json"
+
+[tool.regc.targets.go]
+path = "targets/go/config.go"
+package = "config"
+```
+
+A target is built when it has a table under ``targets``; with no
+``targets`` table at all, every built-in target is built at its default
+path. ``enabled = false`` switches a configured target off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from regc.errors import Diagnostic, InputError
+
+CONFIG_FILES = ("regc.toml", "pyproject.toml")
+
+
+class ConfigFile(BaseModel):
+    """regc configuration (`[tool.regc]` in pyproject.toml, or the top level of regc.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registry: str = Field(default="registry.md", description="the registry file, markdown (.md) or YAML (.yaml)")
+    policy: str = Field(default="policy.yaml", description="the policy file (retirements, rule settings, waivers, custom rules)")
+    cache_dir: str = Field(default=".regc-cache", description="where parse/lint results are cached, keyed by content hash")
+    targets: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="target name -> options (`path`, `enabled`, and the target's own options); absent: every built-in target",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """The configuration in effect: a validated ``ConfigFile`` plus where it was found."""
+
+    root: Path
+    file: Path | None
+    settings: ConfigFile
+
+    @property
+    def registry_path(self) -> Path:
+        return self.root / self.settings.registry
+
+    @property
+    def policy_path(self) -> Path:
+        return self.root / self.settings.policy
+
+    def display(self, path: Path) -> str:
+        """A path as the user should see it: relative to the root when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def with_registry(self, registry: str | None) -> Config:
+        if registry is None:
+            return self
+        path = Path(registry)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        try:
+            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            relative = str(path.resolve())
+        return dataclasses.replace(self, settings=self.settings.model_copy(update={"registry": relative}))
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ``regc.toml``, or ``pyproject.toml`` with a ``[tool.regc]`` table, at or above ``start``."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
+                return candidate
+        if (directory / ".git").exists():
+            break
+    return None
+
+
+def _has_tool_regc(pyproject: Path) -> bool:
+    try:
+        return re.search(r"^\s*\[tool\.regc(\.|\])", pyproject.read_text(encoding="utf-8"), re.M) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:
+    """Load the given configuration file, or find one; defaults when there is none."""
+    file = path if path is not None else find_config(start)
+    if file is None:
+        return Config(root=(start or Path.cwd()).resolve(), file=None, settings=ConfigFile())
+    file = file.resolve()
+    data = _read_toml(file)
+    table: Any = data.get("tool", {}).get("regc", {}) if file.name == "pyproject.toml" else data
+    prefix = "tool.regc." if file.name == "pyproject.toml" else ""
+    if not isinstance(table, dict):
+        raise InputError.at(display_path(file), 1, f"[{prefix.rstrip('.') or 'regc'}] must be a table")
+    try:
+        settings = ConfigFile.model_validate(table)
+    except ValidationError as exc:
+        raise InputError(_diagnostics(file, exc, prefix)) from None
+    return Config(root=file.parent, file=file, settings=settings)
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    import tomllib
+
+    shown = display_path(file)
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError.at(shown, 1, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError.at(shown, 1, f"cannot read: {exc.strerror}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, col = (int(match[1]), int(match[2])) if match else (1, 1)
+        raise InputError.at(shown, line, f"malformed TOML: {str(exc).split(' (at')[0]}", col) from None
+
+
+def _diagnostics(file: Path, exc: ValidationError, prefix: str) -> list[Diagnostic]:
+    text = file.read_text(encoding="utf-8")
+    found = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        found.append(Diagnostic(display_path(file), key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
+    return found
+
+
+def key_line(text: str, dotted: str) -> int:
+    """Best-effort line of a dotted TOML key (tomllib keeps no positions).
+
+    The key's own line when it is found in its table, else the line of the
+    nearest enclosing table header that exists, else 1.
+    """
+    parts = dotted.split(".")
+    lines = text.splitlines()
+    headers = [(i, m[1].strip()) for i, line in enumerate(lines) if (m := re.match(r"\s*\[+([^\]]+)\]+\s*$", line))]
+    regions = {"": (0, headers[0][0] if headers else len(lines))}
+    for n, (i, name) in enumerate(headers):
+        regions[name] = (i + 1, headers[n + 1][0] if n + 1 < len(headers) else len(lines))
+    for cut in range(len(parts) - 1, -1, -1):
+        table, key = ".".join(parts[:cut]), parts[cut]
+        if table in regions:
+            start, end = regions[table]
+            for index in range(start, end):
+                if re.match(rf'\s*"?{re.escape(key)}"?\s*=', lines[index]):
+                    return index + 1
+        if ".".join(parts[: cut + 1]) in regions:
+            return regions[".".join(parts[: cut + 1])][0]  # the header's line (1-based = the region's 0-based start)
+    return 1
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it (how users named it)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,112 @@
+"""``regc explain ALIAS``: what an alias resolves to, and why."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from regc.model import Model, PriceCell
+    from regc.resolve import ResolvedRegistry
+
+
+def alias_data(registry: ResolvedRegistry, name: str) -> dict[str, Any]:
+    """The explanation as data (``--format json``); the text form renders this."""
+    alias = registry.alias(name)
+    chain = registry.resolve(name)
+    path = registry.registry.path
+    return {
+        "alias": name,
+        "title": alias.title,
+        "section": alias.section,
+        "source": f"{path}:{alias.pos.line}",
+        "kind": registry.kind(name),
+        "via": list(chain.via),
+        "chain": [
+            {"position": index, "role": "primary" if index == 0 else "fallback", "model": str(ref), **_model_data(registry.model(ref))}
+            for index, ref in enumerate(chain.models)
+        ],
+        "pending": [{"entry": e.target, "note": e.note, "line": e.pos.line} for e in chain.pending],
+        "not_routable": [{"entry": e.text, "reason": _unroutable_reason(e.ref is not None), "line": e.pos.line} for e in chain.unroutable],
+        "rationale": [{"key": r.key, "text": r.text, "line": r.pos.line} for r in alias.rationale],
+        "notes": alias.notes,
+    }
+
+
+def _unroutable_reason(is_ref: bool) -> str:
+    return "no provider: write it as provider/model" if is_ref else "not a model reference (kept as a note)"
+
+
+def _model_data(model: Model | None) -> dict[str, Any]:
+    if model is None:
+        return {"listed": False}
+    return {
+        "listed": True,
+        "kind": model.kind,
+        "dimensions": model.dimensions,
+        "input": _price_text(model.input),
+        "output": _price_text(model.output),
+        "context": model.context,
+        "status": model.status.state
+        + (f" {model.status.date.isoformat()}" if model.status.date else "")
+        + (f" → {model.status.replacement}" if model.status.replacement else ""),
+        "line": model.pos.line,
+    }
+
+
+def _price_text(price: PriceCell) -> str | None:
+    from regc.model import Price
+
+    if not isinstance(price, Price):
+        return price
+    if price.usd == 0:
+        return "free"
+    unit = {"mtok": "/1M tok", "image": "/image", "minute": "/min", "second": "/s"}[price.unit]
+    return f"${_money(price.low) + '–' if price.low is not None else ''}{_money(price.usd)}{unit}"
+
+
+def _money(usd: Decimal) -> str:
+    """Two decimals, more only when the price has them: $15.00, $0.14, $0.006."""
+    return f"{usd:.2f}" if usd == usd.quantize(Decimal("0.01")) else f"{usd.normalize():f}"
+
+
+def _context_text(tokens: int | None) -> str:
+    if tokens is None:
+        return "context ?"
+    if tokens >= 1_000_000 and tokens % 1_000_000 == 0:
+        return f"{tokens // 1_000_000}M ctx"
+    if tokens >= 1000:
+        return f"{tokens / 1000:g}K ctx"
+    return f"{tokens} ctx"
+
+
+def alias_text(registry: ResolvedRegistry, name: str) -> str:
+    data = alias_data(registry, name)
+    lines = [f"{data['alias']} — {data['title']} ({data['section']} alias, {data['source']})"]
+    if data["via"]:
+        lines.append(f"  resolves through: {' → '.join([name, *data['via']])}")
+    lines.append(f"  kind: {data['kind'] or 'unknown (no Models row for the primary)'}")
+    lines.append("  chain:")
+    width = max(len(step["model"]) for step in data["chain"])
+    for step in data["chain"]:
+        if step["listed"]:
+            kind = step["kind"] or "?"
+            if step["dimensions"]:
+                kind += f" ({step['dimensions']})"
+            prices = f"in {step['input'] or '?'}  out {step['output'] or '?'}"
+            detail = f"{kind:<10} {prices:<34} {_context_text(step['context']):<10} {step['status']}"
+        else:
+            detail = "(not in the Models table: no kind, price or context)"
+        lines.append(f"    {step['position'] + 1}. {step['model']:<{width}}  {step['role']:<8}  {detail}")
+    if data["pending"]:
+        lines.append("  pending (listed, not routed to):")
+        lines.extend(f"    - {p['entry']} ({p['note']})" for p in data["pending"])
+    if data["not_routable"]:
+        lines.append("  not routable:")
+        lines.extend(f"    - {p['entry']}: {p['reason']}" for p in data["not_routable"])
+    if data["notes"]:
+        lines.append(f"  notes: {data['notes']}")
+    if data["rationale"]:
+        lines.append("  rationale:")
+        lines.extend(f"    {r['key']}: {r['text']}" for r in data["rationale"])
+    return "\n".join(lines) + "\n"

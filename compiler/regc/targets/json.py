@@ -1,0 +1,154 @@
+"""The ``json`` target: the resolved registry for agents and other tools.
+
+Agents that choose a backend read this file instead of parsing markdown. It
+holds every alias with its resolved chain (primary first, then fallbacks in
+order), its pending alternatives and rationale, and every model with kind,
+prices, context window and lifecycle. It validates against
+``schema/resolved-registry.schema.json`` (generated from ``Document``).
+
+Source positions are left out on purpose: a prose edit in registry.md must
+not change this artifact.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from regc.targets import Target, TargetOptions, header
+
+if TYPE_CHECKING:
+    from regc.model import Model, PriceCell
+    from regc.resolve import ResolvedRegistry
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PendingOut(_Out):
+    entry: str = Field(description="the model or alias the alternative names")
+    note: str | None = Field(description="its note, e.g. 'when key added'")
+
+
+class RationaleOut(_Out):
+    key: str
+    text: str
+
+
+class AliasOut(_Out):
+    title: str
+    section: Literal["use-case", "legacy"]
+    kind: str | None = Field(description="what the alias serves: its primary model's kind")
+    primary: str
+    fallbacks: list[str] = Field(description="routable fallbacks, in order")
+    via: list[str] = Field(description="aliases followed to reach the primary (a legacy alias naming another alias)")
+    pending: list[PendingOut] = Field(description="listed alternatives that are not routed to yet")
+    notes: list[str] = Field(description="alternatives that are not model references, and legacy notes")
+    rationale: list[RationaleOut]
+
+
+class PriceOut(_Out):
+    usd: float
+    low: float | None = Field(default=None, description="lower bound when the registry gives a range (an estimate)")
+    unit: Literal["mtok", "image", "minute", "second"] = Field(description="mtok = per 1M tokens")
+
+
+class LifecycleOut(_Out):
+    state: Literal["active", "deprecated", "retired"]
+    date: str | None = None
+    replacement: str | None = None
+
+
+class ModelOut(_Out):
+    provider: str | None
+    kind: str | None
+    dimensions: int | None = None
+    input: PriceOut | Literal["n/a"] | None
+    output: PriceOut | Literal["n/a"] | None
+    cache_read: PriceOut | Literal["n/a"] | None
+    cache_write: PriceOut | Literal["n/a"] | None
+    context: int | None
+    status: LifecycleOut
+    source: str | None
+
+
+class Document(_Out):
+    """The resolved registry, as regc's json target writes it."""
+
+    comment: str = Field(alias="$comment")
+    reviewed: str | None
+    aliases: dict[str, AliasOut]
+    models: dict[str, ModelOut]
+
+
+class JsonOptions(TargetOptions):
+    path: str = "targets/json/registry.json"
+    indent: int = Field(default=2, ge=0, le=8)
+
+
+class JsonTarget(Target[JsonOptions]):
+    name = "json"
+    description = "the resolved registry (aliases, chains, models, prices) for agents and tools"
+    proven_by = "validated with jsonschema against schema/resolved-registry.schema.json (generated from the pydantic model)"
+    Options = JsonOptions
+
+    def render(self, registry: ResolvedRegistry, options: JsonOptions) -> dict[str, bytes]:
+        document = {
+            "$comment": header(registry),
+            "reviewed": registry.registry.reviewed.isoformat() if registry.registry.reviewed else None,
+            "aliases": {alias.name: _alias(registry, alias.name) for alias in registry.aliases},
+            "models": {str(model.ref): _model(model) for model in registry.models},
+        }
+        text = json.dumps(document, indent=options.indent or None, sort_keys=True, ensure_ascii=False)
+        return {options.path: (text + "\n").encode("utf-8")}
+
+
+def _alias(registry: ResolvedRegistry, name: str) -> dict[str, object]:
+    alias = registry.alias(name)
+    chain = registry.resolve(name)
+    notes = [entry.text for entry in chain.unroutable]  # bare names and prose, as written
+    if alias.notes:
+        notes.append(alias.notes)
+    return {
+        "title": alias.title,
+        "section": alias.section,
+        "kind": registry.kind(name),
+        "primary": str(chain.primary),
+        "fallbacks": [str(ref) for ref in chain.fallbacks],
+        "via": list(chain.via),
+        "pending": [{"entry": entry.target, "note": entry.note} for entry in chain.pending],
+        "notes": notes,
+        "rationale": [{"key": r.key, "text": r.text} for r in alias.rationale],
+    }
+
+
+def _model(model: Model) -> dict[str, object]:
+    return {
+        "provider": model.ref.provider,
+        "kind": model.kind,
+        "dimensions": model.dimensions,
+        "input": _price(model.input),
+        "output": _price(model.output),
+        "cache_read": _price(model.cache_read),
+        "cache_write": _price(model.cache_write),
+        "context": model.context,
+        "status": {
+            "state": model.status.state,
+            "date": model.status.date.isoformat() if model.status.date else None,
+            "replacement": model.status.replacement,
+        },
+        "source": model.source,
+    }
+
+
+def _price(price: PriceCell) -> object:
+    if price is None or isinstance(price, str):
+        return price
+    # float() of a Decimal keeps the written digits ("0.14" -> 0.14); JSON has no decimals.
+    out: dict[str, object] = {"usd": float(price.usd), "unit": price.unit}
+    if price.low is not None:
+        out["low"] = float(price.low)
+    return out
