@@ -1,0 +1,67 @@
+"""Shared fixtures: the fixture corpus, and running regc's CLI in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from regc.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOOD = sorted(p for p in (FIXTURES / "good").iterdir() if p.suffix in {".md", ".yaml"})
+BAD = sorted(p for p in (FIXTURES / "bad").iterdir() if p.suffix in {".md", ".yaml"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_regc(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
+    """Run ``regc ARGS`` in this process (as the console script does) and capture its output."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(contextlib.redirect_stdout(stdout))
+        stack.enter_context(contextlib.redirect_stderr(stderr))
+        code = main([str(a) for a in args])
+    return Run(code, stdout.getvalue(), stderr.getvalue())
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """An empty project directory with a regc.toml building the json and schema targets."""
+    (tmp_path / "regc.toml").write_text(
+        'registry = "registry.md"\n\n[targets.json]\npath = "targets/json/registry.json"\n\n[targets.schema]\npath = "schema"\n'
+    )
+    return tmp_path
+
+
+def copy_fixture(name: str, dest: Path, as_name: str | None = None) -> Path:
+    source = FIXTURES / name
+    target = dest / (as_name or source.name)
+    shutil.copyfile(source, target)
+    return target
+
+
+def file_snapshot(suffix: str) -> type:
+    """A syrupy extension that stores one output as one file with its own suffix, so a
+    reviewer reads a snapshot of ``config.go`` as Go and of ``registry.json`` as JSON."""
+    from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+    return type(
+        f"{suffix.title()}FileSnapshot",
+        (SingleFileSnapshotExtension,),
+        {"_file_extension": suffix, "_write_mode": WriteMode.BINARY},
+    )

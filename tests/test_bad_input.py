@@ -1,0 +1,100 @@
+"""Bad input: exit 2, every diagnostic at file:line:col, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BAD, FIXTURES, copy_fixture, run_regc
+
+
+def test_every_bad_fixture_has_its_expected_output() -> None:
+    stems = {p.stem for p in BAD}
+    expected = {p.stem for p in (FIXTURES / "bad").glob("*.expected")}
+    assert stems == expected
+
+
+@pytest.mark.parametrize("fixture", BAD, ids=lambda p: p.name)
+def test_bad_registry_is_an_input_error(fixture: Path, project: Path) -> None:
+    shutil.copyfile(fixture, project / fixture.name)
+
+    result = run_regc("build", "--registry", fixture.name, cwd=project)
+
+    assert result.code == 2
+    assert result.err == fixture.with_suffix(".expected").read_text(encoding="utf-8")
+    assert result.out == ""
+    assert not (project / "targets").exists()
+    assert not (project / "schema").exists()
+
+
+def test_a_broken_registry_leaves_the_previous_outputs_alone(project: Path) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    assert run_regc("build", cwd=project).code == 0
+    before = {p: p.read_bytes() for p in project.rglob("*.json")}
+    shutil.copyfile(FIXTURES / "bad" / "cycle.md", project / "registry.md")
+
+    result = run_regc("build", cwd=project)
+
+    assert result.code == 2
+    assert {p: p.read_bytes() for p in project.rglob("*.json")} == before
+
+
+def test_missing_registry_names_the_flag(project: Path) -> None:
+    result = run_regc("build", cwd=project)
+    assert result.code == 2
+    assert result.err == "registry.md:1:1: error: no such file; create it or pass --registry PATH\n"
+
+
+def test_unknown_suffix(project: Path) -> None:
+    (project / "registry.txt").write_text("# x\n")
+    result = run_regc("build", "--registry", "registry.txt", cwd=project)
+    assert result.code == 2
+    assert "unknown registry format '.txt'; use .md or .yaml" in result.err
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('registry = "registry.md"\nbogus = 1\n', "regc.toml:2:1: error: bogus: Extra inputs are not permitted"),
+        ('[targets.nope]\npath = "x"\n', "regc.toml:1:1: error: unknown target 'nope'; known targets:"),
+        (
+            '[targets.json]\npath = "x.json"\nindent = "wide"\n',
+            "regc.toml:3:1: error: targets.json.indent: Input should be a valid integer",
+        ),
+        ('registry = "registry.md\n', "regc.toml:1:"),
+    ],
+)
+def test_bad_config_is_an_input_error(project: Path, config: str, message: str) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "regc.toml").write_text(config)
+
+    result = run_regc("build", cwd=project)
+
+    assert result.code == 2
+    assert result.err.startswith(message)
+
+
+def test_output_path_outside_the_root_is_refused(project: Path) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "regc.toml").write_text('[targets.json]\npath = "../escaped.json"\n')
+
+    result = run_regc("build", cwd=project)
+
+    assert result.code == 2
+    assert "leaves the project root" in result.err
+    assert not (project.parent / "escaped.json").exists()
+
+
+def test_symlinked_output_directory_outside_the_root_is_refused(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "targets").symlink_to(outside, target_is_directory=True)
+    (project / "regc.toml").write_text('[targets.json]\npath = "targets/registry.json"\n')
+
+    result = run_regc("build", cwd=project)
+
+    assert result.code == 2
+    assert "leaves the project root" in result.err
+    assert list(outside.iterdir()) == []
