@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["chat", "embedding", "image", "transcription", "speech", "moderation", "rerank"]
 PriceUnit = Literal["mtok", "image", "minute", "second"]
-State = Literal["active", "deprecated", "retired"]
+State = Literal["active", "unknown", "deprecated", "retired"]
 
 
 class Frozen(BaseModel):
@@ -113,7 +113,9 @@ PriceCell = Price | Literal["n/a"] | None
 
 
 class Lifecycle(Frozen):
-    state: State = "active"
+    """A model's status. ``unknown`` when the registry does not say (a blank cell, no Status column, no row)."""
+
+    state: State = "unknown"
     date: datetime.date | None = None
     replacement: str | None = None
 

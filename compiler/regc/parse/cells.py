@@ -236,12 +236,12 @@ def read_kind(text: str) -> tuple[str | None, int | None]:
 # --- lifecycle ---------------------------------------------------------------
 
 _STATUS = re.compile(
-    r"^(?P<state>active|deprecated|retired)"
+    r"^(?P<state>active|unknown|deprecated|retired)"
     r"(?:\s+(?:on\s+)?(?P<date>\d{4}-\d{2}-\d{2}))?"
     r"(?:\s*(?:→|->|=>|,?\s*use|,?\s*replaced by)\s*`?(?P<replacement>[^`\s]+)`?)?\s*$",
     re.I,
 )
-STATUS_FORMS = "active, deprecated YYYY-MM-DD [→ provider/model], retired YYYY-MM-DD → provider/model"
+STATUS_FORMS = "active, unknown (or blank), deprecated YYYY-MM-DD [→ provider/model], retired YYYY-MM-DD → provider/model"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,7 +254,7 @@ class StatusText:
 def read_status(text: str) -> StatusText:
     cell = text.strip()
     if cell.lower() in _BLANK:
-        return StatusText("active", None, None)
+        return StatusText("unknown", None, None)  # not stated is not the same as active
     match = _STATUS.match(cell)
     if match is None:
         raise CellError(f"cannot read status {cell!r}; write {STATUS_FORMS}")
@@ -263,8 +263,8 @@ def read_status(text: str) -> StatusText:
     replacement = match["replacement"]
     if replacement is not None and not is_model_ref(replacement):
         raise CellError(f"replacement {replacement!r} is not a model reference (`provider/model`)")
-    if state == "active" and (date or replacement):
-        raise CellError(f"an active model has no date or replacement: {cell!r}")
+    if state in {"active", "unknown"} and (date or replacement):
+        raise CellError(f"an {state} model has no date or replacement: {cell!r}")
     if state == "retired" and date is None:
         raise CellError(f"a retired model needs its date: `retired YYYY-MM-DD → provider/model`, not {cell!r}")
     return StatusText(state, date, replacement)

@@ -57,7 +57,7 @@ class PriceOut(_Out):
 
 
 class LifecycleOut(_Out):
-    state: Literal["active", "deprecated", "retired"]
+    state: Literal["active", "unknown", "deprecated", "retired"]
     date: str | None = None
     replacement: str | None = None
 
