@@ -63,5 +63,5 @@ def file_snapshot(suffix: str) -> type:
     return type(
         f"{suffix.title()}FileSnapshot",
         (SingleFileSnapshotExtension,),
-        {"_file_extension": suffix, "_write_mode": WriteMode.BINARY},
+        {"file_extension": suffix, "_write_mode": WriteMode.BINARY},
     )
