@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from regc.errors import Diagnostic, InputError
+from regc.providers import Provider
 
 CONFIG_FILES = ("regc.toml", "pyproject.toml")
 
@@ -47,6 +48,10 @@ class ConfigFile(BaseModel):
     targets: dict[str, dict[str, Any]] | None = Field(
         default=None,
         description="target name -> options (`path`, `enabled`, and the target's own options); absent: every built-in target",
+    )
+    providers: dict[str, Provider] = Field(
+        default={},
+        description="provider name -> fields that override or add to regc's built-in provider table",
     )
 
 
@@ -65,6 +70,12 @@ class Config:
     @property
     def policy_path(self) -> Path:
         return self.root / self.settings.policy
+
+    def providers(self) -> dict[str, Provider]:
+        """regc's provider table with this configuration's overrides applied."""
+        from regc.providers import providers
+
+        return providers(self.settings.providers)
 
     def display(self, path: Path) -> str:
         """A path as the user should see it: relative to the root when inside it."""
