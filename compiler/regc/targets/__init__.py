@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from regc.errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+    from pathlib import Path
 
     from jinja2 import Environment
 
@@ -58,6 +59,12 @@ class Target(Generic[OptionsT]):
 
     registry: ClassVar[dict[str, type[Target[Any]]]] = {}
 
+    def __init__(self, read: Callable[[str], bytes | None] | None = None) -> None:
+        #: How the target reads an existing project file, for the rare target whose output depends
+        #: on one (the go target's block mode rewrites a block inside a hand-written file).
+        #: ``configured`` reads from the project root; the git hook passes a reader of the index.
+        self.read: Callable[[str], bytes | None] = read or _no_file
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "name" in cls.__dict__:
@@ -65,6 +72,26 @@ class Target(Generic[OptionsT]):
 
     def render(self, registry: ResolvedRegistry, options: OptionsT) -> dict[str, bytes]:
         raise NotImplementedError
+
+
+def _no_file(path: str) -> bytes | None:
+    return None
+
+
+def project_reader(root: Path) -> Callable[[str], bytes | None]:
+    """A ``Target.read`` that reads files under ``root`` (never outside it)."""
+    from regc.errors import UsageError
+    from regc.write import resolve_inside
+
+    def read(path: str) -> bytes | None:
+        try:
+            return resolve_inside(root, path).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except IsADirectoryError:
+            raise UsageError(f"output path {path!r} is a directory") from None
+
+    return read
 
 
 def header(registry: ResolvedRegistry) -> str:
@@ -91,8 +118,11 @@ def builtin_names() -> list[str]:
     return [name for name, cls in all_targets().items() if cls.__module__.startswith(f"{__name__}.")]
 
 
-def configured(config: Config) -> list[tuple[Target[Any], TargetOptions]]:
-    """The targets the configuration builds, each with its validated options."""
+def configured(config: Config, read: Callable[[str], bytes | None] | None = None) -> list[tuple[Target[Any], TargetOptions]]:
+    """The targets the configuration builds, each with its validated options.
+
+    ``read`` is how targets read existing project files (default: from the project root).
+    """
     available = all_targets()
     tables = config.settings.targets
     selected = tables if tables is not None else {name: {} for name in builtin_names()}
@@ -117,7 +147,7 @@ def configured(config: Config) -> list[tuple[Target[Any], TargetOptions]]:
                 errors.append(Diagnostic(where, key_line(text, f"{prefix}.{name}.{key}"), 1, f"{prefix}.{name}.{key}: {error['msg']}"))
             continue
         if options.enabled:
-            result.append((cls(), options))
+            result.append((cls(read or project_reader(config.root)), options))
     if errors:
         raise InputError(errors)
     return result
