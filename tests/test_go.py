@@ -367,6 +367,11 @@ def test_hostile_registries_give_gofmt_clean_go_with_the_same_values(
         options.variable: {a.name: str(registry.resolve(a.name).primary) for a in registry.aliases},
         options.fallbacks: {a.name: [str(r) for r in registry.resolve(a.name).fallbacks] for a in registry.aliases},
     }
+    # The same declarations spliced into the hand-written gateway file: still what gofmt prints, the rest untouched.
+    block = GoTarget(read=lambda _path: (GATEWAY / "config.go").read_bytes()).render(registry, GoOptions(mode="block"))
+    spliced = block[GoOptions().path]
+    assert go.gofmt(spliced) == spliced
+    assert _outside_block(spliced) == _outside_block((GATEWAY / "config.go").read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -573,3 +578,31 @@ def test_block_mode_works_through_the_configured_reader() -> None:
     [(target, _)] = [(t, o) for t, o in targets.configured(config) if t.name == "go"]
     assert target.read("targets/go/config.go") == (ROOT / "targets/go/config.go").read_bytes()
     assert target.read("no/such/file.go") is None
+
+
+# --- drift --------------------------------------------------------------------------------------
+
+
+def test_the_committed_go_file_is_current() -> None:
+    config = load_config(ROOT / "pyproject.toml")
+    [(target, options)] = [(t, o) for t, o in targets.configured(config) if t.name == "go"]
+    assert target.render(regc.load(ROOT / "registry.md"), options) == {"targets/go/config.go": (ROOT / "targets/go/config.go").read_bytes()}
+
+
+def test_a_registry_edit_without_a_rebuild_is_drift(tmp_path: Path) -> None:
+    shutil.copyfile(ROOT / "registry.md", tmp_path / "registry.md")
+    (tmp_path / "regc.toml").write_text(
+        'registry = "registry.md"\n\n[targets.go]\npath = "targets/go/config.go"\n\n'
+        '[targets.sqlite]\npath = "targets/sqlite/task_categories.sql"\n'
+    )
+    assert run_regc("build", cwd=tmp_path).code == 0
+    assert run_regc("check", cwd=tmp_path).code == 0
+    registry = tmp_path / "registry.md"
+    registry.write_text(registry.read_text().replace("| **Primary** | `xai/grok-4.3` |", "| **Primary** | `mistral/codestral-latest` |", 1))
+
+    result = run_regc("check", cwd=tmp_path)
+
+    assert result.code == 1
+    assert "targets/go/config.go: stale (differs from the registry)" in result.err
+    assert "targets/sqlite/task_categories.sql: stale (differs from the registry)" in result.err
+    assert '-\t"code-fast":    "xai/grok-4.3",\n+\t"code-fast":    "mistral/codestral-latest",' in result.out

@@ -224,6 +224,15 @@ def test_build_can_also_write_the_database(tmp_path: Path) -> None:
     assert run_regc("check", cwd=tmp_path).code == 0
 
 
+@pytest.mark.parametrize("database", ["", SQL_PATH])
+def test_the_database_needs_a_path_of_its_own(tmp_path: Path, database: str) -> None:
+    shutil.copyfile(ROOT / "registry.md", tmp_path / "registry.md")
+    (tmp_path / "regc.toml").write_text(f'registry = "registry.md"\n\n[targets.sqlite]\ndatabase = "{database}"\n')
+    result = run_regc("build", cwd=tmp_path)
+    assert (result.code, result.err) == (2, "regc.toml:4:1: error: targets.sqlite.database: Value error, database needs a path of its "
+                                            "own, not empty and not the SQL file's\n")
+
+
 def test_the_database_bytes_are_the_same_on_every_build() -> None:
     sql = _sql(regc.load(ROOT / "registry.md"))
     assert database(sql) == database(sql)

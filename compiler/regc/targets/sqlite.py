@@ -56,7 +56,7 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from regc.targets import Target, TargetOptions, header, templates
 
@@ -72,6 +72,13 @@ class SqliteOptions(TargetOptions):
     database: str | None = Field(
         default=None, description="also write a SQLite database built from the SQL here (its bytes depend on the SQLite version)"
     )
+
+    @field_validator("database")
+    @classmethod
+    def _database(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and (not value.strip() or value == info.data.get("path")):
+            raise ValueError("database needs a path of its own, not empty and not the SQL file's")
+        return value
 
 
 class SqliteTarget(Target[SqliteOptions]):
