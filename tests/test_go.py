@@ -78,7 +78,7 @@ def go(tmp_path_factory: pytest.TempPathFactory) -> Go:
     require_tool("go")
     require_tool("gofmt")
     root = tmp_path_factory.mktemp("go")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GO") or k == "GOROOT"}  # no user GOFLAGS, GOPATH, proxy
     env.update(
         GOCACHE=str(root / "cache"), GOPATH=str(root / "gopath"), GOFLAGS="-mod=mod", GOPROXY="off", GOSUMDB="off",
         GOTOOLCHAIN="local", GO111MODULE="on", GOWORK="off", CGO_ENABLED="0", GOTELEMETRY="off",
