@@ -344,7 +344,7 @@ def test_a_hostile_registry_file_name_stays_inside_the_header_comment(go: Go, tm
 identifier = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=yaml_registries(), package=identifier, variable=identifier, fallbacks=identifier)
 def test_hostile_registries_give_gofmt_clean_go_with_the_same_values(
     go: Go, text: str, package: str, variable: str, fallbacks: str
@@ -398,13 +398,13 @@ def test_go_string_is_strconv_quote(go: Go) -> None:
     assert [go_string(text) for text in CURATED] == go.quote(CURATED)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(st.characters(max_codepoint=0x5FF, blacklist_categories=("Cs",))), max_size=20))
 def test_go_string_is_strconv_quote_on_generated_text(go: Go, texts: list[str]) -> None:
     assert [go_string(text) for text in texts] == go.quote(texts)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=20))
 def test_go_string_literals_hold_exactly_the_text(go: Go, texts: list[str]) -> None:
     literals = [go_string(text) for text in texts]

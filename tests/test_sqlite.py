@@ -258,7 +258,7 @@ def test_a_lone_surrogate_cannot_be_written() -> None:
         sql_literal("a\udc80")
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(yaml_registries())
 def test_hostile_registries_reload_to_the_same_data(text: str) -> None:
     registry = load_text(text)
