@@ -16,6 +16,7 @@ OUTPUTS = {
     "schema/registry.schema.json",
     "schema/resolved-registry.schema.json",
     "schema/config.schema.json",
+    "schema/policy.schema.json",
 }
 
 
@@ -31,7 +32,7 @@ def test_build_writes_every_output_and_reports_it(project: Path) -> None:
     assert result.code == 0
     assert _files(project) == OUTPUTS
     assert sorted(result.out.splitlines()) == sorted(f"created {p}" for p in OUTPUTS)
-    assert "4 written, 0 unchanged, from registry.md" in result.err
+    assert "5 written, 0 unchanged, from registry.md" in result.err
 
 
 def test_a_build_that_changes_nothing_rewrites_nothing(project: Path) -> None:
@@ -45,7 +46,7 @@ def test_a_build_that_changes_nothing_rewrites_nothing(project: Path) -> None:
     assert result.code == 0
     assert result.out == ""
     assert output.stat().st_mtime_ns == 1_000_000_000
-    assert "0 written, 4 unchanged" in result.err
+    assert "0 written, 5 unchanged" in result.err
 
 
 def test_output_is_byte_identical_across_runs(project: Path, tmp_path_factory: object) -> None:
@@ -70,7 +71,7 @@ def test_check_flag_writes_nothing_prints_a_diff_and_exits_1(project: Path) -> N
     assert output.read_bytes() == edited
     assert result.out.startswith("--- a/targets/json/registry.json\n+++ b/targets/json/registry.json\n")
     assert '-        "openai/o1",\n+        "openai/o3",\n' in result.out
-    assert "1 of 4 outputs are stale; run `regc build`" in result.err
+    assert "1 of 5 outputs are stale; run `regc build`" in result.err
 
 
 def test_check_flag_on_a_missing_output(project: Path) -> None:

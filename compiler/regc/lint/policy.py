@@ -86,8 +86,27 @@ class CustomRule(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _describe_builtin_rules(schema: dict[str, Any]) -> None:
+    """Give editors each built-in rule's options under `rules:` (the schema target writes this into policy.schema.json)."""
+    from regc.rules import builtin_rules
+
+    levels = {"enum": ["error", "warning", "info", "off"]}
+    rules = schema["properties"]["rules"]
+    rules["properties"] = {}
+    for rule in builtin_rules():
+        options = rule.Options.model_json_schema()
+        setting = {
+            "type": "object",
+            "properties": {"severity": levels, **options.get("properties", {})},
+            "additionalProperties": False,
+        }
+        rules["properties"][rule.id] = {"description": f"{rule.summary} (default: {rule.default_severity})", "anyOf": [levels, setting]}
+
+
 class PolicyFile(_Strict):
     """regc policy (policy.yaml): retirements, rule settings, waivers and custom rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe_builtin_rules)
 
     retired: list[RetiredModel] = Field(default=[], description="models retired (or to be retired) by their providers")
     rules: dict[str, LevelField | RuleSetting] = Field(default={}, description="rule id -> level, or {severity, options...}")
