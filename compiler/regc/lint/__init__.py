@@ -100,7 +100,8 @@ def known_rules(policy: Policy) -> dict[str, Rule[Any]]:
         for index, custom in enumerate(policy.file.custom_rules):
             line = policy.custom_lines[index] if index < len(policy.custom_lines) else 1
             if custom.id in rules:
-                raise InputError.at(policy.display, line, f"custom rule id {custom.id!r} is already a rule; choose another id")
+                raise InputError([policy.diagnostic(("custom_rules", index, "id"), f"custom rule id {custom.id!r} is already a rule; "
+                                                    "choose another id")])
             rules[custom.id] = SchemaRule(custom, f"{policy.display}:{line}")
     return rules
 
@@ -118,8 +119,11 @@ def run(
     from regc.lint.policy import rule_settings
 
     rules = known_rules(policy)
-    settings = rule_settings(policy, rules)
-    waivers = _waivers(registry, policy, rules)
+    errors: list[Diagnostic] = []
+    settings = rule_settings(policy, rules, errors)
+    waivers = _waivers(registry, policy, rules, errors)
+    if errors:
+        raise InputError(errors)
     ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, text=text)
     path = registry.registry.path
     found: list[Finding] = []
@@ -195,18 +199,15 @@ def _inline(waiver: Waiver, path: str) -> ActiveWaiver:
                         f"{path}:{waiver.pos.line}", path, waiver.pos.line)
 
 
-def _waivers(registry: ResolvedRegistry, policy: Policy, rules: Mapping[str, Rule[Any]]) -> list[ActiveWaiver]:
+def _waivers(registry: ResolvedRegistry, policy: Policy, rules: Mapping[str, Rule[Any]], errors: list[Diagnostic]) -> list[ActiveWaiver]:
     """Every waiver, checked: a known rule id, and a reason (an inline waiver can be written without one)."""
     from regc.lint.policy import unknown_rule_message
 
     waivers = all_waivers(registry, policy)
-    errors = []
     for waiver in waivers:
         if waiver.rule not in rules:
             errors.append(Diagnostic(waiver.file, waiver.line, 1, f"waiver: {unknown_rule_message(waiver.rule, rules)}"))
         if not waiver.reason.strip():
             example = f'<!-- regc:ignore {waiver.rule} reason="why this is fine" -->'
             errors.append(Diagnostic(waiver.file, waiver.line, 1, f"regc:ignore {waiver.rule} needs a reason: {example}"))
-    if errors:
-        raise InputError(errors)
     return waivers

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from regc.errors import Diagnostic, InputError
 
@@ -48,10 +49,17 @@ class _Strict(BaseModel):
 class RetiredModel(_Strict):
     """A model that its provider retires (or retired) on ``date``."""
 
-    model: str = Field(pattern=_MODEL_REF, description="provider/model-id, as the registry writes it")
+    model: str = Field(description="provider/model-id, as the registry writes it", json_schema_extra={"pattern": _MODEL_REF})
     date: datetime.date = Field(description="the day the provider stops serving it; before it the model is deprecated")
     replacement: str | None = Field(default=None, description="what to route to instead")
     source: str | None = Field(default=None, description="where the date comes from (a catalog, an announcement)")
+
+    @field_validator("model")
+    @classmethod
+    def _model_ref(cls, value: str) -> str:
+        if not re.match(_MODEL_REF, value):
+            raise ValueError(f"{value!r} is not a model reference; write provider/model-id as the registry does")
+        return value
 
 
 class RuleSetting(BaseModel):
@@ -125,12 +133,19 @@ class Policy:
     file: PolicyFile
     retired_lines: tuple[int, ...] = ()
     waiver_lines: tuple[int, ...] = ()
-    rule_lines: dict[str, int] = dataclasses.field(default_factory=dict)
     custom_lines: tuple[int, ...] = ()
+    root: yamlio.YNode | None = None
 
     @property
     def display(self) -> str:
         return self.path or "(no policy file)"
+
+    def diagnostic(self, loc: tuple[int | str, ...], message: str) -> Diagnostic:
+        """A problem at the value of ``loc`` (``("rules", "review-stale", "interval_days")``), or the nearest enclosing one."""
+        from regc import yamlio
+
+        pos = yamlio.locate(self.root, loc) if self.root is not None else None
+        return Diagnostic(self.display, pos.line if pos else 1, pos.col if pos else 1, message)
 
 
 EMPTY = Policy(path=None, file=PolicyFile())
@@ -163,58 +178,57 @@ def parse_policy(text: str, display: str) -> Policy:
         node = root.get(key)
         return tuple(item.pos.line for item in node.items) if isinstance(node, yamlio.YSeq) else ()
 
-    rules_node = root.get("rules")
-    rule_lines = {str(k.value): k.pos.line for k, _ in rules_node.items} if isinstance(rules_node, yamlio.YMap) else {}
     policy = Policy(
         path=display,
         file=policy_file,
         retired_lines=lines("retired"),
         waiver_lines=lines("waivers"),
-        rule_lines=rule_lines,
         custom_lines=lines("custom_rules"),
+        root=root,
     )
-    _check_custom_schemas(policy, root)
+    _check_custom_schemas(policy)
     return policy
 
 
 def _diagnostics(exc: ValidationError, root: yamlio.YNode, display: str) -> list[Diagnostic]:
     from regc import yamlio
 
-    found = []
+    found: dict[tuple[int | str, ...], Diagnostic] = {}
     for error in exc.errors():
         # pydantic names union members in the location (`rules.x.RuleSetting`); users never wrote those.
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and (p[:1].isupper() or p.startswith("literal["))))
         pos = yamlio.locate(root, loc) or root.pos
         where = ".".join(str(p) for p in loc) or "policy"
-        found.append(Diagnostic(display, pos.line, pos.col, f"{where}: {error['msg']}"))
-    return found
+        message = error["msg"].removeprefix("Value error, ")
+        if len(loc) == 2 and loc[0] == "rules":  # neither a level nor a mapping: say what is expected once
+            message = "expected a level (error, warning, info, off) or a mapping {severity: ..., option: value}"
+        found.setdefault(loc, Diagnostic(display, pos.line, pos.col, f"{where}: {message}"))
+    return list(found.values())
 
 
-def _check_custom_schemas(policy: Policy, root: yamlio.YNode) -> None:
+def _check_custom_schemas(policy: Policy) -> None:
     """A custom rule's schema must itself be a valid JSON Schema (jsonschema only loads when there is one)."""
     if not policy.file.custom_rules:
         return
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
-    from regc import yamlio
-
     errors = []
     for index, rule in enumerate(policy.file.custom_rules):
         try:
             Draft202012Validator.check_schema(rule.json_schema)
         except SchemaError as exc:
-            pos = yamlio.locate(root, ("custom_rules", index, "schema", *exc.absolute_path)) or root.pos
-            message = f"custom_rules[{index}] ({rule.id}): invalid JSON Schema: {exc.message}"
-            errors.append(Diagnostic(policy.display, pos.line, pos.col, message))
+            message = f"custom_rules.{index}.schema ({rule.id}): not a valid JSON Schema: {exc.message}"
+            errors.append(policy.diagnostic(("custom_rules", index, "schema", *exc.absolute_path), message))
     if errors:
         raise InputError(errors)
 
 
-def rule_settings(policy: Policy, rules: Mapping[str, Rule[Any]]) -> dict[str, tuple[LevelField, RuleOptions]]:
-    """Each rule's level and validated options under this policy; unknown ids and bad options are ``InputError``."""
+def rule_settings(
+    policy: Policy, rules: Mapping[str, Rule[Any]], errors: list[Diagnostic]
+) -> dict[str, tuple[LevelField, RuleOptions]]:
+    """Each rule's level and validated options under this policy; unknown ids and bad options go to ``errors``."""
     settings: dict[str, tuple[LevelField, RuleOptions]] = {}
-    errors: list[Diagnostic] = []
     for rule_id, rule in rules.items():
         raw = policy.file.rules.get(rule_id)
         level: LevelField = rule.default_severity
@@ -227,15 +241,13 @@ def rule_settings(policy: Policy, rules: Mapping[str, Rule[Any]]) -> dict[str, t
         try:
             settings[rule_id] = (level, rule.Options.model_validate(options))
         except ValidationError as exc:
-            line = policy.rule_lines.get(rule_id, 1)
             for error in exc.errors():
                 key = ".".join(str(p) for p in error["loc"])
-                errors.append(Diagnostic(policy.display, line, 1, f"rules.{rule_id}.{key}: {error['msg']}"))
+                message = error["msg"].removeprefix("Value error, ")
+                errors.append(policy.diagnostic(("rules", rule_id, *error["loc"]), f"rules.{rule_id}.{key}: {message}"))
     for rule_id in policy.file.rules:
         if rule_id not in rules:
-            errors.append(Diagnostic(policy.display, policy.rule_lines.get(rule_id, 1), 1, unknown_rule_message(rule_id, rules)))
-    if errors:
-        raise InputError(errors)
+            errors.append(policy.diagnostic(("rules", rule_id), f"rules: {unknown_rule_message(rule_id, rules)}"))
     return settings
 
 
