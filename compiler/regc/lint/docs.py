@@ -38,7 +38,7 @@ def options(rule: Rule[Any]) -> list[dict[str, Any]]:
     found = []
     for name, field in rule.Options.model_fields.items():
         annotation = field.annotation
-        type_name = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+        type_name = annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")
         found.append({"name": name, "type": type_name, "default": field.default, "description": field.description or ""})
     return found
 
@@ -103,8 +103,8 @@ def rules_page(rules: list[Rule[Any]]) -> str:
     for rule in rules:
         listed = options(rule)
         option_lines = "".join(f"- `{o['name']}` ({o['type']}, default `{_value(o['default'])}`): {o['description']}\n" for o in listed)
-        parts.append(f"## {rule.id}\n\nDefault severity: **{rule.default_severity}**. "
-                     f"Options: {'none' if not listed else ''}\n{option_lines}\n{rule.doc}\n")
+        options_part = f"Options:\n\n{option_lines}" if listed else "Options: none.\n"
+        parts.append(f"## {rule.id}\n\nDefault severity: **{rule.default_severity}**. {options_part}\n{rule.doc}\n")
     return "\n".join(parts)
 
 
