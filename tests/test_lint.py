@@ -354,3 +354,19 @@ def test_json_findings_carry_rule_severity_message_file_line_alias_model(tmp_pat
     assert [w["waiver"]["source"] for w in waived] == ["policy.yaml:61"]
     assert waived[0]["waiver"]["reason"].startswith("still served until 2027-02-26")
     assert data["summary"] == {"error": 44, "warning": 5, "info": 0, "waived": 1, "fail_severity": "error", "failed": True}
+
+
+def test_lint_loads_no_template_schema_or_git_library(tmp_path: Path) -> None:
+    """Speed: `regc lint` imports jinja2, jsonschema and GitPython only for a feature that needs them."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom regc.cli import main\ncode = main(['-q', 'lint', '--today', '2026-11-22'])\n"
+              "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'jsonschema', 'git'}))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout == "0 []\n"
+    (tmp_path / "registry.md").write_text(SEED.read_text())
+    (tmp_path / "policy.yaml").write_text("custom_rules:\n  - {id: any-alias, applies_to: alias, message: m, schema: {}}\n")
+    (tmp_path / "regc.toml").write_text('registry = "registry.md"\n')
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "1 ['jsonschema']"  # a declarative rule is the feature that needs it
