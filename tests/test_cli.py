@@ -172,3 +172,24 @@ def test_library_api_resolves_like_the_cli(project: Path) -> None:
         "anthropic/claude-opus-4-7", "openai/o3", "xai/grok-4.20-0309-reasoning", "ollama/qwen2.5:3b", "ollama/llama3.2:3b",
     ]
     assert chain.via == ("reasoning",)
+
+
+def test_check_is_lint_and_drift(project: Path) -> None:
+    copy_fixture("good/seed-000.md", project, "registry.md")
+    run_regc("build", cwd=project)
+
+    result = run_regc("check", "--today", "2026-11-22", cwd=project)
+
+    assert result.code == 1  # no drift, but the seed has policy errors (no policy file here: no retirements known)
+    assert "registry.md:96:22: error alias-has-fallback `search` has no routable fallback" in result.out
+    assert "regc: registry.md and 5 outputs agree" in result.err
+    assert "registry.md: 37 errors, 0 warnings, 0 info (0 waived)" in result.err
+
+
+def test_check_keeps_a_machine_report_parseable_on_drift(project: Path) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "policy.yaml").write_text("rules: {fallback-kind: off, model-ref-form: off}\n")
+    result = run_regc("check", "--format", "sarif", cwd=project)  # nothing built yet: every output is missing
+    assert result.code == 1
+    assert json.loads(result.out)["version"] == "2.1.0"
+    assert "+++ b/targets/json/registry.json" in result.err

@@ -125,9 +125,14 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
 
     config = obj.config(registry)
     result = pipeline.build(config, check=True)
-    linted = _lint(obj, config, result.registry, LintFlags(policy, fmt, fail_severity, today))
+    flags = LintFlags(policy, fmt, fail_severity, today)
+    linted = _lint(obj, config, result.registry, flags)
     if result.stale:
-        obj.out(diff(result.stale))
+        # A machine-read report (sarif, json, junit, github) keeps stdout to itself; the diff goes to the log then.
+        if (fmt or _default_format()) == "text":
+            obj.out(diff(result.stale))
+        else:
+            click.echo(diff(result.stale), err=True, nl=False)
         for change in result.stale:
             obj.log(f"{change.path}: stale ({'missing' if change.old is None else 'differs from the registry'})", fg="red")
         obj.log("regc: run `regc build` and commit the outputs with the registry")
@@ -174,6 +179,12 @@ def _lint(obj: Context, config: Config, resolved: ResolvedRegistry, flags: LintF
     failed = result.failed(threshold)
     obj.log(f"regc: {result.registry_path}: {result.summary()}", fg="red" if failed else None)
     return failed
+
+
+def _default_format() -> str:
+    from regc.reporters import default_format
+
+    return default_format()
 
 
 def _user_path(path: str) -> Path:
