@@ -42,17 +42,16 @@ class Retirement:
 
     ``date`` is the day the provider stops serving it (a ``deprecated`` or
     ``retired`` Status date, a ``retired:`` entry's date); before that day the
-    model is deprecated, from it on retired. ``retired`` is set for a Status
-    ``retired`` without a date: gone, nobody wrote down when.
+    model is deprecated, from it on retired. None: a ``deprecated`` Status
+    without a date (a ``retired`` Status always has one).
     """
 
     date: datetime.date | None
     replacement: str | None
     source: str  # "policy.yaml:3" or "registry.md:186" (the Models row)
-    retired: bool = False
 
     def retired_on(self, today: datetime.date) -> bool:
-        return (self.retired and self.date is None) or (self.date is not None and self.date <= today)
+        return self.date is not None and self.date <= today
 
 
 @dataclasses.dataclass
@@ -130,8 +129,7 @@ class LintContext:
             status = model.status
             if status.state not in {"retired", "deprecated"}:
                 continue
-            from_registry = Retirement(status.date, status.replacement, f"{self.path}:{model.pos.line}",
-                                       retired=status.state == "retired")
+            from_registry = Retirement(status.date, status.replacement, f"{self.path}:{model.pos.line}")
             found[str(model.ref)] = _earlier(found.get(str(model.ref)), from_registry)
         return found
 
@@ -157,6 +155,4 @@ def _earlier(old: Retirement | None, new: Retirement) -> Retirement:
 
 
 def _sort_key(retirement: Retirement) -> tuple[int, str]:
-    if retirement.date is not None:
-        return (1, retirement.date.isoformat())
-    return (0, "") if retirement.retired else (2, "")  # undated: gone already, or no end known yet
+    return (0, retirement.date.isoformat()) if retirement.date is not None else (1, "")  # undated: no end known yet

@@ -2,7 +2,7 @@
 
 A model is retired from the day its provider stops serving it: the date of a `retired` or `deprecated`
 Status in the Models table, or of its entry in the policy file's `retired:` list (whichever is earlier),
-once that date is today or past; a `retired` Status without a date counts as retired already. Traffic
+once that date is today or past. Traffic
 sent to it fails, so every primary and routable fallback that is retired is a finding, at the cell that
 names it, with the replacement when the registry or the policy names one. Pending alternatives are not
 routed and are not checked. A retirement date that is still ahead is `deprecated-model`'s business.
@@ -65,7 +65,8 @@ class RetiredModel(Rule[RuleOptions]):
                 retirement = ctx.retirement(routed.ref)
                 if routed.through is not None or retirement is None or not retirement.retired_on(ctx.today):
                     continue
-                when = f"on {retirement.date.isoformat()}" if retirement.date else "(no date given)"
+                assert retirement.date is not None  # retired_on needs a date
+                when = f"on {retirement.date.isoformat()}"
                 fix = f"; route to `{retirement.replacement}` instead" if retirement.replacement else "; replace it"
                 yield Hit(
                     f"`{routed.ref}` ({routed.role} of `{alias.name}`) was retired {when} ({retirement.source}){fix}",
