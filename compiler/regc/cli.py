@@ -17,7 +17,7 @@ import click
 
 from regc import __version__
 from regc.errors import RegcError, UsageError
-from regc.reporters import REPORTERS
+from regc.reporters import REPORTERS, default_format
 
 if TYPE_CHECKING:
     import datetime
@@ -129,7 +129,7 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
     linted = _lint(obj, config, result.registry, flags)
     if result.stale:
         # A machine-read report (sarif, json, junit, github) keeps stdout to itself; the diff goes to the log then.
-        if (fmt or _default_format()) == "text":
+        if (fmt or default_format()) == "text":
             obj.out(diff(result.stale))
         else:
             click.echo(diff(result.stale), err=True, nl=False)
@@ -175,16 +175,10 @@ def _lint(obj: Context, config: Config, resolved: ResolvedRegistry, flags: LintF
     policy = pipeline.load_policy(config, _user_path(flags.policy) if flags.policy else None)
     result = pipeline.lint(resolved, config, today=flags.today.date() if flags.today else None, policy=policy)
     threshold = cast("Severity", flags.fail_severity or policy.file.fail_severity or "error")
-    obj.out(reporters.render(flags.fmt or reporters.default_format(), result, fail_severity=threshold))
+    obj.out(reporters.render(flags.fmt or default_format(), result, fail_severity=threshold))
     failed = result.failed(threshold)
     obj.log(f"regc: {result.registry_path}: {result.summary()}", fg="red" if failed else None)
     return failed
-
-
-def _default_format() -> str:
-    from regc.reporters import default_format
-
-    return default_format()
 
 
 def _user_path(path: str) -> Path:

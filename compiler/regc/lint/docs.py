@@ -74,7 +74,7 @@ def _value(value: Any) -> str:
 
 def rule_text(rule: Rule[Any]) -> str:
     """``regc explain RULE``: the header line, the documentation, the options."""
-    lines = [f"{rule.id} (default severity: {rule.default_severity}) — {rule.help_uri or rule.uri}", "", rule.doc, ""]
+    lines = [f"{rule.id} (default severity: {rule.default_severity}) — {rule.uri}", "", rule.doc, ""]
     listed = options(rule)
     if listed:
         lines.append("Options (policy.yaml, under `rules: " + rule.id + ":`):")
