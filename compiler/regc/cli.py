@@ -21,7 +21,7 @@ from regc.reporters import REPORTERS, default_format
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from regc.config import Config
     from regc.resolve import ResolvedRegistry
@@ -71,6 +71,13 @@ today_option = click.option(
 )
 
 
+def lint_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `lint` and `check` share."""
+    for option in (today_option, fail_severity_option, format_option, policy_option, registry_option):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="regc")
 @click.option("--config", "config_file", metavar="FILE", help="pyproject.toml or regc.toml to use (default: the nearest one)")
@@ -111,11 +118,7 @@ def build(obj: Context, registry: str | None, output_dir: str | None, check: boo
 
 
 @cli.command()
-@registry_option
-@policy_option
-@format_option
-@fail_severity_option
-@today_option
+@lint_options
 @pass_context
 def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | None, fail_severity: str | None,
           today: datetime.datetime | None) -> int:
@@ -142,11 +145,7 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
 
 
 @cli.command()
-@registry_option
-@policy_option
-@format_option
-@fail_severity_option
-@today_option
+@lint_options
 @pass_context
 def lint(obj: Context, *, registry: str | None, policy: str | None, fmt: str | None, fail_severity: str | None,
          today: datetime.datetime | None) -> int:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
     from regc.lint.policy import Policy
     from regc.model import Alias, Entry, Model, ModelRef
@@ -34,6 +34,22 @@ class Routed:
     role: Literal["primary", "fallback"]
     entry: Entry
     through: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class FallbackPair:
+    """A fallback and the primary it stands in for, in one alias: what the pairwise rules compare."""
+
+    alias: str
+    primary_ref: ModelRef
+    primary: Model
+    routed: Routed
+    fallback: Model
+
+    @property
+    def via(self) -> str:
+        """`` (through `local`)`` for a fallback reached through another alias, for messages."""
+        return f" (through `{self.routed.through}`)" if self.routed.through else ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +124,18 @@ class LintContext:
         result = tuple(found)
         self._routed_cache[alias_name] = result
         return result
+
+    def fallback_pairs(self) -> Iterator[FallbackPair]:
+        """Each fallback an alias routes to (see ``routed``) with the alias's primary, when both have a Models row."""
+        for alias in self.registry.aliases:
+            primary_ref = self.registry.resolve(alias.name).primary
+            primary = self.model(primary_ref)
+            if primary is None:
+                continue
+            for routed in self.routed(alias.name):
+                fallback = self.model(routed.ref)
+                if routed.role == "fallback" and fallback is not None:
+                    yield FallbackPair(alias.name, primary_ref, primary, routed, fallback)
 
     def routed_models(self) -> dict[ModelRef, tuple[str, Routed]]:
         """Every routed model, with the first alias (in file order) and cell that routes to it directly."""

@@ -45,10 +45,6 @@ class SchemaRule(Rule[RuleOptions]):
         return (f"{first}\n\nA custom rule from {self.source}: each {self.definition.applies_to} must match this JSON Schema "
                 f"(finding: \"{self.definition.message}\").\n\n```json\n{schema}\n```")
 
-    @property
-    def builtin(self) -> bool:
-        return False
-
     def check(self, ctx: LintContext, options: RuleOptions) -> Iterator[Hit]:
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import best_match

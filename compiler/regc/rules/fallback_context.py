@@ -67,21 +67,14 @@ class FallbackContext(Rule[FallbackContextOptions]):
     Options = FallbackContextOptions
 
     def check(self, ctx: LintContext, options: FallbackContextOptions) -> Iterator[Hit]:
-        for alias in ctx.registry.aliases:
-            primary_ref = ctx.chain(alias.name).primary
-            primary = ctx.model(primary_ref)
-            if primary is None or primary.context is None:
+        for pair in ctx.fallback_pairs():
+            primary, fallback = pair.primary.context, pair.fallback.context
+            if primary is None or fallback is None or fallback >= primary * options.min_ratio:
                 continue
-            for routed in ctx.routed(alias.name):
-                fallback = ctx.model(routed.ref)
-                if routed.role == "primary" or fallback is None or fallback.context is None:
-                    continue
-                if fallback.context >= primary.context * options.min_ratio:
-                    continue
-                via = f" (through `{routed.through}`)" if routed.through else ""
-                yield Hit(f"fallback `{routed.ref}`{via} of `{alias.name}` has a {tokens(fallback.context)} context window, smaller "
-                          f"than the primary `{primary_ref}`'s {tokens(primary.context)}: a request that fits the primary can fail on it",
-                          routed.entry.pos.line, routed.entry.pos.col, alias=alias.name, model=str(routed.ref))
+            entry = pair.routed.entry
+            yield Hit(f"fallback `{pair.routed.ref}`{pair.via} of `{pair.alias}` has a {tokens(fallback)} context window, smaller "
+                      f"than the primary `{pair.primary_ref}`'s {tokens(primary)}: a request that fits the primary can fail on it",
+                      entry.pos.line, entry.pos.col, alias=pair.alias, model=str(pair.routed.ref))
 
 
 def tokens(count: int) -> str:

@@ -61,22 +61,18 @@ class FallbackKind(Rule[RuleOptions]):
     default_severity = "error"
 
     def check(self, ctx: LintContext, options: RuleOptions) -> Iterator[Hit]:
-        for alias in ctx.registry.aliases:
-            primary_ref = ctx.chain(alias.name).primary
-            primary = ctx.model(primary_ref)
-            if primary is None or primary.kind is None:
+        for pair in ctx.fallback_pairs():
+            primary, fallback = pair.primary, pair.fallback
+            if primary.kind is None or fallback.kind is None:
                 continue
-            for routed in ctx.routed(alias.name):
-                fallback = ctx.model(routed.ref)
-                if routed.role == "primary" or fallback is None or fallback.kind is None:
-                    continue
-                via = f" (through `{routed.through}`)" if routed.through else ""
-                if fallback.kind != primary.kind:
-                    message = (f"fallback `{routed.ref}`{via} of `{alias.name}` is a {fallback.kind} model; "
-                               f"the primary `{primary_ref}` is {primary.kind}: it cannot serve the same requests")
-                elif fallback.dimensions is not None and primary.dimensions is not None and fallback.dimensions != primary.dimensions:
-                    message = (f"fallback `{routed.ref}`{via} of `{alias.name}` returns {fallback.dimensions}-dimension embeddings; "
-                               f"the primary `{primary_ref}` returns {primary.dimensions}: its vectors do not fit the same index")
-                else:
-                    continue
-                yield Hit(message, routed.entry.pos.line, routed.entry.pos.col, alias=alias.name, model=str(routed.ref))
+            where = f"fallback `{pair.routed.ref}`{pair.via} of `{pair.alias}`"
+            if fallback.kind != primary.kind:
+                message = (f"{where} is a {fallback.kind} model; the primary `{pair.primary_ref}` is {primary.kind}: "
+                           "it cannot serve the same requests")
+            elif fallback.dimensions is not None and primary.dimensions is not None and fallback.dimensions != primary.dimensions:
+                message = (f"{where} returns {fallback.dimensions}-dimension embeddings; the primary `{pair.primary_ref}` "
+                           f"returns {primary.dimensions}: its vectors do not fit the same index")
+            else:
+                continue
+            entry = pair.routed.entry
+            yield Hit(message, entry.pos.line, entry.pos.col, alias=pair.alias, model=str(pair.routed.ref))
