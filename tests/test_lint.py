@@ -370,3 +370,13 @@ def test_lint_loads_no_template_schema_or_git_library(tmp_path: Path) -> None:
     (tmp_path / "regc.toml").write_text('registry = "registry.md"\n')
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "1 ['jsonschema']"  # a declarative rule is the feature that needs it
+
+
+def test_markdown_and_yaml_forms_give_the_same_findings() -> None:
+    def what(path: Path) -> list[tuple[str, str | None, str | None, bool]]:
+        result = lint_file(path, policy=EMPTY)
+        return sorted(((f.rule, f.alias, f.model, f.waived) for f in (*result.findings, *result.waived)), key=str)
+
+    found = what(FIXTURES / "good/features.md")
+    assert found == what(FIXTURES / "good/features.yaml")
+    assert ("fallback-provider", "local", None, True) in found  # waived inline in markdown, in `waivers:` in YAML
