@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from regc.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from regc.config import Config
     from regc.lint import LintResult
     from regc.lint.policy import Policy
@@ -76,12 +78,16 @@ def build(config: Config, *, check: bool = False, output_dir: Path | None = None
     return BuildResult(registry, changes, written)
 
 
-def render(registry: ResolvedRegistry, config: Config) -> dict[str, bytes]:
-    """Every configured target's outputs, all in memory: nothing is written until all succeeded."""
+def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None) -> dict[str, bytes]:
+    """Every configured target's outputs, all in memory: nothing is written until all succeeded.
+
+    ``read`` is how a target reads an existing project file (the go target's block mode
+    edits one): by default from the project root; the git hook reads the index instead.
+    """
     from regc import targets
 
     outputs: dict[str, bytes] = {}
-    for target, options in targets.configured(config):
+    for target, options in targets.configured(config, read):
         for path, data in target.render(registry, options).items():
             if path in outputs:
                 raise InputError.at(str(config.file or "config"), 1, f"two targets write {path!r}; give one of them another path")

@@ -91,8 +91,11 @@ class JsonOptions(TargetOptions):
 
 class JsonTarget(Target[JsonOptions]):
     name = "json"
-    description = "the resolved registry (aliases, chains, models, prices) for agents and tools"
-    proven_by = "validated with jsonschema against schema/resolved-registry.schema.json (generated from the pydantic model)"
+    description = (
+        "the resolved registry for agents: every alias with its chain, pending alternatives and rationale; "
+        "every model with kind, prices, context, lifecycle"
+    )
+    proven_by = "validated against `schema/resolved-registry.schema.json`"
     Options = JsonOptions
 
     def render(self, registry: ResolvedRegistry, options: JsonOptions) -> dict[str, bytes]:

@@ -40,8 +40,12 @@ class SchemaOptions(TargetOptions):
 
 class SchemaTarget(Target[SchemaOptions]):
     name = "schema"
-    description = "JSON Schemas of the registry (YAML form), the json target's output, the config and the policy file"
-    proven_by = "jsonschema's metaschema check; the json target's output and the fixtures validate against them"
+    description = (
+        "JSON Schemas generated from regc's pydantic models: `registry.schema.json` (the YAML registry, for editors), "
+        "`resolved-registry.schema.json` (the json target), `config.schema.json`, "
+        "`policy.schema.json` (with each built-in rule's options)"
+    )
+    proven_by = "jsonschema's metaschema; fixtures and outputs validate against them"
     Options = SchemaOptions
 
     def render(self, registry: ResolvedRegistry, options: SchemaOptions) -> dict[str, bytes]:
