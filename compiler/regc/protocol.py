@@ -1,0 +1,245 @@
+"""The same-commit protocol: a snapshot's registry and outputs agree.
+
+A snapshot (the index for the pre-commit hook, each commit for
+``verify-commits``) keeps the protocol when every output it holds is exactly
+what its registry generates under its configuration. ``judge`` compares the
+two; ``check_index`` and ``verify`` apply it to what is staged and to a range
+of history. Each output that disagrees gets one of four verdicts:
+
+- ``stale``: the output was not touched, and does not match (the registry was
+  changed without regenerating it);
+- ``edited``: the output was touched, and does not match what the registry
+  generates (a hand edit, or generated from another version of the registry);
+- ``missing``: the registry generates it, and the snapshot has none;
+- ``deleted``: it was removed, and the registry still generates it.
+
+"Touched" means staged (the hook) or changed by the commit against its first
+parent (``verify-commits``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Literal
+
+from regc.errors import InputError
+from regc.hook_fast import is_watched
+from regc.snapshot import WorkTree, config_at, default_config, registry_at, watched
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from regc.config import Config
+    from regc.gitrepo import CommitInfo, Repo, TreeSnapshot
+    from regc.resolve import ResolvedRegistry
+    from regc.snapshot import Project, Snapshot
+
+Problem = Literal["stale", "edited", "missing", "deleted"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """One output: what the registry generates, and what the snapshot holds."""
+
+    path: str  # relative to the project root, as the configuration names it
+    location: str  # relative to the repository's top
+    expected: bytes
+    actual: bytes | None
+    touched: bool
+
+    @property
+    def problem(self) -> Problem | None:
+        if self.actual == self.expected:
+            return None
+        if self.actual is None:
+            return "deleted" if self.touched else "missing"
+        return "edited" if self.touched else "stale"
+
+
+@dataclasses.dataclass(frozen=True)
+class Judgement:
+    """A snapshot's outputs against its registry."""
+
+    config: Config
+    registry: str  # top-relative path of the registry
+    sources_touched: tuple[str, ...]  # top-relative: the registry, configuration or policy, when touched
+    outputs: tuple[Output, ...]
+    policy_errors: tuple[str, ...] = ()
+
+    @property
+    def bad(self) -> list[Output]:
+        return [o for o in self.outputs if o.problem is not None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad and not self.policy_errors
+
+
+def judge(
+    snapshot: Snapshot, project: Project, config: Config, outputs: dict[str, bytes], touched: Callable[[str], bool]
+) -> Judgement:
+    """Compare ``outputs`` (rendered from the snapshot's registry) with the snapshot's files."""
+    locations: dict[str, str] = {}
+    for path in outputs:
+        location = project.path(path)
+        if location is None:
+            raise InputError.at(config.display(config.file) if config.file else "config", 1, f"output {path!r} is outside the repository")
+        locations[path] = location
+    actual = snapshot.read_many(locations.values())
+    registry = project.path(config.settings.registry) or config.settings.registry
+    sources = [registry, *(p for p in (project.path(config.settings.policy),) if p is not None)]
+    if config.file is not None and project.config is not None:
+        sources.append(project.path(config.file.name) or config.file.name)
+    return Judgement(
+        config=config,
+        registry=registry,
+        sources_touched=tuple(s for s in sources if touched(s)),
+        outputs=tuple(
+            Output(path, locations[path], outputs[path], actual[locations[path]], touched(locations[path])) for path in sorted(outputs)
+        ),
+    )
+
+
+def policy_errors(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry) -> tuple[str, ...]:
+    """The policy errors of the snapshot's registry, one message each.
+
+    HOOK-UP POINT for the lint engine (issue 3): when ``regc.pipeline.lint``
+    exists, this runs it on ``registry`` with the policy file read from
+    ``snapshot`` (``project.path(config.settings.policy)``), and returns its
+    error-severity findings formatted as ``path:line:col: error rule-id
+    message``. Until then the hook and ``verify-commits`` check outputs only.
+    """
+    del snapshot, project, config, registry
+    return ()
+
+
+# --- the hook: the index ------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexCheck:
+    """What ``regc hook`` found in the index."""
+
+    staged: frozenset[str]
+    relevant: bool
+    judgement: Judgement | None = None
+    #: Sources whose working-tree copy differs from the staged one (partial staging).
+    unstaged_sources: tuple[str, ...] = ()
+
+
+def check_index(repo: Repo, project: Project) -> IndexCheck:
+    """Judge the staged registry and outputs, reading both from the index."""
+    staged = frozenset(repo.staged())
+    if not staged:
+        return IndexCheck(staged, relevant=False)
+    index = repo.index()
+    config = config_at(index, project) or config_at(WorkTree(repo.top), project) or default_config(project)
+    if not any(is_watched(path, watched(project, config)) for path in staged):
+        return IndexCheck(staged, relevant=False)
+    from regc import pipeline
+
+    registry = registry_at(index, project, config)
+    judgement = judge(index, project, config, pipeline.render(registry, config), staged.__contains__)
+    judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry))
+    sources = [judgement.registry]
+    if config.file is not None and project.config is not None:
+        sources.append(project.path(config.file.name) or config.file.name)
+    disk = WorkTree(repo.top)
+    unstaged = tuple(s for s in sources if index.read(s) is not None and disk.read(s) != index.read(s))
+    return IndexCheck(staged, relevant=True, judgement=judgement, unstaged_sources=unstaged)
+
+
+# --- verify-commits: a range of history -----------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CommitVerdict:
+    commit: CommitInfo
+    status: Literal["ok", "bad", "skipped"]
+    reason: str = ""  # why it was skipped, or why it could not be judged
+    judgement: Judgement | None = None
+    errors: tuple[str, ...] = ()  # the commit's registry or configuration has no meaning
+
+
+def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
+    """Judge every commit of ``spec`` (oldest first) that touches the registry, its configuration or outputs."""
+    from regc import pipeline
+
+    if repo.is_shallow():
+        from regc.errors import UsageError
+
+        raise UsageError(
+            f"{repo.top} is a shallow clone: its history is cut off, so the commits of {spec} cannot all be read. "
+            "Fetch the whole history: `git fetch --unshallow`, or in GitHub Actions `actions/checkout` with `fetch-depth: 0`"
+        )
+    rendered: dict[tuple[str | None, bytes], dict[str, bytes]] = {}
+    verdicts = []
+    for commit in repo.commits(spec):
+        snapshot = repo.commit_tree(commit.sha)
+        parents = [repo.commit_tree(p) for p in commit.parents]
+        try:
+            config = config_at(snapshot, project)
+            if config is None and project.config is not None:
+                verdicts.append(CommitVerdict(commit, "skipped", f"no regc configuration ({project.config}) in this commit"))
+                continue
+            config = config or default_config(project)
+            paths = watched(project, config)
+            if not _touches(snapshot, parents, paths):
+                verdicts.append(CommitVerdict(commit, "skipped", "touches neither the registry, its configuration nor its outputs"))
+                continue
+            registry_path = project.path(config.settings.registry) or ""
+            key = (config.text, snapshot.read(registry_path) or b"")
+            if key not in rendered:
+                rendered[key] = pipeline.render(registry_at(snapshot, project, config), config)
+            first = parents[0] if parents else None
+            judgement = judge(snapshot, project, config, rendered[key], _changed_against(snapshot, first))
+        except InputError as exc:
+            verdicts.append(CommitVerdict(commit, "bad", "its registry or configuration has no meaning", errors=tuple(
+                str(d) for d in exc.diagnostics)))
+            continue
+        verdicts.append(CommitVerdict(commit, "ok" if judgement.ok else "bad", judgement=judgement))
+    return verdicts
+
+
+def _touches(snapshot: TreeSnapshot, parents: list[TreeSnapshot], paths: list[str]) -> bool:
+    """The commit changes a watched path against every parent (a merge that took one side's files as they were is
+    judged by that side's own commit)."""
+    ids = {path: snapshot.entry(path) for path in paths}
+    if not parents:
+        return any(ids.values())
+    return all(any(parent.entry(path) != ids[path] for path in paths) for parent in parents)
+
+
+def _changed_against(snapshot: TreeSnapshot, parent: TreeSnapshot | None) -> Callable[[str], bool]:
+    def changed(path: str) -> bool:
+        mine = snapshot.entry(path)
+        return mine is not None if parent is None else parent.entry(path) != mine
+
+    return changed
+
+
+# --- messages ---------------------------------------------------------------------
+
+
+def describe(output: Output, judgement: Judgement, *, staged: bool) -> str:
+    """One sentence on what is wrong with ``output``: staged wording for the hook, commit wording for history.
+
+    Paths are relative to the repository's top, as git names them.
+    """
+    sources = " and ".join(judgement.sources_touched)
+    registry = judgement.registry
+    path = output.location
+    if output.problem == "stale":
+        if sources:
+            verb = ("are" if " and " in sources else "is") + (" staged" if staged else "") if staged else "changed"
+            return f"{sources} {verb} but {path} was not regenerated"
+        return f"{path} does not match {registry}: it was already stale"
+    if output.problem == "missing":
+        return f"{path} is missing: {registry} generates it, and it is not {'in the index' if staged else 'in the commit'}"
+    if output.problem == "deleted":
+        return f"{path} is deleted{' in the index' if staged else ''}, but {registry} still generates it"
+    if staged:
+        why = "generated from another version of it, or edited by hand" if sources else "edited by hand?"
+        return f"{path} is staged but differs from what the staged {registry} generates ({why})"
+    why = "generated from another version of it, or edited by hand" if sources else "edited by hand?"
+    return f"{path} changed but differs from what {registry} generates ({why})"
