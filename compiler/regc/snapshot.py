@@ -187,7 +187,11 @@ def registry_at(snapshot: Snapshot, project: Project, config: Config) -> Resolve
     data = snapshot.read(path)
     if data is None:
         raise InputError.at(snapshot.display(path), 1, f"no registry in {snapshot.label}")
-    return resolve(build(pipeline.parse(decode(data, display), display)))
+    try:
+        return resolve(build(pipeline.parse(decode(data, display), display)))
+    except InputError as exc:  # name the file as the snapshot holds it (a commit's `a1b2c3d:registry.md`)
+        shown = snapshot.display(path)
+        raise InputError(dataclasses.replace(d, file=shown) if d.file == display else d for d in exc.diagnostics) from None
 
 
 def watched(project: Project, config: Config) -> list[str]:
