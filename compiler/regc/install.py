@@ -35,7 +35,11 @@ class Installed:
 
 
 def script(python: str, args: Sequence[str] = ()) -> str:
-    """The hook: run ``python -m regc hook ARGS``; say how to fix it when that interpreter is gone."""
+    """The hook: run ``python -P -m regc hook ARGS``; say how to fix it when that interpreter is gone.
+
+    ``-P`` keeps the repository's top directory (git runs hooks there) off ``sys.path``, so a directory
+    named ``regc`` or ``git`` in the user's project cannot stand in for the real packages.
+    """
     return (
         "#!/bin/sh\n"
         f"{MARK}; `regc install-hook --uninstall` removes it.\n"
@@ -47,7 +51,7 @@ def script(python: str, args: Sequence[str] = ()) -> str:
         " rerun 'regc install-hook' from the environment that has regc\" >&2\n"
         "  exit 1\n"
         "fi\n"
-        f'exec "$python" -m regc hook{"".join(" " + shlex.quote(a) for a in args)}\n'
+        f'exec "$python" -P -m regc hook{"".join(" " + shlex.quote(a) for a in args)}\n'
     )
 
 

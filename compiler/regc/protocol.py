@@ -79,8 +79,11 @@ def judge(
     snapshot: Snapshot, project: Project, config: Config, outputs: dict[str, bytes], touched: Callable[[str], bool]
 ) -> Judgement:
     """Compare ``outputs`` (rendered from the snapshot's registry) with the snapshot's files."""
+    from regc.write import resolve_inside
+
     locations: dict[str, str] = {}
     for path in outputs:
+        resolve_inside(config.root, path)  # refused as `regc build` refuses it: outputs stay inside the project
         location = project.path(path)
         if location is None:
             raise InputError.at(config.display(config.file) if config.file else "config", 1, f"output {path!r} is outside the repository")
@@ -144,8 +147,8 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
     sources = [judgement.registry]
     if config.file is not None and project.config is not None:
         sources.append(project.path(config.file.name) or config.file.name)
-    disk = WorkTree(repo.top)
-    unstaged = tuple(s for s in sources if index.read(s) is not None and disk.read(s) != index.read(s))
+    disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
+    unstaged = tuple(s for s in sources if staged_sources[s] is not None and disk.read(s) != staged_sources[s])
     return IndexCheck(staged, relevant=True, judgement=judgement, unstaged_sources=unstaged)
 
 
@@ -231,7 +234,7 @@ def describe(output: Output, judgement: Judgement, *, staged: bool) -> str:
     path = output.location
     if output.problem == "stale":
         if sources:
-            verb = ("are" if " and " in sources else "is") + (" staged" if staged else "") if staged else "changed"
+            verb = ("are staged" if " and " in sources else "is staged") if staged else "changed"
             return f"{sources} {verb} but {path} was not regenerated"
         return f"{path} does not match {registry}: it was already stale"
     if output.problem == "missing":

@@ -258,7 +258,7 @@ def test_a_project_in_a_subdirectory_with_config_given_to_the_hook(tmp_path: Pat
     repo.git("add", "-A")
     repo.git("commit", "-q", "-m", "init")
     assert repo.regc("--config", "services/ai/regc.toml", "install-hook").code == 0
-    assert "-m regc hook --config services/ai/regc.toml" in (repo.path / ".git/hooks/pre-commit").read_text()
+    assert "-P -m regc hook --config services/ai/regc.toml" in (repo.path / ".git/hooks/pre-commit").read_text()
 
     repo.write("services/ai/registry.md", edit(FEATURES, DROP_O3))
     repo.git("add", "-A")

@@ -100,7 +100,7 @@ def test_the_script_quotes_hostile_interpreter_paths(tmp_path: Path) -> None:
     result = subprocess.run([str(hook)], cwd=tmp_path, capture_output=True, text=True, check=False)
 
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "args.txt").read_text() == "-m\nregc\nhook\n--config\na b;$(touch pwned2).toml\n"
+    assert (tmp_path / "args.txt").read_text() == "-P\n-m\nregc\nhook\n--config\na b;$(touch pwned2).toml\n"
     assert not (tmp_path / "pwned").exists()
     assert not (tmp_path / "pwned2").exists()
 
@@ -109,3 +109,18 @@ def test_outside_a_repository(tmp_path: Path) -> None:
     result = Repo(tmp_path).regc("install-hook")
     assert result.code == 2
     assert "is not in a git repository" in result.err
+
+
+def test_a_regc_directory_in_the_project_cannot_stand_in_for_regc(repo: Repo) -> None:
+    """git runs hooks at the top of the working tree; the hook keeps that directory off sys.path."""
+    repo.install_hook()
+    repo.write("regc/__init__.py", "raise SystemExit('the project\\'s own regc/ ran')\n")
+    repo.write("git.py", "raise SystemExit('the project\\'s own git.py ran')\n")
+    repo.write("registry.md", edit(FEATURES, DROP_O3))
+    repo.git("add", "registry.md")
+
+    result = repo.commit("stale")
+
+    assert result.returncode == 1
+    assert "regc hook: registry.md is staged but targets/json/registry.json was not regenerated" in result.stderr
+    assert "ran" not in result.stderr
