@@ -26,8 +26,14 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
 def _open(obj: Context, config_file: str | None = None) -> tuple[Repo, Project]:
-    from regc.gitrepo import Repo
+    from regc.errors import UsageError
     from regc.snapshot import locate
+
+    try:
+        from regc.gitrepo import Repo
+    except ImportError as exc:  # GitPython refuses to load without a git executable
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"git is not installed or not on PATH; this command runs git ({first})") from None
 
     cwd = Path.cwd()
     repo = Repo.open(cwd)

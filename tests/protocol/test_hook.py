@@ -271,3 +271,14 @@ def test_a_project_in_a_subdirectory_with_config_given_to_the_hook(tmp_path: Pat
 
 def run_in(repo: Repo, directory: str, *args: str) -> Run:
     return run_regc(*args, cwd=repo.path / directory)
+
+
+def test_without_git_on_path(repo: Repo) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    result = subprocess.run([sys.executable, "-m", "regc", "hook"], cwd=repo.path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: git is not installed or not on PATH; this command runs git")
