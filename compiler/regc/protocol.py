@@ -89,10 +89,9 @@ def judge(
             raise InputError.at(config.display(config.file) if config.file else "config", 1, f"output {path!r} is outside the repository")
         locations[path] = location
     actual = snapshot.read_many(locations.values())
-    registry = project.path(config.settings.registry) or config.settings.registry
-    sources = [registry, *(p for p in (project.path(config.settings.policy),) if p is not None)]
-    if config.file is not None and project.config is not None:
-        sources.append(project.path(config.file.name) or config.file.name)
+    registry, *others = _sources(project, config)
+    policy = project.path(config.settings.policy)
+    sources = [registry, *([policy] if policy is not None else []), *others]
     return Judgement(
         config=config,
         registry=registry,
@@ -101,6 +100,14 @@ def judge(
             Output(path, locations[path], outputs[path], actual[locations[path]], touched(locations[path])) for path in sorted(outputs)
         ),
     )
+
+
+def _sources(project: Project, config: Config) -> list[str]:
+    """Top-relative paths of the registry and, when the project has one, its configuration file."""
+    found = [project.path(config.settings.registry) or config.settings.registry]
+    if config.file is not None and project.config is not None:
+        found.append(project.path(config.file.name) or config.file.name)
+    return found
 
 
 def policy_errors(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry) -> tuple[str, ...]:
@@ -144,9 +151,7 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
     registry = registry_at(index, project, config)
     judgement = judge(index, project, config, pipeline.render(registry, config), staged.__contains__)
     judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry))
-    sources = [judgement.registry]
-    if config.file is not None and project.config is not None:
-        sources.append(project.path(config.file.name) or config.file.name)
+    sources = _sources(project, config)
     disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
     unstaged = tuple(s for s in sources if staged_sources[s] is not None and disk.read(s) != staged_sources[s])
     return IndexCheck(staged, relevant=True, judgement=judgement, unstaged_sources=unstaged)

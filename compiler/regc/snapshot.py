@@ -98,6 +98,8 @@ def locate(top: Path, cwd: Path, config_file: Path | None) -> Project:
 
     explicit = config_file is not None
     file = (cwd / config_file).absolute() if config_file is not None else find_config(cwd)
+    if explicit and file is not None and not file.is_file():
+        raise InputError.at(str(config_file), 1, "no such configuration file")
     if file is None:
         return Project(top, _relative(top, cwd) or "")
     relative = _relative(top, file)

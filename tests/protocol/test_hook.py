@@ -282,3 +282,9 @@ def test_without_git_on_path(repo: Repo) -> None:
     result = subprocess.run([sys.executable, "-m", "regc", "hook"], cwd=repo.path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr.startswith("error: git is not installed or not on PATH; this command runs git")
+
+
+def test_a_config_file_that_does_not_exist(repo: Repo) -> None:
+    result = repo.regc("hook", "--config", "nope.toml")
+    assert result.code == 2
+    assert result.err == "nope.toml:1:1: error: no such configuration file\n"
