@@ -10,13 +10,23 @@ early or inject another one.
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Level = Literal["error", "warning", "notice"]
 
 
 def enabled() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def workspace_path(path: Path) -> str:
+    """``path`` relative to the checkout (``GITHUB_WORKSPACE``), as GitHub matches annotations to files."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    relative = os.path.relpath(path, workspace) if workspace else os.path.relpath(path)
+    return relative.replace(os.sep, "/")
 
 
 def annotation(level: Level, message: str, *, file: str | None = None, line: int | None = None, title: str | None = None) -> str:

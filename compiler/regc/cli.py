@@ -116,7 +116,7 @@ def check(obj: Context, registry: str | None) -> int:
         if annotate.enabled():  # GitHub Actions: one annotation per stale output
             for change in result.stale:
                 obj.out(annotate.annotation("error", "stale: run `regc build` and commit it with the registry",
-                                            file=config.display(config.root / change.path), title="regc check"))
+                                            file=annotate.workspace_path(config.root / change.path), title="regc check"))
         obj.log("regc: run `regc build` and commit the outputs with the registry")
         return EXIT_FINDINGS
     obj.log(f"regc: {config.display(config.registry_path)} and {len(result.changes)} outputs agree")

@@ -237,8 +237,9 @@ def _verdict_data(verdict: CommitVerdict) -> dict[str, object]:
 # --- breaking and diff -------------------------------------------------------------
 
 
-def _registries(obj: Context, ref: str, staged: bool) -> tuple[ResolvedRegistry | None, ResolvedRegistry, str, str]:
-    """The registry at REF (None when REF has none) and the one in the working tree or the index, with their labels."""
+def _registries(obj: Context, ref: str, staged: bool) -> tuple[ResolvedRegistry | None, ResolvedRegistry, str, str, str]:
+    """The registry at REF (None when REF has none) and the one in the working tree or the index, with their
+    labels, and the new registry's path relative to the repository's top (for annotations)."""
     from regc import pipeline
     from regc.snapshot import WorkTree, config_at, default_config, registry_at
 
@@ -252,13 +253,14 @@ def _registries(obj: Context, ref: str, staged: bool) -> tuple[ResolvedRegistry 
         config = obj.config()
         new = pipeline.load(config.registry_path, display=config.display(config.registry_path))
         new_label = config.display(config.registry_path)
+    new_location = project.path(config.settings.registry) or config.settings.registry
     old_tree = repo.tree(ref)
     old_config = config_at(old_tree, project) or config
     location = project.path(old_config.settings.registry)
     old_label = f"{ref}:{old_config.display(old_config.registry_path)}"
     if location is None or old_tree.read(location) is None:
-        return None, new, old_label, new_label
-    return registry_at(old_tree, project, old_config), new, old_label, new_label
+        return None, new, old_label, new_label, new_location
+    return registry_at(old_tree, project, old_config), new, old_label, new_label, new_location
 
 
 _against = click.option("--against", "ref", required=True, metavar="REF", help="the git revision to compare with (e.g. origin/main)")
@@ -278,17 +280,16 @@ def breaking(obj: Context, ref: str, staged: bool, fmt: str) -> int:
     from regc import annotate, diffreport
     from regc.compare import compare
 
-    old, new, old_label, new_label = _registries(obj, ref, staged)
+    old, new, old_label, new_label, location = _registries(obj, ref, staged)
     if old is None:
         obj.log(f"regc: {old_label} does not exist: nothing to compare with, nothing can break")
         return EXIT_OK
     comparison = compare(old, new)
     obj.out(diffreport.to_json(comparison, old_label, new_label) if fmt == "json" else diffreport.text(comparison, old_label, new_label))
     if annotate.enabled():
-        file = new.registry.path
         for change in comparison.changes:
             level: annotate.Level = "error" if change.breaking else "notice"
-            obj.out(annotate.annotation(level, change.message, file=file, line=change.line,
+            obj.out(annotate.annotation(level, change.message, file=location, line=change.line,
                                         title="regc breaking" if change.breaking else "regc: registry change"))
     count = len(comparison.breaking)
     if count:
@@ -308,7 +309,7 @@ def diff_command(obj: Context, ref: str, staged: bool, fmt: str) -> int:
     from regc import diffreport
     from regc.compare import compare
 
-    old, new, old_label, new_label = _registries(obj, ref, staged)
+    old, new, old_label, new_label, _ = _registries(obj, ref, staged)
     if old is None:
         obj.log(f"regc: {old_label} does not exist: nothing to compare with")
         return EXIT_OK

@@ -28,3 +28,11 @@ def test_check_annotates_stale_outputs_only_on_github(repo: Repo, monkeypatch: p
     assert result.code == 1
     expected = "::error file=targets/json/registry.json,title=regc check::stale: run `regc build` and commit it with the registry\n"
     assert expected in result.out
+
+
+def test_annotation_paths_are_relative_to_the_github_workspace(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project below the checkout's top: GitHub matches annotations to files from the workspace."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo.path.parent))
+    repo.write("registry.md", edit(FEATURES, DROP_O3))
+    assert f"::error file={repo.path.name}/targets/json/registry.json,title=regc check::" in repo.regc("check").out
