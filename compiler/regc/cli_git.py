@@ -57,16 +57,25 @@ def _build_command(obj: Context, config_file: str | None) -> str:
 @click.command()
 @click.option("--fix", is_flag=True, help="write the outputs of the staged registry to the working tree (still exits 1: stage them)")
 @click.option("--config", "config_file", metavar="FILE", help="the configuration file (as the global --config; for pre-commit's args:)")
+@click.option("--files-regex", is_flag=True, help="print the `files:` pattern for .pre-commit-config.yaml that this configuration needs")
 @click.pass_obj
-def hook(obj: Context, fix: bool, config_file: str | None) -> int:
+def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) -> int:
     """The pre-commit check: the STAGED registry and outputs agree.
 
     Reads the index, not the working tree (with partial staging the index is
     what gets committed). Exits 0 at once when nothing regc watches is staged.
     """
-    from regc.protocol import check_index, describe
+    from regc.protocol import check_index, describe, staged_config
 
     repo, project = _open(obj, config_file)
+    if files_regex:
+        import re
+
+        from regc.snapshot import watched
+
+        names = watched(project, staged_config(repo, project))
+        obj.out(f"^({'|'.join(re.escape(name) for name in names)})(/.*)?$\n")
+        return EXIT_OK
     result = check_index(repo, project)
     if not result.relevant or result.judgement is None:
         if obj.verbose:

@@ -137,13 +137,18 @@ class IndexCheck:
     unstaged_sources: tuple[str, ...] = ()
 
 
+def staged_config(repo: Repo, project: Project) -> Config:
+    """The configuration as staged; the working tree's when it is not tracked; else the defaults."""
+    return config_at(repo.index(), project) or config_at(WorkTree(repo.top), project) or default_config(project)
+
+
 def check_index(repo: Repo, project: Project) -> IndexCheck:
     """Judge the staged registry and outputs, reading both from the index."""
     staged = frozenset(repo.staged())
     if not staged:
         return IndexCheck(staged, relevant=False)
     index = repo.index()
-    config = config_at(index, project) or config_at(WorkTree(repo.top), project) or default_config(project)
+    config = staged_config(repo, project)
     if not any(is_watched(path, watched(project, config)) for path in staged):
         return IndexCheck(staged, relevant=False)
     from regc import pipeline

@@ -288,3 +288,20 @@ def test_a_config_file_that_does_not_exist(repo: Repo) -> None:
     result = repo.regc("hook", "--config", "nope.toml")
     assert result.code == 2
     assert result.err == "nope.toml:1:1: error: no such configuration file\n"
+
+
+def test_files_regex_for_pre_commit_matches_exactly_what_the_hook_watches(tmp_path: Path) -> None:
+    import re
+
+    config = ('registry = "ai/my registry.md"\npolicy = "ai/policy.yaml"\n\n'
+              '[targets.json]\npath = "gen/r.json"\n\n[targets.schema]\npath = "gen/schema"\n')
+    repo = init_repo(tmp_path / "custom", config=config, commit=False)
+
+    result = repo.regc("hook", "--files-regex")
+
+    assert result.code == 0
+    pattern = re.compile(result.out.strip())
+    for path in ("ai/my registry.md", "ai/policy.yaml", "regc.toml", "gen/r.json", "gen/schema/config.schema.json"):
+        assert pattern.search(path), path
+    for path in ("registry.md", "gen/r.json.bak", "gen/other.json", "README.md", "ai/my registry.mdx"):
+        assert not pattern.search(path), path
