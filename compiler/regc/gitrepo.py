@@ -62,8 +62,12 @@ class Repo:
     # --- the index ---------------------------------------------------------
 
     def staged(self) -> set[str]:
-        """Paths whose staged content differs from HEAD (all staged paths before the first commit)."""
-        out = self.git("diff", "--cached", "--name-only", "-z", "--no-renames")
+        """Paths whose staged content differs from HEAD (all staged paths before the first commit).
+
+        Plumbing (``diff-index``), so no porcelain setting such as ``diff.relative`` changes the names.
+        """
+        base = "HEAD" if self._repo.head.is_valid() else self.git("hash-object", "-t", "tree", "/dev/null").strip()
+        out = self.git("diff-index", "--cached", "--name-only", "-z", "--no-renames", base)
         return {name for name in out.split("\0") if name}
 
     def index(self) -> IndexSnapshot:

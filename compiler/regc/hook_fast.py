@@ -4,7 +4,7 @@
 regc cares about, and for those the hook must exit 0 at once: before click,
 pydantic, GitPython, jinja2 or jsonschema are imported (importing them alone
 costs far more than the whole fast path). So this module uses the standard
-library only: it asks git for the staged names (one ``git diff --cached``),
+library only: it asks git for the staged names (one ``git diff-index --cached``),
 reads the configuration from the index with ``tomllib``, and returns 0 when
 no staged path is the configuration, the registry, the policy or a target's
 output. Whenever it cannot be sure (an unusual command line, an option it
@@ -92,9 +92,9 @@ def _git(*args: str) -> bytes | None:
 
 
 def _nothing_relevant_staged(config_arg: str | None) -> bool:
-    out = _git("diff", "--cached", "--name-only", "-z", "--no-renames")
+    out = _git("diff-index", "--cached", "--name-only", "-z", "--no-renames", "HEAD")
     if out is None:
-        return False  # not a repository, or git failed: the full command says why
+        return False  # not a repository, no commit yet, or git failed: the full command decides
     staged = [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
     if not staged:
         return True

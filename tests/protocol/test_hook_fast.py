@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,29 @@ def test_default_paths_are_the_builtin_targets_own_defaults() -> None:
     for name in builtin_names():
         default = all_targets()[name].Options.model_fields["path"].default
         assert hook_fast.DEFAULT_PATHS.get(name) == default, f"add {name!r}: {default!r} to regc.hook_fast.DEFAULT_PATHS"
+
+
+def test_porcelain_diff_settings_do_not_hide_staged_files(repo: Repo) -> None:
+    """With diff.relative, `git diff` from a subdirectory lists only that directory; the hook uses plumbing."""
+    repo.git("config", "diff.relative", "true")
+    (repo.path / "docs").mkdir()
+    repo.write("registry.md", edit(FEATURES, DROP_O3))
+    repo.git("add", "registry.md")
+
+    result = subprocess.run([sys.executable, "-m", "regc", "hook"], cwd=repo.path / "docs", capture_output=True, text=True, check=False)
+
+    assert result.returncode == 1
+    assert "regc hook: registry.md is staged but targets/json/registry.json was not regenerated" in result.stdout
+
+
+def test_before_the_first_commit_the_full_command_decides(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "new")
+    repo.path.mkdir()
+    repo.git("init", "-q")
+    repo.write("README.md", "x\n")
+    repo.git("add", "README.md")
+
+    result = repo.regc_process("hook", python_flags=("-X", "importtime"))
+
+    assert result.returncode == 0
+    assert "git" in imported(result.stderr)  # no HEAD to diff against: the fast path stepped aside
