@@ -70,6 +70,18 @@ class Repo:
         out = self.git("diff-index", "--cached", "--name-only", "-z", "--no-renames", base)
         return {name for name in out.split("\0") if name}
 
+    def ignored(self, paths: list[str]) -> set[str]:
+        """Those of ``paths`` (top-relative) that git's exclude rules (``.gitignore`` ...) ignore."""
+        import subprocess
+
+        if not paths:
+            return set()
+        result = subprocess.run(["git", "check-ignore", "-z", "--no-index", "--stdin"], cwd=self.top, capture_output=True, check=False,
+                                input=("\0".join(paths) + "\0").encode())
+        if result.returncode not in (0, 1):  # 1: none of them is ignored
+            raise UsageError(f"git check-ignore failed: {result.stderr.decode(errors='replace').strip()}")
+        return {name for name in result.stdout.decode(errors="surrogateescape").split("\0") if name}
+
     def index(self) -> IndexSnapshot:
         return IndexSnapshot(self)
 

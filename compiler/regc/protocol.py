@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from regc.errors import InputError
 from regc.hook_fast import is_watched
-from regc.snapshot import WorkTree, config_at, default_config, registry_at, watched
+from regc.snapshot import WorkTree, config_at, default_config, registry_at, render, watched
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,6 +102,17 @@ def judge(
     )
 
 
+def _kept_in_git(repo: Repo, snapshot: Snapshot, project: Project, outputs: dict[str, bytes]) -> dict[str, bytes]:
+    """The outputs git is meant to hold: one that ``.gitignore`` excludes and the snapshot lacks (the sqlite
+    target's optional ``.db``, built where it is deployed) is not the protocol's business."""
+    absent = [path for path, location in ((p, project.path(p)) for p in outputs) if location is not None
+              and snapshot.read(location) is None]
+    if not absent:
+        return outputs
+    ignored = repo.ignored([project.path(p) or p for p in absent])
+    return {path: data for path, data in outputs.items() if (project.path(path) or path) not in ignored}
+
+
 def _sources(project: Project, config: Config) -> list[str]:
     """Top-relative paths of the registry and, when the project has one, its configuration file."""
     found = [project.path(config.settings.registry) or config.settings.registry]
@@ -151,10 +162,9 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
     config = staged_config(repo, project)
     if not any(is_watched(path, watched(project, config)) for path in staged):
         return IndexCheck(staged, relevant=False)
-    from regc import pipeline
-
     registry = registry_at(index, project, config)
-    judgement = judge(index, project, config, pipeline.render(registry, config), staged.__contains__)
+    outputs = _kept_in_git(repo, index, project, render(index, project, config, registry))
+    judgement = judge(index, project, config, outputs, staged.__contains__)
     judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry))
     sources = _sources(project, config)
     disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
@@ -176,8 +186,6 @@ class CommitVerdict:
 
 def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
     """Judge every commit of ``spec`` (oldest first) that touches the registry, its configuration or outputs."""
-    from regc import pipeline
-
     if repo.is_shallow():
         from regc.errors import UsageError
 
@@ -185,7 +193,6 @@ def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
             f"{repo.top} is a shallow clone: its history is cut off, so the commits of {spec} cannot all be read. "
             "Fetch the whole history: `git fetch --unshallow`, or in GitHub Actions `actions/checkout` with `fetch-depth: 0`"
         )
-    rendered: dict[tuple[str | None, bytes], dict[str, bytes]] = {}
     verdicts = []
     for commit in repo.commits(spec):
         snapshot = repo.commit_tree(commit.sha)
@@ -200,12 +207,9 @@ def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
             if not _touches(snapshot, parents, paths):
                 verdicts.append(CommitVerdict(commit, "skipped", "touches neither the registry, its configuration nor its outputs"))
                 continue
-            registry_path = project.path(config.settings.registry) or ""
-            key = (config.text, snapshot.read(registry_path) or b"")
-            if key not in rendered:
-                rendered[key] = pipeline.render(registry_at(snapshot, project, config), config)
+            outputs = _kept_in_git(repo, snapshot, project, render(snapshot, project, config, registry_at(snapshot, project, config)))
             first = parents[0] if parents else None
-            judgement = judge(snapshot, project, config, rendered[key], _changed_against(snapshot, first))
+            judgement = judge(snapshot, project, config, outputs, _changed_against(snapshot, first))
         except InputError as exc:
             verdicts.append(CommitVerdict(commit, "bad", "its registry or configuration has no meaning", errors=tuple(
                 str(d) for d in exc.diagnostics)))

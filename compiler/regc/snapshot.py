@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from regc.errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from regc.config import Config
     from regc.resolve import ResolvedRegistry
@@ -194,6 +194,28 @@ def registry_at(snapshot: Snapshot, project: Project, config: Config) -> Resolve
     except InputError as exc:  # name the file as the snapshot holds it (a commit's `a1b2c3d:registry.md`)
         shown = snapshot.display(path)
         raise InputError(dataclasses.replace(d, file=shown) if d.file == display else d for d in exc.diagnostics) from None
+
+
+def reader(snapshot: Snapshot, project: Project, config: Config) -> Callable[[str], bytes | None]:
+    """How targets read an existing project file (the go target's block mode) from ``snapshot``.
+
+    Paths are relative to the project root and must stay inside it, as ``regc build`` requires.
+    """
+    from regc.write import resolve_inside
+
+    def read(path: str) -> bytes | None:
+        resolve_inside(config.root, path)
+        location = project.path(path)
+        return None if location is None else snapshot.read(location)
+
+    return read
+
+
+def render(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry) -> dict[str, bytes]:
+    """Every configured output, generated as ``regc build`` would from the files ``snapshot`` holds."""
+    from regc import pipeline
+
+    return pipeline.render(registry, config, reader(snapshot, project, config))
 
 
 def watched(project: Project, config: Config) -> list[str]:
