@@ -9,6 +9,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -77,3 +78,11 @@ def file_snapshot(suffix: str) -> type:
         (SingleFileSnapshotExtension,),
         {"file_extension": suffix, "_write_mode": WriteMode.BINARY},
     )
+
+
+def missing_tool(reason: str) -> NoReturn:
+    """A real consumer this test needs is missing: skip with ``reason``, or fail under
+    ``REGC_CONFORMANCE=required`` (set by .ci/run), where every real consumer must run."""
+    if os.environ.get("REGC_CONFORMANCE") == "required":
+        pytest.fail(f"{reason} (REGC_CONFORMANCE=required: real consumers may not be skipped)")
+    pytest.skip(reason)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from regc import __version__
+from regc.cli_git import COMMANDS as GIT_COMMANDS
 from regc.errors import RegcError, UsageError
 from regc.reporters import REPORTERS, default_format
 
@@ -89,6 +90,10 @@ def cli(ctx: click.Context, config_file: str | None, quiet: bool, verbose: bool)
     ctx.obj = Context(config_file, quiet, verbose)
 
 
+for _command in GIT_COMMANDS:  # hook, install-hook, verify-commits, breaking, diff (regc.cli_git)
+    cli.add_command(_command)
+
+
 @cli.command()
 @registry_option
 @click.option(
@@ -138,6 +143,12 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
             click.echo(diff(result.stale), err=True, nl=False)
         for change in result.stale:
             obj.log(f"{change.path}: stale ({'missing' if change.old is None else 'differs from the registry'})", fg="red")
+        from regc import annotate
+
+        if annotate.enabled():  # GitHub Actions: one annotation per stale output
+            for change in result.stale:
+                obj.out(annotate.annotation("error", "stale: run `regc build` and commit it with the registry",
+                                            file=annotate.workspace_path(config.root / change.path), title="regc check"))
         obj.log("regc: run `regc build` and commit the outputs with the registry")
         return EXIT_FINDINGS
     obj.log(f"regc: {config.display(config.registry_path)} and {len(result.changes)} outputs agree")

@@ -62,6 +62,8 @@ class Config:
     root: Path
     file: Path | None
     settings: ConfigFile
+    #: The file's text when it was not read from ``file`` on disk (a git blob: the index, a commit).
+    text: str | None = None
 
     @property
     def registry_path(self) -> Path:

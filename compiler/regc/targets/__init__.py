@@ -146,7 +146,7 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
 
     where = display_path(config.file) if config.file else "(defaults)"
     prefix = "tool.regc.targets" if config.file is not None and config.file.name == "pyproject.toml" else "targets"
-    text = config.file.read_text(encoding="utf-8") if config.file else ""
+    text = config.text if config.text is not None else config.file.read_text(encoding="utf-8") if config.file else ""
     for name, table in selected.items():
         if name not in available:
             known = ", ".join(available)

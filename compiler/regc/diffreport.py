@@ -1,0 +1,76 @@
+"""Rendering a ``Comparison`` for people and tools: text, markdown (a pull request summary), JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from regc.compare import Change, Comparison
+
+
+def text(comparison: Comparison, old: str, new: str) -> str:
+    """One line per change: ``code-fast: output $1.50 → $2.50 per 1M, ×1.7``; breaking ones marked."""
+    if not comparison.changes:
+        return f"no alias changed between {old} and {new}\n"
+    return "".join(f"{c.message}{'  [breaking]' if c.breaking else ''}\n" for c in comparison.changes)
+
+
+def markdown(comparison: Comparison, old: str, new: str) -> str:
+    """A reviewer's summary: breaking changes first, then one table row per changed alias."""
+    lines = [f"### Registry changes: {_cell(old)} → {_cell(new)}", ""]
+    if not comparison.changes:
+        return "\n".join([*lines, "No alias changed.", ""])
+    breaking = comparison.breaking
+    if breaking:
+        noun = "change" if len(breaking) == 1 else "changes"
+        lines += [f"**{len(breaking)} breaking {noun}**: clients that use these aliases today will fail or get another kind of answer.", ""]
+        lines += [f"- {_code(c.alias)}: {_cell(c.text)}" for c in breaking]
+        lines.append("")
+    grouped = comparison.by_alias()
+    lines += ["| alias | what changed |", "|---|---|"]
+    for alias, changes in grouped.items():
+        described = "<br>".join(("**breaking**: " if c.breaking else "") + _cell(c.text) for c in changes)
+        lines.append(f"| {_code(alias)} | {described} |")
+    aliases = "alias" if len(grouped) == 1 else "aliases"
+    lines += ["", f"{len(grouped)} {aliases} changed, {len(breaking)} breaking.", ""]
+    return "\n".join(lines)
+
+
+def to_json(comparison: Comparison, old: str, new: str) -> str:
+    document = {
+        "old": old,
+        "new": new,
+        "breaking": bool(comparison.breaking),
+        "changes": [_change_data(c) for c in comparison.changes],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _change_data(change: Change) -> dict[str, object]:
+    return {
+        "alias": change.alias,
+        "aspect": change.aspect,
+        "breaking": change.breaking,
+        "message": change.message,
+        "old": change.old,
+        "new": change.new,
+        "line": change.line,
+    }
+
+
+def _cell(value: str) -> str:
+    """Text safe inside a markdown table cell: no pipes, newlines or HTML."""
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+
+
+def _code(value: str) -> str:
+    """A code span that survives backticks and pipes inside ``value`` (HTML is inert in code spans)."""
+    longest = current = 0
+    for char in value:
+        current = current + 1 if char == "`" else 0
+        longest = max(longest, current)
+    fence = "`" * (longest + 1)
+    padded = f" {value} " if value.startswith("`") or value.endswith("`") else value
+    return fence + padded.replace("|", "\\|").replace("\r", " ").replace("\n", " ") + fence

@@ -1,0 +1,200 @@
+"""The console script's entry point, and the hook's fast path.
+
+``regc hook`` runs on every ``git commit``. Most commits stage nothing that
+regc cares about, and for those the hook must exit 0 at once: before click,
+pydantic, GitPython, jinja2 or jsonschema are imported (importing them alone
+costs far more than the whole fast path). So this module uses the standard
+library only: it asks git for the staged names (one ``git diff-index --cached``),
+reads the configuration from the index with ``tomllib``, and returns 0 when
+no staged path is the configuration, the registry, the policy or a target's
+output. Whenever it cannot be sure (an unusual command line, an option it
+does not know, a target without an explicit path that it has no default
+for, any error) it hands over to the full command, which decides exactly and
+reports errors properly.
+
+``DEFAULT_PATHS`` repeats the built-in targets' default paths; a test keeps
+it equal to the targets' own ``Options`` defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+CONFIG_FILES = ("regc.toml", "pyproject.toml")  # the order regc.config.find_config uses
+
+#: Default output path of every built-in target (kept equal to the targets' Options by a test).
+DEFAULT_PATHS = {
+    "envoy": "targets/envoy/ai-gateway.yaml",
+    "go": "targets/go/config.go",
+    "json": "targets/json/registry.json",
+    "litellm": "targets/litellm/config.yaml",
+    "schema": "schema",
+    "sqlite": "targets/sqlite/task_categories.sql",
+}
+
+_GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
+_HOOK_FLAGS = {"--fix", *_GLOBAL_FLAGS}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``regc``: the fast path when it applies, else the full command line (``regc.cli.main``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if fast_hook_exit(args):
+        return 0
+    from regc.cli import main as full_main
+
+    return full_main(args)
+
+
+def fast_hook_exit(args: Sequence[str]) -> bool:
+    """True when ``args`` is ``hook`` and nothing relevant is staged (so the hook passes)."""
+    config_arg = _parse_hook_args(args)
+    if config_arg is None:
+        return False
+    try:
+        return _nothing_relevant_staged(config_arg or None)
+    except Exception:  # anything unexpected: let the full command decide and report
+        return False
+
+
+def _parse_hook_args(args: Sequence[str]) -> str | None:
+    """``""`` (no --config) or the --config value when ``args`` is a plain hook call; None otherwise."""
+    config = ""
+    seen_hook = False
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg in (_HOOK_FLAGS if seen_hook else _GLOBAL_FLAGS):
+            continue
+        if arg == "hook" and not seen_hook:
+            seen_hook = True
+        elif arg == "--config" and rest:
+            config = rest.pop(0)
+        elif arg.startswith("--config="):
+            config = arg.removeprefix("--config=")
+        else:
+            return None  # --help, another command, an option this path does not know
+    return config if seen_hook else None
+
+
+def _git(*args: str) -> bytes | None:
+    result = subprocess.run(["git", *args], capture_output=True, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+def _nothing_relevant_staged(config_arg: str | None) -> bool:
+    out = _git("diff-index", "--cached", "--name-only", "-z", "--no-renames", "HEAD")
+    if out is None:
+        return False  # not a repository, no commit yet, or git failed: the full command decides
+    staged = [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
+    if not staged:
+        return True
+    top_out = _git("rev-parse", "--show-toplevel")
+    if top_out is None:
+        return False
+    top = Path(top_out.decode("utf-8", "surrogateescape").strip())
+    watched = watched_paths(top, Path.cwd(), config_arg)
+    if watched is None:
+        return False
+    return not any(is_watched(name, watched) for name in staged)
+
+
+def is_watched(path: str, watched: Sequence[str]) -> bool:
+    """``path`` is one of ``watched`` or lies below one of them (a target may write a directory)."""
+    return any(path == w or path.startswith(w + "/") for w in watched)
+
+
+def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | None:
+    """Top-relative paths whose staging makes the hook work: config, registry, policy, outputs.
+
+    None when this module cannot tell (the full command then decides).
+    """
+    config_file = _config_file(top, cwd, config_arg)
+    if config_file is None:
+        project = _relative(top, cwd)
+        if project is None:
+            return None
+        return _watched_for(project, None, {})
+    config_rel = _relative(top, config_file)
+    if config_rel is None:
+        return None
+    text = _git("cat-file", "blob", f":{config_rel}")  # the staged configuration, as the full hook reads it
+    if text is None:
+        text = config_file.read_bytes()  # not tracked: the working tree's is all there is
+    import tomllib
+
+    data: Any = tomllib.loads(text.decode("utf-8"))
+    table = data.get("tool", {}).get("regc") if config_file.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        return None
+    return _watched_for(posixpath.dirname(config_rel), config_rel, table)
+
+
+def _watched_for(project: str, config_rel: str | None, table: dict[str, Any]) -> list[str] | None:
+    registry = table.get("registry", "registry.md")
+    policy = table.get("policy", "policy.yaml")
+    targets = table.get("targets")
+    if not isinstance(registry, str) or not isinstance(policy, str):
+        return None
+    paths = [registry, policy]
+    if targets is None:
+        paths.extend(DEFAULT_PATHS.values())
+    elif isinstance(targets, dict):
+        for name, options in targets.items():
+            if not isinstance(options, dict):
+                return None
+            if options.get("enabled", True) is False:
+                continue
+            path = options.get("path", DEFAULT_PATHS.get(name))
+            if not isinstance(path, str):
+                return None  # a target whose default path this module does not know
+            paths.append(path)
+    else:
+        return None
+    watched = [posixpath.normpath(posixpath.join(project, p)) for p in paths]
+    if config_rel is not None:
+        watched.append(config_rel)
+    return [w for w in watched if not w.startswith("../") and not posixpath.isabs(w)]
+
+
+def _config_file(top: Path, cwd: Path, config_arg: str | None) -> Path | None:
+    """The configuration file as ``regc.config.find_config`` finds it (stdlib only)."""
+    if config_arg:
+        return (cwd / config_arg).absolute()
+    for directory in (cwd, *cwd.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
+                return candidate
+        if (directory / ".git").exists() or directory == top:
+            break
+    return None
+
+
+def _has_tool_regc(pyproject: Path) -> bool:
+    try:
+        return re.search(r"^\s*\[tool\.regc(\.|\])", pyproject.read_text(encoding="utf-8"), re.M) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _relative(top: Path, path: Path) -> str | None:
+    try:
+        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(top))
+    except ValueError:
+        return None
+    relative = Path(relative).as_posix()
+    if relative == "..":
+        return None
+    if relative.startswith("../"):
+        return None
+    return "" if relative == "." else relative

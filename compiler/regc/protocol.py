@@ -1,0 +1,280 @@
+"""The same-commit protocol: a snapshot's registry and outputs agree.
+
+A snapshot (the index for the pre-commit hook, each commit for
+``verify-commits``) keeps the protocol when every output it holds is exactly
+what its registry generates under its configuration. ``judge`` compares the
+two; ``check_index`` and ``verify`` apply it to what is staged and to a range
+of history. Each output that disagrees gets one of four verdicts:
+
+- ``stale``: the output was not touched, and does not match (the registry was
+  changed without regenerating it);
+- ``edited``: the output was touched, and does not match what the registry
+  generates (a hand edit, or generated from another version of the registry);
+- ``missing``: the registry generates it, and the snapshot has none;
+- ``deleted``: it was removed, and the registry still generates it.
+
+"Touched" means staged (the hook) or changed by the commit against its first
+parent (``verify-commits``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Literal
+
+from regc.errors import InputError
+from regc.hook_fast import is_watched
+from regc.snapshot import WorkTree, config_at, default_config, registry_at, render, watched
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from regc.config import Config
+    from regc.gitrepo import CommitInfo, Repo, TreeSnapshot
+    from regc.resolve import ResolvedRegistry
+    from regc.snapshot import Project, Snapshot
+
+Problem = Literal["stale", "edited", "missing", "deleted"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """One output: what the registry generates, and what the snapshot holds."""
+
+    path: str  # relative to the project root, as the configuration names it
+    location: str  # relative to the repository's top
+    expected: bytes
+    actual: bytes | None
+    touched: bool
+
+    @property
+    def problem(self) -> Problem | None:
+        if self.actual == self.expected:
+            return None
+        if self.actual is None:
+            return "deleted" if self.touched else "missing"
+        return "edited" if self.touched else "stale"
+
+
+@dataclasses.dataclass(frozen=True)
+class Judgement:
+    """A snapshot's outputs against its registry."""
+
+    config: Config
+    registry: str  # top-relative path of the registry
+    sources_touched: tuple[str, ...]  # top-relative: the registry, configuration or policy, when touched
+    outputs: tuple[Output, ...]
+    policy_errors: tuple[str, ...] = ()
+
+    @property
+    def bad(self) -> list[Output]:
+        return [o for o in self.outputs if o.problem is not None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad and not self.policy_errors
+
+
+def judge(
+    snapshot: Snapshot, project: Project, config: Config, outputs: dict[str, bytes], touched: Callable[[str], bool]
+) -> Judgement:
+    """Compare ``outputs`` (rendered from the snapshot's registry) with the snapshot's files."""
+    from regc.write import resolve_inside
+
+    locations: dict[str, str] = {}
+    for path in outputs:
+        resolve_inside(config.root, path)  # refused as `regc build` refuses it: outputs stay inside the project
+        location = project.path(path)
+        if location is None:
+            raise InputError.at(config.display(config.file) if config.file else "config", 1, f"output {path!r} is outside the repository")
+        locations[path] = location
+    actual = snapshot.read_many(locations.values())
+    registry, *others = _sources(project, config)
+    policy = project.path(config.settings.policy)
+    sources = [registry, *([policy] if policy is not None else []), *others]
+    return Judgement(
+        config=config,
+        registry=registry,
+        sources_touched=tuple(s for s in sources if touched(s)),
+        outputs=tuple(
+            Output(path, locations[path], outputs[path], actual[locations[path]], touched(locations[path])) for path in sorted(outputs)
+        ),
+    )
+
+
+def _kept_in_git(repo: Repo, snapshot: Snapshot, project: Project, outputs: dict[str, bytes]) -> dict[str, bytes]:
+    """The outputs git is meant to hold: one that ``.gitignore`` excludes and the snapshot lacks (the sqlite
+    target's optional ``.db``, built where it is deployed) is not the protocol's business."""
+    absent = [path for path, location in ((p, project.path(p)) for p in outputs) if location is not None
+              and snapshot.read(location) is None]
+    if not absent:
+        return outputs
+    ignored = repo.ignored([project.path(p) or p for p in absent])
+    return {path: data for path, data in outputs.items() if (project.path(path) or path) not in ignored}
+
+
+def _sources(project: Project, config: Config) -> list[str]:
+    """Top-relative paths of the registry and, when the project has one, its configuration file."""
+    found = [project.path(config.settings.registry) or config.settings.registry]
+    if config.file is not None and project.config is not None:
+        found.append(project.path(config.file.name) or config.file.name)
+    return found
+
+
+def policy_errors(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry) -> tuple[str, ...]:
+    """The policy errors of the snapshot's registry, one ``path:line:col: severity rule-id message`` each.
+
+    Lints ``registry`` under the policy file *as the snapshot holds it* (a staged
+    ``policy.yaml``, not the working tree's), at the policy's ``fail_severity``
+    (``error`` by default), judging dates by today: the hook stops a commit that
+    ``regc lint`` would fail. A snapshot without the policy file lints with the
+    rules' defaults, unless the configuration names a policy file explicitly.
+    """
+    from regc.lint.policy import EMPTY, parse_policy
+    from regc.pipeline import lint
+    from regc.rules import at_least
+    from regc.source import decode
+
+    name = config.settings.policy
+    location = project.path(name)
+    blob = snapshot.read(location) if location is not None else None
+    if blob is not None:
+        policy = parse_policy(decode(blob, name), name)
+    elif "policy" in config.settings.model_fields_set:
+        raise InputError.at(name, 1, "the configured policy file is not in the snapshot; `git add` it or fix `policy` in the config")
+    else:
+        policy = EMPTY
+    registry_location = project.path(config.settings.registry)
+    source = snapshot.read(registry_location) if registry_location is not None else None
+    text = decode(source, registry.registry.path) if source is not None else None
+    result = lint(registry, config, policy=policy, text=text)
+    threshold = policy.file.fail_severity or "error"
+    return tuple(str(finding) for finding in result.findings if at_least(finding.severity, threshold))
+
+
+# --- the hook: the index ------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexCheck:
+    """What ``regc hook`` found in the index."""
+
+    staged: frozenset[str]
+    relevant: bool
+    judgement: Judgement | None = None
+    #: Sources whose working-tree copy differs from the staged one (partial staging).
+    unstaged_sources: tuple[str, ...] = ()
+
+
+def staged_config(repo: Repo, project: Project) -> Config:
+    """The configuration as staged; the working tree's when it is not tracked; else the defaults."""
+    return config_at(repo.index(), project) or config_at(WorkTree(repo.top), project) or default_config(project)
+
+
+def check_index(repo: Repo, project: Project) -> IndexCheck:
+    """Judge the staged registry and outputs, reading both from the index."""
+    staged = frozenset(repo.staged())
+    if not staged:
+        return IndexCheck(staged, relevant=False)
+    index = repo.index()
+    config = staged_config(repo, project)
+    if not any(is_watched(path, watched(project, config)) for path in staged):
+        return IndexCheck(staged, relevant=False)
+    registry = registry_at(index, project, config)
+    outputs = _kept_in_git(repo, index, project, render(index, project, config, registry))
+    judgement = judge(index, project, config, outputs, staged.__contains__)
+    judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry))
+    sources = _sources(project, config)
+    disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
+    unstaged = tuple(s for s in sources if staged_sources[s] is not None and disk.read(s) != staged_sources[s])
+    return IndexCheck(staged, relevant=True, judgement=judgement, unstaged_sources=unstaged)
+
+
+# --- verify-commits: a range of history -----------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CommitVerdict:
+    commit: CommitInfo
+    status: Literal["ok", "bad", "skipped"]
+    reason: str = ""  # why it was skipped, or why it could not be judged
+    judgement: Judgement | None = None
+    errors: tuple[str, ...] = ()  # the commit's registry or configuration has no meaning
+
+
+def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
+    """Judge every commit of ``spec`` (oldest first) that touches the registry, its configuration or outputs."""
+    if repo.is_shallow():
+        from regc.errors import UsageError
+
+        raise UsageError(
+            f"{repo.top} is a shallow clone: its history is cut off, so the commits of {spec} cannot all be read. "
+            "Fetch the whole history: `git fetch --unshallow`, or in GitHub Actions `actions/checkout` with `fetch-depth: 0`"
+        )
+    verdicts = []
+    for commit in repo.commits(spec):
+        snapshot = repo.commit_tree(commit.sha)
+        parents = [repo.commit_tree(p) for p in commit.parents]
+        try:
+            config = config_at(snapshot, project)
+            if config is None and project.config is not None:
+                verdicts.append(CommitVerdict(commit, "skipped", f"no regc configuration ({project.config}) in this commit"))
+                continue
+            config = config or default_config(project)
+            paths = watched(project, config)
+            if not _touches(snapshot, parents, paths):
+                verdicts.append(CommitVerdict(commit, "skipped", "touches neither the registry, its configuration nor its outputs"))
+                continue
+            outputs = _kept_in_git(repo, snapshot, project, render(snapshot, project, config, registry_at(snapshot, project, config)))
+            first = parents[0] if parents else None
+            judgement = judge(snapshot, project, config, outputs, _changed_against(snapshot, first))
+        except InputError as exc:
+            verdicts.append(CommitVerdict(commit, "bad", "its registry or configuration has no meaning", errors=tuple(
+                str(d) for d in exc.diagnostics)))
+            continue
+        verdicts.append(CommitVerdict(commit, "ok" if judgement.ok else "bad", judgement=judgement))
+    return verdicts
+
+
+def _touches(snapshot: TreeSnapshot, parents: list[TreeSnapshot], paths: list[str]) -> bool:
+    """The commit changes a watched path against every parent (a merge that took one side's files as they were is
+    judged by that side's own commit)."""
+    ids = {path: snapshot.entry(path) for path in paths}
+    if not parents:
+        return any(ids.values())
+    return all(any(parent.entry(path) != ids[path] for path in paths) for parent in parents)
+
+
+def _changed_against(snapshot: TreeSnapshot, parent: TreeSnapshot | None) -> Callable[[str], bool]:
+    def changed(path: str) -> bool:
+        mine = snapshot.entry(path)
+        return mine is not None if parent is None else parent.entry(path) != mine
+
+    return changed
+
+
+# --- messages ---------------------------------------------------------------------
+
+
+def describe(output: Output, judgement: Judgement, *, staged: bool) -> str:
+    """One sentence on what is wrong with ``output``: staged wording for the hook, commit wording for history.
+
+    Paths are relative to the repository's top, as git names them.
+    """
+    sources = " and ".join(judgement.sources_touched)
+    registry = judgement.registry
+    path = output.location
+    if output.problem == "stale":
+        if sources:
+            verb = ("are staged" if " and " in sources else "is staged") if staged else "changed"
+            return f"{sources} {verb} but {path} was not regenerated"
+        return f"{path} does not match {registry}: it was already stale"
+    if output.problem == "missing":
+        return f"{path} is missing: {registry} generates it, and it is not {'in the index' if staged else 'in the commit'}"
+    if output.problem == "deleted":
+        return f"{path} is deleted{' in the index' if staged else ''}, but {registry} still generates it"
+    if staged:
+        why = "generated from another version of it, or edited by hand" if sources else "edited by hand?"
+        return f"{path} is staged but differs from what the staged {registry} generates ({why})"
+    why = "generated from another version of it, or edited by hand" if sources else "edited by hand?"
+    return f"{path} changed but differs from what {registry} generates ({why})"

@@ -1,0 +1,238 @@
+"""Reading a project from a snapshot of the repository: the working tree, the index, or a commit.
+
+The same-commit protocol judges what git holds, not what is on disk: the
+hook reads the staged configuration, registry and outputs from the index, and
+``verify-commits`` reads them from each commit. A ``Snapshot`` gives the bytes
+at a path relative to the repository's top directory; this module finds the
+project's configuration in one and reads its registry, without GitPython (the
+git-backed snapshots live in ``regc.gitrepo``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from regc.errors import Diagnostic, InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from regc.config import Config
+    from regc.resolve import ResolvedRegistry
+
+CONFIG_FILES = ("regc.toml", "pyproject.toml")
+
+
+class Snapshot(Protocol):
+    """Files of the repository at one point: bytes by top-relative posix path."""
+
+    #: How messages name it: "the index", "the working tree", "a1b2c3d".
+    label: str
+
+    def read(self, path: str) -> bytes | None:
+        """The file's bytes, or None when there is no file at ``path``."""
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """``read`` for many paths (an implementation may batch them)."""
+
+    def display(self, path: str) -> str:
+        """``path`` as messages show it (git's ``REV:path`` for a commit)."""
+
+
+class WorkTree:
+    """The files on disk."""
+
+    label = "the working tree"
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            return (self.top / path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        return {path: self.read(path) for path in paths}
+
+    def display(self, path: str) -> str:
+        return path
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    """Where the project lives in the repository.
+
+    ``directory`` is the project root relative to the top ("" at the top).
+    ``config`` is the configuration file's name in it when the user has one
+    (``--config`` or found as ``find_config`` finds it), None when the
+    defaults apply.
+    """
+
+    top: Path
+    directory: str
+    config: str | None = None
+    explicit: bool = False
+
+    @property
+    def root(self) -> Path:
+        return self.top / self.directory if self.directory else self.top
+
+    def path(self, relative: str) -> str | None:
+        """A project-relative path as a top-relative one; None when it leaves the repository."""
+        joined = posixpath.normpath(posixpath.join(self.directory, relative))
+        if joined == ".." or joined.startswith("../") or posixpath.isabs(joined):
+            return None
+        return joined
+
+
+def locate(top: Path, cwd: Path, config_file: Path | None) -> Project:
+    """The project of the command: the given configuration file, the nearest one, or ``cwd`` with defaults."""
+    from regc.config import find_config
+
+    explicit = config_file is not None
+    file = (cwd / config_file).absolute() if config_file is not None else find_config(cwd)
+    if explicit and file is not None and not file.is_file():
+        raise InputError.at(str(config_file), 1, "no such configuration file")
+    if file is None:
+        return Project(top, _relative(top, cwd) or "")
+    relative = _relative(top, file)
+    if relative is None:
+        raise InputError.at(str(file), 1, f"the configuration file is outside the git repository {top}")
+    directory, name = posixpath.split(relative)
+    return Project(top, directory, name, explicit)
+
+
+def _relative(top: Path, path: Path) -> str | None:
+    relative = Path(os.path.relpath(os.path.realpath(path), os.path.realpath(top))).as_posix()
+    if relative == ".." or relative.startswith("../"):
+        return None
+    return "" if relative == "." else relative
+
+
+def config_at(snapshot: Snapshot, project: Project) -> Config | None:
+    """The project's configuration as ``snapshot`` holds it; None when it holds none."""
+    names = [project.config] if project.explicit and project.config else list(CONFIG_FILES)
+    for name in names:
+        path = posixpath.join(project.directory, name)
+        data = snapshot.read(path)
+        if data is None:
+            continue
+        config = parse_config(data, project.root / name, snapshot.display(path))
+        if config is not None:
+            return config
+    return None
+
+
+def default_config(project: Project) -> Config:
+    from regc.config import Config, ConfigFile
+
+    return Config(root=project.root, file=None, settings=ConfigFile())
+
+
+def parse_config(data: bytes, file: Path, shown: str) -> Config | None:
+    """A configuration from the bytes of ``file`` (None for a pyproject.toml without ``[tool.regc]``)."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from regc.config import Config, ConfigFile, key_line
+    from regc.source import decode
+
+    text = decode(data, shown)
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, col = (int(match[1]), int(match[2])) if match else (1, 1)
+        raise InputError.at(shown, line, f"malformed TOML: {str(exc).split(' (at')[0]}", col) from None
+    pyproject = file.name == "pyproject.toml"
+    if pyproject and "regc" not in document.get("tool", {}):
+        return None
+    table = document["tool"]["regc"] if pyproject else document
+    prefix = "tool.regc." if pyproject else ""
+    if not isinstance(table, dict):
+        raise InputError.at(shown, 1, f"[{prefix.rstrip('.') or 'regc'}] must be a table")
+    try:
+        settings = ConfigFile.model_validate(table)
+    except ValidationError as exc:
+        found = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
+        raise InputError(found) from None
+    return Config(root=file.parent, file=file, settings=settings, text=text)
+
+
+def registry_at(snapshot: Snapshot, project: Project, config: Config) -> ResolvedRegistry:
+    """The registry the configuration names, read, parsed and resolved from ``snapshot``.
+
+    It is parsed under the name ``regc build`` gives it (relative to the
+    project root), so the outputs rendered from it are byte-identical to
+    what ``regc build`` writes from the same file on disk.
+    """
+    from regc import pipeline
+    from regc.model import build
+    from regc.resolve import resolve
+    from regc.source import decode
+
+    path = project.path(config.settings.registry)
+    display = config.display(config.registry_path)
+    if path is None:
+        raise InputError.at(display, 1, "the registry is outside the git repository; git cannot hold it")
+    data = snapshot.read(path)
+    if data is None:
+        raise InputError.at(snapshot.display(path), 1, f"no registry in {snapshot.label}")
+    try:
+        return resolve(build(pipeline.parse(decode(data, display), display)))
+    except InputError as exc:  # name the file as the snapshot holds it (a commit's `a1b2c3d:registry.md`)
+        shown = snapshot.display(path)
+        raise InputError(dataclasses.replace(d, file=shown) if d.file == display else d for d in exc.diagnostics) from None
+
+
+def reader(snapshot: Snapshot, project: Project, config: Config) -> Callable[[str], bytes | None]:
+    """How targets read an existing project file (the go target's block mode) from ``snapshot``.
+
+    Paths are relative to the project root and must stay inside it, as ``regc build`` requires.
+    """
+    from regc.write import resolve_inside
+
+    def read(path: str) -> bytes | None:
+        resolve_inside(config.root, path)
+        location = project.path(path)
+        return None if location is None else snapshot.read(location)
+
+    return read
+
+
+def render(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry) -> dict[str, bytes]:
+    """Every configured output, generated as ``regc build`` would from the files ``snapshot`` holds."""
+    from regc import pipeline
+
+    return pipeline.render(registry, config, reader(snapshot, project, config))
+
+
+def watched(project: Project, config: Config) -> list[str]:
+    """Top-relative paths whose change concerns regc: configuration, registry, policy, every output.
+
+    A target's path may be a directory (the schema target's): everything
+    below it is watched too (see ``is_watched``).
+    """
+    from regc import targets
+
+    paths = [config.settings.registry, config.settings.policy]
+    paths.extend(options.path for _, options in targets.configured(config))
+    found = [p for p in (project.path(x) for x in paths) if p is not None]
+    if config.file is not None and project.config is not None:
+        found.append(posixpath.join(project.directory, config.file.name))
+    return sorted(set(found))
+
+
+def is_watched(path: str, paths: Iterable[str]) -> bool:
+    return any(path == w or path.startswith(w + "/") for w in paths)

@@ -1,0 +1,173 @@
+"""regc.compare: two resolved registries in, per-alias changes out (no git involved)."""
+
+from __future__ import annotations
+
+import json
+
+from regc import diffreport, pipeline
+from regc.compare import compare
+from regc.model import build
+from regc.resolve import ResolvedRegistry, resolve
+
+BASE = """# Registry
+
+## Code · alias `code-fast`
+
+| | |
+|---|---|
+| **Primary** | `xai/grok-code-fast-1` |
+| **Alternatives** | `mistral/codestral-latest`, `openai/gpt-5-mini`, `perplexity/sonar-pro` (when key added) |
+
+## Embeddings · alias `embed`
+
+| | |
+|---|---|
+| **Primary** | `openai/text-embedding-3-large` |
+| **Alternatives** | `mistral/mistral-embed` |
+
+## Tier shortcuts (legacy — back-compat)
+
+| Alias | Resolves to | Notes |
+|---|---|---|
+| `fast` | `openai/gpt-5-mini` | cheap |
+| `best` | `code-fast` | |
+
+## Models
+
+| Model | Kind | Input $/MTok | Output $/MTok |
+|---|---|---|---|
+| `xai/grok-code-fast-1` | chat | $0.20 | $1.50 |
+| `xai/grok-4.3` | chat | $1.25 | $2.50 |
+| `mistral/codestral-latest` | chat | $0.30 | $0.90 |
+| `openai/gpt-5-mini` | chat | $0.25 | $2.00 |
+| `openai/text-embedding-3-large` | embedding (3072) | $0.13 | n/a |
+| `openai/text-embedding-3-small` | embedding (1536) | $0.02 | n/a |
+| `mistral/mistral-embed` | embedding (1024) | $0.10 | n/a |
+| `ollama/qwen2.5:3b` | chat | free | free |
+"""
+
+
+def registry(text: str) -> ResolvedRegistry:
+    return resolve(build(pipeline.parse(text, "registry.md")))
+
+
+def messages(old: str, new: str) -> list[str]:
+    return [c.message + (" [breaking]" if c.breaking else "") for c in compare(registry(old), registry(new)).changes]
+
+
+def test_no_change() -> None:
+    assert compare(registry(BASE), registry(BASE)).changes == ()
+
+
+def test_a_new_primary_with_its_price_effect() -> None:
+    new = BASE.replace("| **Primary** | `xai/grok-code-fast-1` |", "| **Primary** | `xai/grok-4.3` |")
+    assert messages(BASE, new) == [
+        "code-fast: primary xai/grok-code-fast-1 → xai/grok-4.3",
+        "code-fast: input $0.20 → $1.25 per 1M, ×6.2",
+        "code-fast: output $1.50 → $2.50 per 1M, ×1.7",
+        "best: primary xai/grok-code-fast-1 → xai/grok-4.3",  # a legacy alias through code-fast moves with it
+        "best: input $0.20 → $1.25 per 1M, ×6.2",
+        "best: output $1.50 → $2.50 per 1M, ×1.7",
+    ]
+
+
+def test_a_price_change_of_the_same_primary() -> None:
+    new = BASE.replace("| `openai/gpt-5-mini` | chat | $0.25 | $2.00 |", "| `openai/gpt-5-mini` | chat | $0.25 | $2.10 |")
+    assert messages(BASE, new) == ["fast: output $2.00 → $2.10 per 1M, ×1.05"]
+
+
+def test_to_and_from_free() -> None:
+    new = BASE.replace("| `fast` | `openai/gpt-5-mini` |", "| `fast` | `ollama/qwen2.5:3b` |")
+    assert messages(BASE, new) == [
+        "fast: primary openai/gpt-5-mini → ollama/qwen2.5:3b",
+        "fast: input $0.25 → $0.00 per 1M (now free)",
+        "fast: output $2.00 → $0.00 per 1M (now free)",
+    ]
+    assert messages(new, BASE)[1] == "fast: input $0.00 → $0.25 per 1M (was free)"
+
+
+def test_removed_aliases_are_breaking_legacy_ones_included() -> None:
+    new = BASE.replace("| `fast` | `openai/gpt-5-mini` | cheap |\n", "")
+    new = new[: new.index("## Embeddings")] + new[new.index("## Tier shortcuts"):]
+    assert messages(BASE, new) == [
+        "embed: removed: clients that send `embed` will get an error [breaking]",
+        "fast: legacy alias removed: clients that send `fast` will get an error [breaking]",
+    ]
+
+
+def test_a_changed_kind_or_embedding_dimensions_is_breaking() -> None:
+    dims = BASE.replace("| **Primary** | `openai/text-embedding-3-large` |", "| **Primary** | `openai/text-embedding-3-small` |")
+    changes = compare(registry(BASE), registry(dims)).changes
+    assert [c.aspect for c in changes if c.breaking] == ["kind"]
+    assert changes[0].message == "embed: kind embedding (3072) → embedding (1536): clients get a different kind of answer"
+
+    kind = BASE.replace("| `fast` | `openai/gpt-5-mini` |", "| `fast` | `openai/text-embedding-3-small` |")
+    assert messages(BASE, kind)[0] == "fast: kind chat → embedding (1536): clients get a different kind of answer [breaking]"
+
+
+def test_an_unknown_kind_is_reported_not_breaking() -> None:
+    new = BASE.replace("| `fast` | `openai/gpt-5-mini` |", "| `fast` | `openai/gpt-6` |")
+    assert messages(BASE, new)[0] == "fast: kind chat → unknown"
+    assert not compare(registry(BASE), registry(new)).breaking
+
+
+def test_fallback_changes() -> None:
+    dropped = BASE.replace("`mistral/codestral-latest`, `openai/gpt-5-mini`", "`openai/gpt-5-mini`, `xai/grok-4.3`")
+    assert messages(BASE, dropped)[0] == (
+        "code-fast: fallbacks − mistral/codestral-latest, + xai/grok-4.3 (now openai/gpt-5-mini, xai/grok-4.3)"
+    )
+    reordered = BASE.replace("`mistral/codestral-latest`, `openai/gpt-5-mini`", "`openai/gpt-5-mini`, `mistral/codestral-latest`")
+    assert messages(BASE, reordered)[0] == (
+        "code-fast: fallbacks reordered: mistral/codestral-latest, openai/gpt-5-mini → openai/gpt-5-mini, mistral/codestral-latest"
+    )
+
+
+def test_pending_alternatives_and_added_aliases() -> None:
+    new = BASE.replace(", `perplexity/sonar-pro` (when key added)", "") + (
+        "\n## Local · alias `local`\n\n| | |\n|---|---|\n| **Primary** | `ollama/qwen2.5:3b` |\n"
+    )
+    assert messages(BASE, new) == [
+        "code-fast: pending alternative removed: perplexity/sonar-pro (when key added)",
+        "local: added: ollama/qwen2.5:3b (chat)",
+    ]
+
+
+def test_a_legacy_alias_that_now_resolves_through_another_alias() -> None:
+    new = BASE.replace("| `fast` | `openai/gpt-5-mini` |", "| `fast` | `code-fast` |")
+    assert messages(BASE, new)[:2] == [
+        "fast: resolves through (none) → code-fast",
+        "fast: primary openai/gpt-5-mini → xai/grok-code-fast-1",
+    ]
+
+
+def test_markdown_summary_for_a_pull_request() -> None:
+    new = BASE.replace("| **Primary** | `xai/grok-code-fast-1` |", "| **Primary** | `xai/grok-4.3` |")
+    new = new.replace("| `fast` | `openai/gpt-5-mini` | cheap |\n", "")
+
+    text = diffreport.markdown(compare(registry(BASE), registry(new)), "origin/main:registry.md", "registry.md")
+
+    assert text.startswith("### Registry changes: origin/main:registry.md → registry.md\n\n**1 breaking change**")
+    assert "- `fast`: legacy alias removed: clients that send `fast` will get an error\n" in text
+    assert ("| `code-fast` | primary xai/grok-code-fast-1 → xai/grok-4.3<br>input $0.20 → $1.25 per 1M, ×6.2"
+            "<br>output $1.50 → $2.50 per 1M, ×1.7 |\n") in text
+    assert "| `fast` | **breaking**: legacy alias removed" in text
+    assert text.endswith("\n3 aliases changed, 1 breaking.\n")
+
+
+def test_markdown_cells_cannot_break_the_table() -> None:
+    assert diffreport._cell("a | b <script>\nc") == "a \\| b &lt;script&gt; c"
+    assert diffreport._code("x`y") == "``x`y``"
+
+
+def test_json_and_text() -> None:
+    new = BASE.replace("| `fast` | `openai/gpt-5-mini` | cheap |\n", "")
+    comparison = compare(registry(BASE), registry(new))
+    document = json.loads(diffreport.to_json(comparison, "HEAD:registry.md", "registry.md"))
+    assert document["breaking"] is True
+    assert document["changes"] == [{
+        "alias": "fast", "aspect": "removed", "breaking": True,
+        "message": "fast: legacy alias removed: clients that send `fast` will get an error",
+        "old": "fast", "new": None, "line": None,
+    }]
+    assert diffreport.text(comparison, "a", "b") == "fast: legacy alias removed: clients that send `fast` will get an error  [breaking]\n"
+    assert diffreport.text(compare(registry(BASE), registry(BASE)), "a", "b") == "no alias changed between a and b\n"
