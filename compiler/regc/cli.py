@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from regc import __version__
+from regc import __version__, cache
 from regc.cli_git import COMMANDS as GIT_COMMANDS
 from regc.errors import RegcError, UsageError
 from regc.reporters import REPORTERS, default_format
@@ -48,11 +48,18 @@ class Context:
     def out(self, text: str) -> None:
         """A result, on stdout."""
         click.echo(text, nl=False)
+        cache.record_output("out", text)
 
     def log(self, text: str, *, fg: str | None = None) -> None:
         """A log line, on stderr (silenced by -q)."""
         if not self.quiet:
             click.echo(click.style(text, fg=fg) if self.color and fg else text, err=True)
+            cache.record_output("err", text + "\n", fg)
+
+    def err(self, text: str) -> None:
+        """Text for stderr that is not a log line (a diff kept off a machine-read stdout)."""
+        click.echo(text, err=True, nl=False)
+        cache.record_output("err", text)
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -84,8 +91,9 @@ def lint_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--config", "config_file", metavar="FILE", help="pyproject.toml or regc.toml to use (default: the nearest one)")
 @click.option("-q", "--quiet", is_flag=True, help="print results only, no logs")
 @click.option("-v", "--verbose", is_flag=True, help="more logs; tracebacks of internal errors")
+@click.option("--no-cache", is_flag=True, help="run in full: neither replay nor record (also REGC_NO_CACHE=1)")
 @click.pass_context
-def cli(ctx: click.Context, config_file: str | None, quiet: bool, verbose: bool) -> None:
+def cli(ctx: click.Context, config_file: str | None, quiet: bool, verbose: bool, no_cache: bool) -> None:
     """regc: compile and check an AI model routing registry (registry.md)."""
     ctx.obj = Context(config_file, quiet, verbose)
 
@@ -140,7 +148,7 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
         if (fmt or default_format()) == "text":
             obj.out(diff(result.stale))
         else:
-            click.echo(diff(result.stale), err=True, nl=False)
+            obj.err(diff(result.stale))
         for change in result.stale:
             obj.log(f"{change.path}: stale ({'missing' if change.old is None else 'differs from the registry'})", fg="red")
         from regc import annotate

@@ -140,9 +140,13 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
 def _read_toml(file: Path) -> dict[str, Any]:
     import tomllib
 
+    from regc import cache
+
     shown = display_path(file)
     try:
-        text = file.read_bytes().decode("utf-8")
+        data = file.read_bytes()
+        cache.note(file, data)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError.at(shown, 1, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""The console script's entry point, and the hook's fast path.
+"""The console script's entry point, the hook's fast path, and the cache's replay (``regc.cache``).
 
 ``regc hook`` runs on every ``git commit``. Most commits stage nothing that
 regc cares about, and for those the hook must exit 0 at once: before click,
@@ -50,9 +50,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if fast_hook_exit(args):
         return 0
+    from regc import cache
+
+    replayed = cache.replay(args)
+    if replayed is not None:
+        return replayed
     from regc.cli import main as full_main
 
-    return full_main(args)
+    if not cache.enabled(args):
+        return full_main(args)
+    cache.start()
+    try:
+        code = full_main(args)
+        cache.store(args, code)
+    finally:
+        cache.stop()
+    return code
 
 
 def fast_hook_exit(args: Sequence[str]) -> bool:

@@ -108,6 +108,9 @@ def load_policy(config: Config, path: Path | None = None) -> Policy:
         return read_policy(path, config.display(path))
     explicit = "policy" in config.settings.model_fields_set
     if not explicit and not config.policy_path.exists():
+        from regc import cache
+
+        cache.note(config.policy_path, None)  # creating it later must not replay this run
         return EMPTY
     return read_policy(config.policy_path, config.display(config.policy_path))
 
@@ -145,10 +148,12 @@ def lint(
 
 
 def _source_text(registry: ResolvedRegistry, config: Config) -> str | None:
+    from regc import cache
     from regc.source import read_text
 
     path = Path(registry.registry.path)
     for candidate in (config.root / path, path) if not path.is_absolute() else (path,):
         if candidate.is_file():
             return read_text(candidate, registry.registry.path)
+        cache.note(candidate, None)
     return None

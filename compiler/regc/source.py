@@ -15,17 +15,21 @@ MAX_BYTES = 64 * 1024 * 1024
 
 def read_text(path: Path, display: str) -> str:
     """The file's text: UTF-8 (a BOM is allowed and dropped), no NUL bytes, at most ``MAX_BYTES``."""
+    from regc import cache
+
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError.at(display, 1, f"file is {size:,} bytes; regc reads files up to {MAX_BYTES:,} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
+        cache.note(path, None)
         raise InputError.at(display, 1, "no such file; create it or pass --registry PATH") from None
     except IsADirectoryError:
         raise InputError.at(display, 1, "is a directory, not a registry file") from None
     except OSError as exc:
         raise InputError.at(display, 1, f"cannot read: {exc.strerror}") from None
+    cache.note(path, data)
     return decode(data, display)
 
 

@@ -49,6 +49,8 @@ def resolve_inside(root: Path, relative: str) -> Path:
 
 
 def plan(outputs: Mapping[str, bytes], root: Path) -> list[Change]:
+    from regc import cache
+
     changes = []
     for relative in sorted(outputs):
         path = resolve_inside(root, relative)
@@ -58,16 +60,20 @@ def plan(outputs: Mapping[str, bytes], root: Path) -> list[Change]:
             old = None
         except IsADirectoryError:
             raise UsageError(f"output path {relative!r} is a directory") from None
+        cache.note(path, old)  # a replay is valid only while the outputs on disk are these bytes
         changes.append(Change(relative, old, outputs[relative]))
     return changes
 
 
 def apply(changes: list[Change], root: Path) -> list[Change]:
     """Write every changed output; returns the ones written."""
+    from regc import cache
+
     written = []
     for change in changes:
         if change.status == "same":
             continue
+        cache.uncacheable()  # a replay would not write it again
         write_atomic(resolve_inside(root, change.path), change.new)
         written.append(change)
     return written

@@ -84,16 +84,20 @@ def _no_file(path: str) -> bytes | None:
 
 def project_reader(root: Path) -> Callable[[str], bytes | None]:
     """A ``Target.read`` that reads files under ``root`` (never outside it)."""
+    from regc import cache
     from regc.errors import UsageError
     from regc.write import resolve_inside
 
     def read(path: str) -> bytes | None:
+        location = resolve_inside(root, path)
         try:
-            return resolve_inside(root, path).read_bytes()
+            data = location.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
-            return None
+            data = None
         except IsADirectoryError:
             raise UsageError(f"output path {path!r} is a directory") from None
+        cache.note(location, data)
+        return data
 
     return read
 

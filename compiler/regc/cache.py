@@ -1,0 +1,285 @@
+"""A content-hash cache of whole command runs: ``regc check`` in tens of milliseconds.
+
+``regc check``, ``regc lint`` and ``regc build --check`` are pure functions of
+their inputs: the command line, the working directory, the date (date rules),
+a few environment variables, regc's own code, and the files they read (the
+configuration, the registry, the policy, the outputs on disk, any project file a
+target reads). So a run is recorded, as mypy, ruff and pre-commit record
+theirs: while the full command runs, every file it reads is noted here with the
+SHA-256 of its bytes (or "missing"), and at the end its transcript (what it
+printed, on which stream, in which colour) and its exit code are stored under a
+key made of everything else.
+
+The next identical run looks the key up with the standard library only (no
+click, pydantic, markdown-it or jinja2: importing those costs more than the
+whole replay), hashes every recorded file again, and replays the transcript
+only if each one still has the same bytes. The cache is never trusted over the
+files it was made from: one changed byte anywhere, in an input, in an output
+on disk or in regc itself, and the full command runs (and records again).
+
+What is not cached: runs that end in an error (exit 2 or 3), a ``build`` that
+wrote files, and every other command. ``--no-cache`` or ``REGC_NO_CACHE=1``
+switch it off; the cache lives in ``.regc-cache/`` (``cache_dir`` in the
+config) and ignores itself in git.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+FORMAT = 1
+#: The commands whose runs are recorded (the first argument after the global options).
+CACHEABLE = frozenset({"check", "lint", "build"})
+#: Environment variables that change what a cacheable run prints.
+ENVIRONMENT = ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "NO_COLOR", "REGC_CONFORMANCE")
+#: At most this many recorded runs are kept per project; older ones are removed.
+KEEP = 64
+_GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
+
+Transcript = list[tuple[str, str, "str | None"]]  # (stream "out"/"err", text, colour)
+
+
+class Recorder:
+    """What the running command read, and what it printed."""
+
+    def __init__(self) -> None:
+        self.reads: dict[str, str | None] = {}
+        self.transcript: Transcript = []
+        self.cacheable = True
+
+    def note(self, path: Path, data: bytes | None) -> None:
+        self.reads.setdefault(str(path.absolute()), _digest(data))
+
+
+class _Active:
+    """The recorder of this process's run, if one records (set by ``start``, cleared by ``stop``)."""
+
+    recorder: Recorder | None = None
+
+
+_active = _Active()
+
+
+def note(path: Path, data: bytes | None) -> None:
+    """Tell the cache that the command read ``path`` (``None``: it is missing). A no-op when nothing records."""
+    if _active.recorder is not None:
+        _active.recorder.note(path, data)
+
+
+def record_output(stream: str, text: str, colour: str | None = None) -> None:
+    if _active.recorder is not None:
+        _active.recorder.transcript.append((stream, text, colour))
+
+
+def uncacheable() -> None:
+    """This run did something a replay cannot repeat (wrote a file): do not store it."""
+    if _active.recorder is not None:
+        _active.recorder.cacheable = False
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+# --- the fast path ---------------------------------------------------------------
+
+
+def replay(args: Sequence[str]) -> int | None:
+    """Replay a recorded run of ``args`` if every file it read is unchanged; None when there is none."""
+    try:
+        found = _lookup(args)
+        if found is None:
+            return None
+        entry, _ = found
+        for path, digest in entry["reads"].items():
+            if _digest(_read(Path(path))) != digest:
+                return None
+        _print(entry["transcript"])
+        return int(entry["code"])
+    except Exception:  # a damaged or foreign cache file is a miss, never an error
+        return None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        return None
+
+
+def _print(transcript: list[list[Any]]) -> None:
+    colour = "NO_COLOR" not in os.environ and sys.stderr.isatty()
+    for stream, text, fg in transcript:
+        target = sys.stdout if stream == "out" else sys.stderr
+        target.write(_style(text, fg) if colour and fg else text)
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+_COLOURS = {"red": 31, "green": 32, "yellow": 33}
+
+
+def _style(text: str, fg: str) -> str:
+    """What click.style(text, fg=fg) prints, for the colours regc uses, line by line as click.echo writes it."""
+    body = text.rstrip("\n")
+    return f"\x1b[{_COLOURS.get(fg, 39)}m{body}\x1b[0m" + text[len(body):]
+
+
+# --- keys and storage ----------------------------------------------------------------
+
+
+def _lookup(args: Sequence[str]) -> tuple[dict[str, Any], Path] | None:
+    if not enabled(args):
+        return None
+    location = _location(args)
+    if location is None:
+        return None
+    path = location / f"{_key(args)}.json"
+    try:
+        entry: dict[str, Any] = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if entry.get("format") != FORMAT:
+        return None
+    return entry, path
+
+
+def enabled(args: Sequence[str]) -> bool:
+    """Whether a run of ``args`` may be cached: a cacheable command, and the cache not switched off.
+
+    (A ``build`` that writes files marks its run ``uncacheable``: only a build
+    that found everything up to date is replayed.)
+    """
+    if os.environ.get("REGC_NO_CACHE") or "--no-cache" in args:
+        return False
+    command = next((a for a in args if a not in _GLOBAL_FLAGS), None)
+    return command in CACHEABLE and not any(a in ("-h", "--help", "--version") for a in args)
+
+
+def _location(args: Sequence[str]) -> Path | None:
+    """The project's cache directory: ``cache_dir`` beside the configuration file (the working directory without one)."""
+    from regc.hook_fast import CONFIG_FILES, _has_tool_regc
+
+    config_arg = _config_arg(args)
+    cwd = Path.cwd()
+    config: Path | None = None
+    if config_arg:
+        config = (cwd / config_arg).absolute()
+    else:
+        for directory in (cwd, *cwd.parents):
+            for name in CONFIG_FILES:
+                candidate = directory / name
+                if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
+                    config = candidate
+                    break
+            if config is not None or (directory / ".git").exists():
+                break
+    if config is None:
+        return cwd / ".regc-cache"
+    cache_dir = _cache_dir_setting(config)
+    return None if cache_dir is None else config.parent / cache_dir
+
+
+def _config_arg(args: Sequence[str]) -> str | None:
+    for index, arg in enumerate(args):
+        if arg == "--config" and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--config="):
+            return arg.removeprefix("--config=")
+    return None
+
+
+def _cache_dir_setting(config: Path) -> str | None:
+    import tomllib
+
+    try:
+        data: Any = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    table = data.get("tool", {}).get("regc", {}) if config.name == "pyproject.toml" else data
+    value = table.get("cache_dir", ".regc-cache") if isinstance(table, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _key(args: Sequence[str]) -> str:
+    parts = {
+        "format": FORMAT,
+        "args": list(args),
+        "cwd": str(Path.cwd()),
+        "today": datetime.date.today().isoformat(),
+        "env": {name: os.environ.get(name) for name in ENVIRONMENT},
+        "regc": fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def fingerprint() -> list[Any]:
+    """regc's own code and what Python may load beside it: a changed file means a different key.
+
+    The package's files are identified by size and mtime (statting ~100 files costs
+    well under a millisecond; hashing them would not); the directories on
+    ``sys.path`` by their mtime, which changes when a package (a plugin) is
+    installed or removed.
+    """
+    package = Path(__file__).parent
+    files = sorted(
+        (str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in package.rglob("*")
+        if p.suffix in {".py", ".jinja", ".j2"} and "__pycache__" not in p.parts
+    )
+    paths = []
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")):
+            continue  # the working directory (python -m) changes with every file created in it
+        try:
+            paths.append((entry, os.stat(entry).st_mtime_ns))
+        except OSError:
+            continue
+    return [sys.version, files, paths]
+
+
+def store(args: Sequence[str], code: int) -> None:
+    """Record the finished run (a no-op unless it ended cleanly, 0 or 1, and wrote nothing)."""
+    recorder = _active.recorder
+    if recorder is None or not recorder.cacheable or code not in (0, 1):
+        return
+    try:
+        location = _location(args)
+        if location is None:
+            return
+        location.mkdir(parents=True, exist_ok=True)
+        ignore = location / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# regc's cache: safe to delete at any time\n*\n", encoding="utf-8")
+        entry = {"format": FORMAT, "code": code, "reads": recorder.reads, "transcript": recorder.transcript}
+        from regc.write import write_atomic
+
+        write_atomic(location / f"{_key(args)}.json", json.dumps(entry, sort_keys=True).encode())
+        _prune(location)
+    except OSError:
+        pass  # a cache that cannot be written is no cache; the run itself succeeded
+
+
+def _prune(location: Path) -> None:
+    entries = sorted(location.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for stale in entries[KEEP:]:
+        stale.unlink(missing_ok=True)
+
+
+def start() -> Recorder:
+    """Begin recording this process's run."""
+    _active.recorder = Recorder()
+    return _active.recorder
+
+
+def stop() -> None:
+    _active.recorder = None
