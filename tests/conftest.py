@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import io
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -65,3 +67,18 @@ def file_snapshot(suffix: str) -> type:
         (SingleFileSnapshotExtension,),
         {"file_extension": suffix, "_write_mode": WriteMode.BINARY},
     )
+
+
+def require_module(name: str) -> ModuleType:
+    """Import the real consumer ``name`` (``litellm``, ``cel_expr_python``), or skip the test saying why.
+
+    With ``REGC_CONFORMANCE=required`` (set by ``.ci/run``) a missing package fails the test instead:
+    CI must prove the targets with their real consumers, never skip them.
+    """
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        message = f"{name} is not installed ({exc}); install it with: pip install -e '.[conformance]'"
+        if os.environ.get("REGC_CONFORMANCE") == "required":
+            pytest.fail(f"{message} (REGC_CONFORMANCE=required)")
+        pytest.skip(message)
