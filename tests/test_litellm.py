@@ -273,7 +273,7 @@ async def _request(router: Any, alias: str, kind: str | None) -> Any:
     return await router.acompletion(model=alias, messages=[{"role": "user", "content": "hello"}])
 
 
-def walk_chain(litellm: Any, pyyaml: Any, upstream: Upstream, registry: ResolvedRegistry, config: Path, alias: str,
+def walk_chain(litellm: Any, pyyaml: Any, upstream: Upstream, registry: ResolvedRegistry, config: Path, *, alias: str,
                chain: list[str]) -> None:
     """Fail the first k models of the chain, for every k: the k-th answers, after the ones before it, in order."""
     router, _ = load_like_the_proxy(litellm, pyyaml, config)
@@ -309,12 +309,12 @@ def test_every_alias_reaches_its_primary_then_each_fallback_in_order(
     chains = served(registry)
     assert {"reasoning", "embed", "audio", "image", "local", "best"} <= set(chains)
     for alias, chain in chains.items():
-        walk_chain(litellm, pyyaml, upstream, registry, config, alias, chain)
+        walk_chain(litellm, pyyaml, upstream, registry, config, alias=alias, chain=chain)
     # Each provider got the key from its own environment variable.
     for provider, header in upstream.keys.items():
         entry = BUILTIN[provider]
         if entry.api_key_env:
-            assert header == f"Bearer key-from-{entry.api_key_env}" or header == f"key-from-{entry.api_key_env}", provider
+            assert header in (f"Bearer key-from-{entry.api_key_env}", f"key-from-{entry.api_key_env}"), provider
 
 
 def test_a_long_chain_is_walked_to_its_last_fallback(litellm: Any, pyyaml: Any, upstream: Upstream, tmp_path: Path) -> None:
@@ -330,4 +330,4 @@ def test_a_long_chain_is_walked_to_its_last_fallback(litellm: Any, pyyaml: Any, 
     source.write_text(text)
     registry = regc.load(source)
     config = build_against(upstream, source, tmp_path)
-    walk_chain(litellm, pyyaml, upstream, registry, config, "long", served(registry)["long"])
+    walk_chain(litellm, pyyaml, upstream, registry, config, alias="long", chain=served(registry)["long"])
