@@ -45,7 +45,8 @@ v1.1 cannot send an OpenAI-format request to a native Anthropic backend, so
 Anthropic is reached at ``https://api.anthropic.com/v1`` (its OpenAI SDK
 compatibility layer). Not routed: pending alternatives, models of providers
 without an ``api_base`` (``koder``) or unknown to regc, and aliases whose
-primary is one of those (listed in the opening comments). Local providers
+primary is one of those, and aliases no client can send as a header value
+(a YAML registry's alias with a newline in it): all listed in the opening comments. Local providers
 (ollama) get a plain-HTTP Backend at their ``api_base``: set
 ``[tool.regc.providers.ollama] api_base`` to an address the gateway can reach.
 """
@@ -172,6 +173,9 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
     rules: list[Rule] = []
     for alias in sorted(registry.aliases, key=lambda a: a.name):
         chain = registry.resolve(alias.name)
+        if not header_value_ok(alias.name):
+            data.skipped.append(f"alias {alias.name!r}: a client cannot send it as the {MODEL_HEADER} header value")
+            continue
         refs: list[Ref] = []
         for ref in chain.models:
             found = service(ref.provider)
@@ -193,6 +197,13 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
     data.services = sorted((s for s in services.values() if s is not None and s.name in used), key=lambda s: s.name)
     data.skipped = sorted(set(data.skipped))
     return data
+
+
+def header_value_ok(text: str) -> bool:
+    """An HTTP header value (RFC 9110): 1 to 4096 bytes of UTF-8, no control characters, no surrounding whitespace."""
+    if any(0xD800 <= ord(c) < 0xE000 or (ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in text):
+        return False  # a lone surrogate is not UTF-8; control characters end or split a header
+    return 0 < len(text.encode("utf-8")) <= 4096 and text == text.strip(" \t")
 
 
 def _service(provider_name: str, provider: Provider | None, options: EnvoyOptions, names: set[str]) -> Service | None:

@@ -21,7 +21,7 @@ Clients ask the proxy for an alias (``model: reasoning``) and get its chain:
   ``max_input_tokens``, and ``mode`` for embedding, transcription, image and
   speech models (``output_vector_size`` for embeddings). A per-image price is
   ``input_cost_per_image``; a per-minute price becomes ``input_cost_per_second``
-  (the figure / 60, to 28 significant digits). Local models cost ``0.0``.
+  (the figure / 60, to 15 significant digits). Local models cost ``0.0``.
 - API keys appear only as ``os.environ/ANTHROPIC_API_KEY`` references and the
   proxy's own key as ``general_settings.master_key: os.environ/LITELLM_MASTER_KEY``.
 - Local providers (ollama) always get an explicit ``api_base``; for ollama it
@@ -244,5 +244,6 @@ def _price(column: str, price: PriceCell) -> list[tuple[str, Decimal]]:
         if price.unit == "image":
             return [(f"{column}_cost_per_image", price.usd)]
         if price.unit == "minute":
+            ctx.prec = 15  # a double's precision: the figure LiteLLM computes with
             return [(f"{column}_cost_per_second", price.usd / 60)]
         return [(f"{column}_cost_per_second", price.usd)]
