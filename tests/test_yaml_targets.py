@@ -58,8 +58,13 @@ def registries(draw: st.DrawFn) -> str:
             models[model] = {"kind": "chat", "input": draw(st.sampled_from(["$1.25", "0.006", "free", "15", "n/a"])),
                              "output": "$2.50", "cache_read": draw(st.sampled_from([None, "$0.125"])), "context": "128K",
                              "source": draw(hostile)}
-    legacy = {draw(hostile): {"resolves_to": names[0], "notes": draw(hostile)}}
-    return json.dumps({"title": draw(hostile), "aliases": aliases, "legacy": legacy, "models": models}, ensure_ascii=False)
+    legacy_name = draw(hostile.filter(lambda n: n not in names))
+    target = names[0] if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", names[0]) else aliases[names[0]]["primary"]
+    legacy = {legacy_name: {"resolves_to": target, "notes": draw(hostile)}}
+    text = json.dumps({"title": draw(hostile), "aliases": aliases, "legacy": legacy, "models": models}, ensure_ascii=False)
+    # Characters a YAML file may not hold raw (controls, NEL, line separators, BOM) are written as escapes.
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]",
+                  lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _plain(value: Any) -> Any:
