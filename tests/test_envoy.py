@@ -315,3 +315,17 @@ def test_the_checks_reject_what_the_api_server_rejects() -> None:
     bad["spec"]["type"] = "AWSCredentials"
     results = [env.compile(rule).eval(data={"self": value}).value() for _, rule, value in _rules(_defaults(bad, bsp), bsp, "x")]
     assert False in results
+
+
+def test_what_the_gateway_cannot_route_is_left_out_and_listed(tmp_path: Path) -> None:
+    from tests.test_litellm import UNROUTABLE
+
+    source = tmp_path / "mixed.md"
+    source.write_text(UNROUTABLE)
+    _, text, docs = render(source)
+    (route,) = [d for d in docs if d["kind"] == "AIGatewayRoute"]
+    assert [r["matches"][0]["headers"][0]["value"] for r in route["spec"]["rules"]] == ["mixed"]
+    assert [(b["name"], b["modelNameOverride"]) for b in route["spec"]["rules"][0]["backendRefs"]] == \
+        [("regc-openai", "gpt-5.4"), ("regc-xai", "grok-4.3")]
+    assert "# not routed: \"fallback koder/koder-chat of alias 'mixed': no OpenAI-compatible endpoint" in text
+    assert "# not routed: \"its primary koder/koder-ai-voice of alias 'voice': no OpenAI-compatible endpoint" in text

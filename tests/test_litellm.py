@@ -110,6 +110,11 @@ def _keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("path", REGISTRIES, ids=lambda p: p.name)
 def test_router_routes_every_alias_to_its_primary(litellm: Any, pyyaml: Any, path: Path, tmp_path: Path) -> None:
+    check_router(litellm, pyyaml, path, tmp_path)
+
+
+def check_router(litellm: Any, pyyaml: Any, path: Path, tmp_path: Path) -> None:
+    """``regc build`` the registry's litellm config; the Router built from it serves each alias as the registry says."""
     registry = regc.load(path)
     source = tmp_path / path.name
     source.write_bytes(path.read_bytes())
@@ -139,11 +144,41 @@ def test_router_routes_every_alias_to_its_primary(litellm: Any, pyyaml: Any, pat
             assert len(router.get_model_list(model_name=group) or []) == 1
             assert not [f for f in router.fallbacks if group in f], "a fallback group has no fallbacks of its own"
     # Aliases whose primary LiteLLM cannot route are left out, and said so.
-    left_out = {a.name for a in registry.aliases} - set(chains)
-    for alias in left_out:
+    comments = "\n".join(line for line in (tmp_path / "config.yaml").read_text().splitlines() if line.startswith("# not served: "))
+    for alias in {a.name for a in registry.aliases} - set(chains):
         assert router.get_model_list(model_name=alias) in (None, [])
-        assert json.dumps(alias) in "".join(line for line in (tmp_path / "config.yaml").read_text().splitlines() if line.startswith("#"))
+        assert f"alias {alias!r}: its primary" in comments
     assert config["general_settings"]["master_key"] == "os.environ/LITELLM_MASTER_KEY"
+
+
+UNROUTABLE = """# Mixed
+
+## Voice · alias `voice`
+
+| | |
+|---|---|
+| **Primary** | `koder/koder-ai-voice` |
+| **Alternatives** | `openai/whisper-1` |
+
+## Mixed · alias `mixed`
+
+| | |
+|---|---|
+| **Primary** | `openai/gpt-5.4` |
+| **Alternatives** | `koder/koder-chat`, `xai/grok-4.3` |
+"""
+
+
+def test_what_litellm_cannot_route_is_left_out_and_listed(litellm: Any, pyyaml: Any, tmp_path: Path) -> None:
+    source = tmp_path / "src" / "mixed.md"
+    source.parent.mkdir()
+    source.write_text(UNROUTABLE)
+    check_router(litellm, pyyaml, source, tmp_path)
+    text = (tmp_path / "config.yaml").read_text()
+    assert '# not served: "alias \'voice\': its primary koder/koder-ai-voice has no LiteLLM provider"' in text
+    assert '# not served: "fallback koder/koder-chat of \'mixed\': no LiteLLM provider"' in text
+    router, _ = load_like_the_proxy(litellm, pyyaml, tmp_path / "config.yaml")
+    assert router.fallbacks == [{"mixed": ["xai/grok-4.3"]}]
 
 
 # --- live: a fake OpenAI-compatible upstream ----------------------------------------------
