@@ -62,21 +62,29 @@ def crd_dir() -> Path:
     raise AssertionError  # pragma: no cover
 
 
+def load_all(text: str) -> list[Any]:
+    """YAML documents: with PyYAML's C loader when installed (fast), else ruamel.yaml (regc's own dependency)."""
+    try:
+        import yaml
+    except ImportError:
+        from ruamel.yaml import YAML
+
+        return list(YAML(typ="safe", pure=True).load_all(text))
+    return list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+
+
 @functools.lru_cache(maxsize=1)
 def schemas() -> dict[tuple[str, str], dict[str, Any]]:
     """(apiVersion, kind) -> the openAPIV3Schema of every served version of the CRDs."""
-    yaml = require_module("yaml")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for name in CRD_FILES:
-        with (crd_dir() / name).open(encoding="utf-8") as handle:
-            for doc in yaml.load_all(handle, Loader=loader):
-                if not doc or doc.get("kind") != "CustomResourceDefinition":
-                    continue
-                spec = doc["spec"]
-                for version in spec["versions"]:
-                    if version.get("served"):
-                        found[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = version["schema"]["openAPIV3Schema"]
+        for doc in load_all((crd_dir() / name).read_text(encoding="utf-8")):
+            if not doc or doc.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = doc["spec"]
+            for version in spec["versions"]:
+                if version.get("served"):
+                    found[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = version["schema"]["openAPIV3Schema"]
     return found
 
 
@@ -99,11 +107,10 @@ def strict(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def render(path: Path, **options: Any) -> tuple[ResolvedRegistry, str, list[dict[str, Any]]]:
-    yaml = require_module("yaml")
     registry = regc.load(path)
     target = all_targets()["envoy"]()
     text = next(iter(target.render(registry, target.Options.model_validate(options)).values())).decode()
-    docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    docs = [d for d in load_all(text) if d is not None]
     return registry, text, docs
 
 
