@@ -41,6 +41,18 @@ def run_regc(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
     return Run(code, stdout.getvalue(), stderr.getvalue())
 
 
+def require_tool(name: str) -> str:
+    """The path of program ``name`` (a real consumer such as ``go``); without it the test skips,
+    or fails when ``REGC_CONFORMANCE=required`` (set by .ci/run)."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed; this conformance test runs the real program"
+        if os.environ.get("REGC_CONFORMANCE") == "required":
+            pytest.fail(f"{reason} (REGC_CONFORMANCE=required)", pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Path]:
     """An empty project directory with a regc.toml building the json and schema targets."""

@@ -16,6 +16,7 @@ OUTPUTS = {
     "schema/registry.schema.json",
     "schema/resolved-registry.schema.json",
     "schema/config.schema.json",
+    "schema/policy.schema.json",
 }
 
 
@@ -31,7 +32,7 @@ def test_build_writes_every_output_and_reports_it(project: Path) -> None:
     assert result.code == 0
     assert _files(project) == OUTPUTS
     assert sorted(result.out.splitlines()) == sorted(f"created {p}" for p in OUTPUTS)
-    assert "4 written, 0 unchanged, from registry.md" in result.err
+    assert "5 written, 0 unchanged, from registry.md" in result.err
 
 
 def test_a_build_that_changes_nothing_rewrites_nothing(project: Path) -> None:
@@ -45,7 +46,7 @@ def test_a_build_that_changes_nothing_rewrites_nothing(project: Path) -> None:
     assert result.code == 0
     assert result.out == ""
     assert output.stat().st_mtime_ns == 1_000_000_000
-    assert "0 written, 4 unchanged" in result.err
+    assert "0 written, 5 unchanged" in result.err
 
 
 def test_output_is_byte_identical_across_runs(project: Path, tmp_path_factory: object) -> None:
@@ -70,7 +71,7 @@ def test_check_flag_writes_nothing_prints_a_diff_and_exits_1(project: Path) -> N
     assert output.read_bytes() == edited
     assert result.out.startswith("--- a/targets/json/registry.json\n+++ b/targets/json/registry.json\n")
     assert '-        "openai/o1",\n+        "openai/o3",\n' in result.out
-    assert "1 of 4 outputs are stale; run `regc build`" in result.err
+    assert "1 of 5 outputs are stale; run `regc build`" in result.err
 
 
 def test_check_flag_on_a_missing_output(project: Path) -> None:
@@ -83,6 +84,8 @@ def test_check_flag_on_a_missing_output(project: Path) -> None:
 
 def test_check_command_passes_when_outputs_agree_and_fails_on_drift(project: Path) -> None:
     copy_fixture("good/features.md", project, "registry.md")
+    # features.md shows every construct, some on purpose against the rules; this test is about drift.
+    (project / "policy.yaml").write_text("rules: {fallback-kind: off, model-ref-form: off}\n")
     run_regc("build", cwd=project)
     assert run_regc("check", cwd=project).code == 0
 
@@ -169,3 +172,24 @@ def test_library_api_resolves_like_the_cli(project: Path) -> None:
         "anthropic/claude-opus-4-7", "openai/o3", "xai/grok-4.20-0309-reasoning", "ollama/qwen2.5:3b", "ollama/llama3.2:3b",
     ]
     assert chain.via == ("reasoning",)
+
+
+def test_check_is_lint_and_drift(project: Path) -> None:
+    copy_fixture("good/seed-000.md", project, "registry.md")
+    run_regc("build", cwd=project)
+
+    result = run_regc("check", "--today", "2026-11-22", cwd=project)
+
+    assert result.code == 1  # no drift, but the seed has policy errors (no policy file here: no retirements known)
+    assert "registry.md:96:22: error alias-has-fallback `search` has no routable fallback" in result.out
+    assert "regc: registry.md and 5 outputs agree" in result.err
+    assert "registry.md: 37 errors, 0 warnings, 0 info (0 waived)" in result.err
+
+
+def test_check_keeps_a_machine_report_parseable_on_drift(project: Path) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "policy.yaml").write_text("rules: {fallback-kind: off, model-ref-form: off}\n")
+    result = run_regc("check", "--format", "sarif", cwd=project)  # nothing built yet: every output is missing
+    assert result.code == 1
+    assert json.loads(result.out)["version"] == "2.1.0"
+    assert "+++ b/targets/json/registry.json" in result.err

@@ -7,20 +7,25 @@ usage or configuration (a ``file:line:col`` message, never a traceback),
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from regc import __version__
 from regc.errors import RegcError, UsageError
+from regc.reporters import REPORTERS, default_format
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import datetime
+    from collections.abc import Callable, Sequence
 
     from regc.config import Config
+    from regc.resolve import ResolvedRegistry
+    from regc.rules import Rule, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -51,6 +56,26 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 registry_option = click.option("--registry", "registry", metavar="PATH", help="registry file (default: from the config, registry.md)")
+policy_option = click.option("--policy", "policy", metavar="PATH", help="policy file (default: from the config, policy.yaml)")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(list(REPORTERS)), default=None,
+    help="how findings are printed (default: text; github when GITHUB_ACTIONS=true)",
+)
+fail_severity_option = click.option(
+    "--fail-severity", type=click.Choice(["error", "warning", "info"]), default=None,
+    help="exit 1 on findings this severe or more (default: the policy's fail_severity, else error)",
+)
+today_option = click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", default=None,
+    help="the date that date rules judge by (default: today), for reproducible results",
+)
+
+
+def lint_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `lint` and `check` share."""
+    for option in (today_option, fail_severity_option, format_option, policy_option, registry_option):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -93,46 +118,152 @@ def build(obj: Context, registry: str | None, output_dir: str | None, check: boo
 
 
 @cli.command()
-@registry_option
+@lint_options
 @pass_context
-def check(obj: Context, registry: str | None) -> int:
-    """What CI runs: the outputs match the registry (drift), exit 1 if not."""
+def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | None, fail_severity: str | None,
+          today: datetime.datetime | None) -> int:
+    """What CI runs: lint (policy findings) and drift (outputs match the registry); exit 1 on either."""
     from regc import pipeline
     from regc.write import diff
 
     config = obj.config(registry)
     result = pipeline.build(config, check=True)
+    flags = LintFlags(policy, fmt, fail_severity, today)
+    linted = _lint(obj, config, result.registry, flags)
     if result.stale:
-        obj.out(diff(result.stale))
+        # A machine-read report (sarif, json, junit, github) keeps stdout to itself; the diff goes to the log then.
+        if (fmt or default_format()) == "text":
+            obj.out(diff(result.stale))
+        else:
+            click.echo(diff(result.stale), err=True, nl=False)
         for change in result.stale:
             obj.log(f"{change.path}: stale ({'missing' if change.old is None else 'differs from the registry'})", fg="red")
         obj.log("regc: run `regc build` and commit the outputs with the registry")
         return EXIT_FINDINGS
     obj.log(f"regc: {config.display(config.registry_path)} and {len(result.changes)} outputs agree")
+    return EXIT_FINDINGS if linted else EXIT_OK
+
+
+@cli.command()
+@lint_options
+@pass_context
+def lint(obj: Context, *, registry: str | None, policy: str | None, fmt: str | None, fail_severity: str | None,
+         today: datetime.datetime | None) -> int:
+    """Check the registry against the policy's rules; exit 1 on findings at the fail severity."""
+    from regc import pipeline
+
+    config = obj.config(registry)
+    resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
+    return EXIT_FINDINGS if _lint(obj, config, resolved, LintFlags(policy, fmt, fail_severity, today)) else EXIT_OK
+
+
+@dataclasses.dataclass(frozen=True)
+class LintFlags:
+    """The lint options that `lint` and `check` share."""
+
+    policy: str | None
+    fmt: str | None
+    fail_severity: str | None
+    today: datetime.datetime | None
+
+
+def _lint(obj: Context, config: Config, resolved: ResolvedRegistry, flags: LintFlags) -> bool:
+    """Lint, print the report, log the summary; true when the run fails."""
+    from regc import pipeline, reporters
+
+    policy = pipeline.load_policy(config, _user_path(flags.policy) if flags.policy else None)
+    result = pipeline.lint(resolved, config, today=flags.today.date() if flags.today else None, policy=policy)
+    threshold = cast("Severity", flags.fail_severity or policy.file.fail_severity or "error")
+    obj.out(reporters.render(flags.fmt or default_format(), result, fail_severity=threshold))
+    failed = result.failed(threshold)
+    obj.log(f"regc: {result.registry_path}: {result.summary()}", fg="red" if failed else None)
+    return failed
+
+
+def _user_path(path: str) -> Path:
+    """A path the user typed: relative to the working directory."""
+    return Path(path) if Path(path).is_absolute() else Path.cwd() / path
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown: the documentation page of every rule (docs/rules.md)")
+@policy_option
+@pass_context
+def rules(obj: Context, fmt: str, policy: str | None) -> int:
+    """List the rules: id, default severity, summary (built-in, plugins, and the policy's custom rules)."""
+    from regc import pipeline
+    from regc.lint import docs, known_rules
+
+    config = obj.config()
+    found = known_rules(pipeline.load_policy(config, _user_path(policy) if policy else None))
+    if fmt == "json":
+        import json
+
+        obj.out(json.dumps([docs.rule_data(rule) for rule in found.values()], indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "markdown":
+        obj.out(docs.rules_page(list(found.values())))
+    else:
+        width = max(len(rule_id) for rule_id in found)
+        obj.out("".join(f"{rule.id:<{width}}  {rule.default_severity:<7}  {rule.summary}\n" for rule in found.values()))
     return EXIT_OK
 
 
 @cli.command()
 @registry_option
+@policy_option
+@today_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--rule", "kind", flag_value="rule", help="NAME is a rule id")
+@click.option("--alias", "kind", flag_value="alias", help="NAME is an alias")
 @click.argument("name")
 @pass_context
-def explain(obj: Context, registry: str | None, fmt: str, name: str) -> int:
-    """Show what alias NAME resolves to: chain, prices, pending alternatives, rationale."""
+def explain(obj: Context, *, registry: str | None, policy: str | None, today: datetime.datetime | None, fmt: str,
+            kind: str | None, name: str) -> int:
+    """Explain alias NAME (chain, prices, pending alternatives, rationale, findings) or rule NAME (its documentation)."""
     from regc import explain as explaining
     from regc import pipeline
+    from regc.lint import known_rules
 
     config = obj.config(registry)
+    policy_file = pipeline.load_policy(config, _user_path(policy) if policy else None)
+    rules_known = known_rules(policy_file) if kind != "alias" else {}
+    if kind == "rule" or (kind is None and name in rules_known):
+        if name not in rules_known:
+            raise UsageError(f"no rule {name!r}; `regc rules` lists them")
+        if kind is None and config.registry_path.is_file():
+            resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
+            if name in {a.name for a in resolved.aliases}:
+                raise UsageError(f"{name!r} is both a rule and an alias; say which with --rule or --alias")
+        return _explain_rule(obj, rules_known[name], fmt)
     resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
     if name not in {a.name for a in resolved.aliases}:
         known = ", ".join(a.name for a in resolved.aliases)
-        raise UsageError(f"no alias {name!r} in {resolved.registry.path}; aliases: {known}")
+        raise UsageError(f"no alias {name!r} in {resolved.registry.path}; aliases: {known} (for a rule, `regc rules` lists them)")
+    result = pipeline.lint(resolved, config, today=today.date() if today else None, policy=policy_file)
+    findings = [f for f in result.findings if explaining.concerns(resolved, name, f.alias, f.model)]
     if fmt == "json":
         import json
 
-        obj.out(json.dumps(explaining.alias_data(resolved, name), indent=2, ensure_ascii=False) + "\n")
+        data = explaining.alias_data(resolved, name)
+        data["findings"] = [f.as_dict() for f in findings]
+        obj.out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         obj.out(explaining.alias_text(resolved, name))
+        if findings:
+            obj.out("  findings:\n" + "".join(f"    {f.file}:{f.line}: {f.severity} {f.rule} {f.message}\n" for f in findings))
+    return EXIT_OK
+
+
+def _explain_rule(obj: Context, rule: Rule[Any], fmt: str) -> int:
+    from regc.lint import docs
+
+    if fmt == "json":
+        import json
+
+        obj.out(json.dumps(docs.rule_data(rule, full=True), indent=2, ensure_ascii=False) + "\n")
+    else:
+        obj.out(docs.rule_text(rule))
     return EXIT_OK
 
 

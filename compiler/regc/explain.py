@@ -33,6 +33,13 @@ def alias_data(registry: ResolvedRegistry, name: str) -> dict[str, Any]:
     }
 
 
+def concerns(registry: ResolvedRegistry, name: str, alias: str | None, model: str | None) -> bool:
+    """A lint finding is about alias ``name``: it names the alias, or names no alias and a model of its chain."""
+    if alias is not None:
+        return alias == name
+    return model is not None and model in {str(ref) for ref in registry.resolve(name).models}
+
+
 def _unroutable_reason(is_ref: bool) -> str:
     return "no provider: write it as provider/model" if is_ref else "not a model reference (kept as a note)"
 

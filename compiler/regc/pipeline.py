@@ -1,4 +1,4 @@
-"""The whole flow, top to bottom: read -> parse -> model -> resolve -> targets -> write/check.
+"""The whole flow, top to bottom: read -> parse -> model -> resolve -> lint / targets -> write/check.
 
 ``cli.py`` is a thin layer over the functions here, and ``regc.load`` is
 ``load`` below: the library and the command line run the same code.
@@ -7,13 +7,18 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regc.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from regc.config import Config
+    from regc.lint import LintResult
+    from regc.lint.policy import Policy
     from regc.parse.raw import RawRegistry
     from regc.resolve import ResolvedRegistry
     from regc.write import Change
@@ -21,13 +26,18 @@ if TYPE_CHECKING:
 
 def load(path: str | Path, *, display: str | None = None) -> ResolvedRegistry:
     """Read, parse, validate and resolve a registry (markdown or YAML)."""
-    from regc.model import build
-    from regc.resolve import resolve
     from regc.source import read_text
 
     path = Path(path)
     display = display or str(path)
-    text = read_text(path, display)
+    return load_text(read_text(path, display), display)
+
+
+def load_text(text: str, display: str) -> ResolvedRegistry:
+    """Parse, validate and resolve a registry's text (e.g. staged in git's index); ``display`` names it and picks the format."""
+    from regc.model import build
+    from regc.resolve import resolve
+
     return resolve(build(parse(text, display)))
 
 
@@ -68,14 +78,77 @@ def build(config: Config, *, check: bool = False, output_dir: Path | None = None
     return BuildResult(registry, changes, written)
 
 
-def render(registry: ResolvedRegistry, config: Config) -> dict[str, bytes]:
-    """Every configured target's outputs, all in memory: nothing is written until all succeeded."""
+def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None) -> dict[str, bytes]:
+    """Every configured target's outputs, all in memory: nothing is written until all succeeded.
+
+    ``read`` is how a target reads an existing project file (the go target's block mode
+    edits one): by default from the project root; the git hook reads the index instead.
+    """
     from regc import targets
 
     outputs: dict[str, bytes] = {}
-    for target, options in targets.configured(config):
+    for target, options in targets.configured(config, read):
         for path, data in target.render(registry, options).items():
             if path in outputs:
                 raise InputError.at(str(config.file or "config"), 1, f"two targets write {path!r}; give one of them another path")
             outputs[path] = data
     return outputs
+
+
+def load_policy(config: Config, path: Path | None = None) -> Policy:
+    """The policy in effect: ``path`` (which must exist), else the configured policy file, else none.
+
+    The configured file may be missing while the setting is the default
+    (``policy.yaml``): a project without a policy lints with the rules' defaults.
+    """
+    from regc.lint.policy import EMPTY
+    from regc.lint.policy import load_policy as read_policy
+
+    if path is not None:
+        return read_policy(path, config.display(path))
+    explicit = "policy" in config.settings.model_fields_set
+    if not explicit and not config.policy_path.exists():
+        return EMPTY
+    return read_policy(config.policy_path, config.display(config.policy_path))
+
+
+def lint(
+    registry: ResolvedRegistry,
+    config: Config,
+    *,
+    today: datetime.date | None = None,
+    policy: Policy | None = None,
+    text: str | None = None,
+) -> LintResult:
+    """Lint a resolved registry under the project's policy: what ``regc lint``, ``regc check`` and the git hook run.
+
+    - ``registry``: from ``load(path)``, or ``load_text(staged_text, "registry.md")`` for what git's index holds;
+    - ``config``: the project's configuration (its policy file and provider table);
+    - ``today``: the date the date rules judge by (retired, deprecated, review, waiver expiry); default: today;
+    - ``policy``: a policy already loaded, e.g. ``regc.lint.policy.parse_policy(staged_text, "policy.yaml")``;
+      default: ``load_policy(config)``;
+    - ``text``: the registry's source text, which ``no-inline-secret`` searches; default: the file at
+      ``registry.registry.path`` (relative to the project root), if it can be read.
+
+    Returns a ``LintResult``: ``findings`` in force, ``waived``, ``counts``, and ``failed(fail_severity)``,
+    true when a finding in force is at least that severe (the CLI then exits 1). Raises ``InputError``
+    (exit 2) for a policy or waiver without meaning: bad YAML, unknown rule ids, bad options, a waiver
+    without a reason.
+    """
+    from regc.lint import run
+
+    if policy is None:
+        policy = load_policy(config)
+    if text is None:
+        text = _source_text(registry, config)
+    return run(registry, policy=policy, today=today or datetime.date.today(), providers=config.providers(), text=text)
+
+
+def _source_text(registry: ResolvedRegistry, config: Config) -> str | None:
+    from regc.source import read_text
+
+    path = Path(registry.registry.path)
+    for candidate in (config.root / path, path) if not path.is_absolute() else (path,):
+        if candidate.is_file():
+            return read_text(candidate, registry.registry.path)
+    return None

@@ -143,6 +143,12 @@ class _Converter:
             value = self.yaml.constructor.construct_object(node, deep=True)
         except Exception as exc:  # ruamel raises assorted errors for bad scalars (e.g. 2026-13-45)
             raise self.fail(node, f"cannot read YAML value {node.value!r}: {exc}") from None
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a "\ud800" escape: a lone surrogate is not text
+                message = "string contains a lone UTF-16 surrogate (an escape like \\ud800); write the character itself"
+                raise self.fail(node, message) from None
         if isinstance(value, datetime.datetime):
             value = value.date() if value.time() == datetime.time() else value
         return YScalar(value, str(node.value), self.pos(node))

@@ -142,11 +142,17 @@ class Resources:
 
 class EnvoyTarget(Target[EnvoyOptions]):
     name = "envoy"
-    description = ("Envoy AI Gateway resources: AIGatewayRoutes (a rule per alias, priorities for the chain, CEL costs), "
-                   "retry policy, and a Backend, TLS policy, AIServiceBackend and API-key policy per provider")
-    proven_by = ("every object validates against the CRD openAPIV3Schema of its kind (unknown fields rejected), the CRDs' "
-                 "x-kubernetes-validations CEL rules pass, every reference resolves, and the cost expression compiles "
-                 "with the gateway's CEL variables and gives the registry's prices")
+    description = (
+        "Envoy AI Gateway v1.1 resources: AIGatewayRoutes (a rule per alias on `x-ai-eg-model`, the chain as backendRef "
+        "priorities, a CEL cost in nano-USD), a BackendTrafficPolicy retry per route, and per provider a Backend, "
+        "BackendTLSPolicy, AIServiceBackend and BackendSecurityPolicy"
+    )
+    proven_by = (
+        "every object validates against its CRD's `openAPIV3Schema` with unknown fields rejected, and its "
+        "`x-kubernetes-validations` CEL rules hold (cel-expr-python); every reference resolves; each alias's rule is "
+        "its chain; the cost expression compiles with the gateway's CEL variables and gives the registry's prices; "
+        "hypothesis registries with hostile text reload to the same data"
+    )
     Options = EnvoyOptions
 
     def render(self, registry: ResolvedRegistry, options: EnvoyOptions) -> dict[str, bytes]:

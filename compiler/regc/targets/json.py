@@ -91,22 +91,26 @@ class JsonOptions(TargetOptions):
 
 class JsonTarget(Target[JsonOptions]):
     name = "json"
-    description = "the resolved registry (aliases, chains, models, prices) for agents and tools"
-    proven_by = "validated with jsonschema against schema/resolved-registry.schema.json (generated from the pydantic model)"
+    description = (
+        "the resolved registry for agents: every alias with its chain, pending alternatives and rationale; "
+        "every model with kind, prices, context, lifecycle"
+    )
+    proven_by = "validated against `schema/resolved-registry.schema.json`"
     Options = JsonOptions
 
     def render(self, registry: ResolvedRegistry, options: JsonOptions) -> dict[str, bytes]:
         document = {
             "$comment": header(registry),
             "reviewed": registry.registry.reviewed.isoformat() if registry.registry.reviewed else None,
-            "aliases": {alias.name: _alias(registry, alias.name) for alias in registry.aliases},
-            "models": {str(model.ref): _model(model) for model in registry.models},
+            "aliases": {alias.name: alias_document(registry, alias.name) for alias in registry.aliases},
+            "models": {str(model.ref): model_document(model) for model in registry.models},
         }
         text = json.dumps(document, indent=options.indent or None, sort_keys=True, ensure_ascii=False)
         return {options.path: (text + "\n").encode("utf-8")}
 
 
-def _alias(registry: ResolvedRegistry, name: str) -> dict[str, object]:
+def alias_document(registry: ResolvedRegistry, name: str) -> dict[str, object]:
+    """One alias as this target writes it; declarative lint rules validate the same shape."""
     alias = registry.alias(name)
     chain = registry.resolve(name)
     notes = [entry.text for entry in chain.unroutable]  # bare names and prose, as written
@@ -125,7 +129,8 @@ def _alias(registry: ResolvedRegistry, name: str) -> dict[str, object]:
     }
 
 
-def _model(model: Model) -> dict[str, object]:
+def model_document(model: Model) -> dict[str, object]:
+    """One Models row as this target writes it; declarative lint rules validate the same shape."""
     return {
         "provider": model.ref.provider,
         "kind": model.kind,

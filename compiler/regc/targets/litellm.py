@@ -122,11 +122,16 @@ class Config:
 
 class LitellmTarget(Target[LitellmOptions]):
     name = "litellm"
-    description = "LiteLLM proxy config.yaml: a model group per alias, flat ordered fallbacks in router_settings, prices in model_info"
+    description = (
+        "LiteLLM proxy `config.yaml`: a model group per alias (its primary) and one per fallback model, each alias's "
+        "fallbacks as one flat ordered list in `router_settings`, per-token prices in `model_info`, keys only as "
+        "`os.environ/…` references"
+    )
     proven_by = (
-        "the litellm package (pinned) builds its Router from the file; against a fake OpenAI-compatible upstream on "
-        "127.0.0.1 every alias reaches its primary, each failing model hands over to the next in registry order, "
-        "and the reported cost equals the registry's prices"
+        "LiteLLM 1.102.4 builds its `Router` from the file as the proxy does and routes every alias to its primary; "
+        "against a fake OpenAI-compatible upstream on 127.0.0.1 a failing model hands over to the next in registry "
+        "order (chat, embedding, transcription, image, ollama), with the provider's key, and `response_cost` is the "
+        "registry's price; hypothesis registries with hostile text reload to the same data in PyYAML and ruamel"
     )
     Options = LitellmOptions
 

@@ -5,7 +5,8 @@ Editors (yaml-language-server, VS Code) and ``check-jsonschema`` use them:
 - ``registry.schema.json``: the YAML form of the registry (``registry.yaml``);
 - ``resolved-registry.schema.json``: what the ``json`` target writes;
 - ``config.schema.json``: ``[tool.regc]`` / ``regc.toml``;
-- one more for each module listed in ``SCHEMAS`` (the policy file's, for one).
+- ``policy.schema.json``: ``policy.yaml`` (each built-in rule's options included);
+- one more for each module listed in ``SCHEMAS``.
 
 They depend on regc's models, not on the registry, so they change only when
 regc does; building them like any other target keeps them drift-checked.
@@ -29,6 +30,7 @@ SCHEMAS = {
     "registry": "regc.parse.yaml:RegistryFile",
     "resolved-registry": "regc.targets.json:Document",
     "config": "regc.config:ConfigFile",
+    "policy": "regc.lint.policy:PolicyFile",
 }
 
 
@@ -38,8 +40,12 @@ class SchemaOptions(TargetOptions):
 
 class SchemaTarget(Target[SchemaOptions]):
     name = "schema"
-    description = "JSON Schemas of the registry (YAML form), the json target's output and the config"
-    proven_by = "jsonschema's metaschema check; the json target's output and the fixtures validate against them"
+    description = (
+        "JSON Schemas generated from regc's pydantic models: `registry.schema.json` (the YAML registry, for editors), "
+        "`resolved-registry.schema.json` (the json target), `config.schema.json`, "
+        "`policy.schema.json` (with each built-in rule's options)"
+    )
+    proven_by = "jsonschema's metaschema; fixtures and outputs validate against them"
     Options = SchemaOptions
 
     def render(self, registry: ResolvedRegistry, options: SchemaOptions) -> dict[str, bytes]:

@@ -1,0 +1,213 @@
+"""The policy engine: run every rule over a resolved registry, apply waivers, count.
+
+``run`` is the whole of it; ``regc.pipeline.lint`` is how callers reach it
+(with the policy and provider table taken from the configuration).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from regc.errors import Diagnostic, InputError
+from regc.rules import SEVERITIES, Hit, Level, Rule, Severity, at_least
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Mapping
+
+    from regc.lint.policy import Policy
+    from regc.model import Waiver
+    from regc.providers import Provider
+    from regc.resolve import ResolvedRegistry
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Finding:
+    """One problem a rule found, where it is, and whether (and why) it is waived."""
+
+    file: str
+    line: int
+    col: int
+    rule: str
+    severity: Severity
+    message: str
+    alias: str | None = None
+    model: str | None = None
+    waived: bool = False
+    waiver_reason: str | None = None
+    waiver_source: str | None = None  # "policy.yaml:41" or "registry.md:9": where the waiver is written
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.severity} {self.rule} {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+        }
+        if self.alias is not None:
+            data["alias"] = self.alias
+        if self.model is not None:
+            data["model"] = self.model
+        data["waived"] = self.waived
+        if self.waived:
+            data["waiver"] = {"reason": self.waiver_reason, "source": self.waiver_source}
+        return data
+
+
+@dataclasses.dataclass(frozen=True)
+class LintResult:
+    """What a lint run found: ``findings`` (in force) and ``waived``, each sorted by position."""
+
+    findings: tuple[Finding, ...]
+    waived: tuple[Finding, ...]
+    rules: Mapping[str, Rule[Any]]  # every rule that was known (reporters describe them)
+    registry_path: str
+    policy_path: str | None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings in force per severity, and how many were waived."""
+        counts: dict[str, int] = {severity: 0 for severity in SEVERITIES}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        counts["waived"] = len(self.waived)
+        return counts
+
+    def failed(self, fail_severity: Severity = "error") -> bool:
+        """Some finding in force is at ``fail_severity`` or more severe."""
+        return any(at_least(f.severity, fail_severity) for f in self.findings)
+
+    def summary(self) -> str:
+        counts = self.counts
+        parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES]
+        return f"{', '.join(parts)} ({counts['waived']} waived)"
+
+
+def known_rules(policy: Policy) -> dict[str, Rule[Any]]:
+    """The built-in and plugin rules, and the policy's custom rules; a custom id that clashes is an error."""
+    from regc.rules import all_rules
+
+    rules: dict[str, Rule[Any]] = {rule_id: cls() for rule_id, cls in all_rules().items()}
+    if policy.file.custom_rules:
+        from regc.lint.schema_rules import SchemaRule
+
+        for index, custom in enumerate(policy.file.custom_rules):
+            line = policy.custom_lines[index] if index < len(policy.custom_lines) else 1
+            if custom.id in rules:
+                raise InputError([policy.diagnostic(("custom_rules", index, "id"), f"custom rule id {custom.id!r} is already a rule; "
+                                                    "choose another id")])
+            rules[custom.id] = SchemaRule(custom, f"{policy.display}:{line}")
+    return rules
+
+
+def run(
+    registry: ResolvedRegistry,
+    *,
+    policy: Policy,
+    today: datetime.date,
+    providers: Mapping[str, Provider],
+    text: str | None = None,
+) -> LintResult:
+    """Lint ``registry`` under ``policy`` as of ``today``; ``InputError`` for a policy or waiver that has no meaning."""
+    from regc.lint.context import LintContext
+    from regc.lint.policy import rule_settings
+
+    rules = known_rules(policy)
+    errors: list[Diagnostic] = []
+    settings = rule_settings(policy, rules, errors)
+    waivers = _waivers(registry, policy, rules, errors)
+    if errors:
+        raise InputError(errors)
+    ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, text=text)
+    path = registry.registry.path
+    found: list[Finding] = []
+    for rule_id, rule in rules.items():
+        level, options = settings[rule_id]
+        if level == "off":
+            continue
+        for hit in rule.check(ctx, options):
+            found.append(_finding(hit, rule_id, level, path))
+    active: list[Finding] = []
+    waived: list[Finding] = []
+    for finding in sorted(set(found)):
+        waiver = next((w for w in waivers if w.matches(finding) and not w.expired(today)), None)
+        if waiver is None:
+            active.append(finding)
+        else:
+            waived.append(dataclasses.replace(finding, waived=True, waiver_reason=waiver.reason, waiver_source=waiver.source))
+    return LintResult(tuple(active), tuple(waived), rules, path, policy.path)
+
+
+def _finding(hit: Hit, rule_id: str, level: Level, path: str) -> Finding:
+    assert level != "off"
+    return Finding(
+        file=hit.file or path,
+        line=hit.line,
+        col=hit.col,
+        rule=rule_id,
+        severity=level,
+        message=hit.message,
+        alias=hit.alias,
+        model=hit.model,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ActiveWaiver:
+    """A waiver from the policy file or the registry, in one form."""
+
+    rule: str
+    alias: str | None
+    model: str | None
+    reason: str
+    until: datetime.date | None
+    source: str  # file:line
+    file: str
+    line: int
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            finding.rule == self.rule
+            and (self.alias is None or self.alias == finding.alias)
+            and (self.model is None or self.model == finding.model)
+        )
+
+    def expired(self, today: datetime.date) -> bool:
+        return self.until is not None and self.until < today
+
+
+def all_waivers(registry: ResolvedRegistry, policy: Policy) -> list[ActiveWaiver]:
+    """The policy's waivers, then the registry's inline ones (not checked: see ``_waivers``)."""
+    found = []
+    for index, entry in enumerate(policy.file.waivers):
+        line = policy.waiver_lines[index] if index < len(policy.waiver_lines) else 1
+        found.append(ActiveWaiver(entry.rule, entry.alias, entry.model, entry.reason, entry.until,
+                                  f"{policy.display}:{line}", policy.display, line))
+    path = registry.registry.path
+    found.extend(_inline(w, path) for w in registry.registry.waivers)
+    return found
+
+
+def _inline(waiver: Waiver, path: str) -> ActiveWaiver:
+    return ActiveWaiver(waiver.rule, waiver.alias, waiver.model, waiver.reason or "", waiver.until,
+                        f"{path}:{waiver.pos.line}", path, waiver.pos.line)
+
+
+def _waivers(registry: ResolvedRegistry, policy: Policy, rules: Mapping[str, Rule[Any]], errors: list[Diagnostic]) -> list[ActiveWaiver]:
+    """Every waiver, checked: a known rule id, and a reason (an inline waiver can be written without one)."""
+    from regc.lint.policy import unknown_rule_message
+
+    waivers = all_waivers(registry, policy)
+    for waiver in waivers:
+        if waiver.rule not in rules:
+            errors.append(Diagnostic(waiver.file, waiver.line, 1, f"waiver: {unknown_rule_message(waiver.rule, rules)}"))
+        if not waiver.reason.strip():
+            example = f'<!-- regc:ignore {waiver.rule} reason="why this is fine" -->'
+            errors.append(Diagnostic(waiver.file, waiver.line, 1, f"regc:ignore {waiver.rule} needs a reason: {example}"))
+    return waivers

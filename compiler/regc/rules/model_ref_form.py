@@ -1,0 +1,80 @@
+"""References are `provider/model-id`, with a provider regc knows.
+
+The gateway, LiteLLM and Envoy route by provider: a bare name (`koder-ai-voice`) cannot be routed at
+all, and a misspelt provider (`opneai/gpt-5.4`) gets no endpoint or API key. Every primary and
+alternative written as a model reference (pending ones included: they will be routed one day) and
+every row of the Models table is checked. Known providers are regc's provider table plus the
+`[tool.regc.providers.NAME]` entries of the configuration; `known_providers_only: false` turns the
+second check off.
+
+Fails (no provider):
+
+```markdown
+## Audio · alias `audio`
+
+| | |
+|---|---|
+| **Primary** | `openai/whisper-1` |
+| **Alternatives** | `koder-ai-voice` |
+```
+
+Passes:
+
+```markdown
+## Audio · alias `audio`
+
+| | |
+|---|---|
+| **Primary** | `openai/whisper-1` |
+| **Alternatives** | `koder/koder-ai-voice` |
+```
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from regc.rules import Hit, Rule, RuleOptions
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from regc.lint.context import LintContext
+    from regc.model import ModelRef
+
+
+class ModelRefFormOptions(RuleOptions):
+    known_providers_only: bool = Field(default=True, description="also report providers missing from regc's provider table")
+
+
+class ModelRefForm(Rule[ModelRefFormOptions]):
+    id = "model-ref-form"
+    default_severity = "error"
+    Options = ModelRefFormOptions
+
+    def check(self, ctx: LintContext, options: ModelRefFormOptions) -> Iterator[Hit]:
+        for alias in ctx.registry.aliases:
+            for entry in (alias.primary, *alias.alternatives):
+                if entry.ref is None:
+                    continue
+                problem = self._problem(ctx, entry.ref, options)
+                if problem:
+                    yield Hit(f"{problem} (in `{alias.name}`)", entry.pos.line, entry.pos.col, alias=alias.name, model=str(entry.ref))
+        for model in ctx.registry.models:
+            problem = self._problem(ctx, model.ref, options)
+            if problem:
+                yield Hit(f"{problem} (Models row)", model.pos.line, model.pos.col, model=str(model.ref))
+
+    def _problem(self, ctx: LintContext, ref: ModelRef, options: ModelRefFormOptions) -> str | None:
+        if ref.provider is None:
+            return f"`{ref}` has no provider: write it as `provider/{ref.model}` so it can be routed"
+        if options.known_providers_only and ref.provider not in ctx.providers:
+            import difflib
+
+            close = difflib.get_close_matches(ref.provider, list(ctx.providers), n=1)
+            hint = f"did you mean `{close[0]}/{ref.model}`? " if close else ""
+            return (f"`{ref}` names provider `{ref.provider}`, which regc does not know; {hint}"
+                    f"add it under [tool.regc.providers.{ref.provider}] if it is real")
+        return None
