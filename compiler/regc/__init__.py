@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+#: Where regc is published; rule docs (docs/rules.md) and SARIF links point under it. Keep [project.urls] in step.
+HOMEPAGE = "https://github.com/koder-ai/regc"
 __all__ = ["__version__", "load"]
 
 if TYPE_CHECKING:

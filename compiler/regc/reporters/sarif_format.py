@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from regc.lint import Finding, LintResult
     from regc.rules import Rule, Severity
 
+from regc import HOMEPAGE
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-INFORMATION_URI = "https://github.com/koder-ai/regc"
+INFORMATION_URI = HOMEPAGE
 
 
 def render(result: LintResult, *, fail_severity: Severity = "error") -> str:

@@ -53,7 +53,6 @@ under version control, and builds the ``.db`` where it is deployed.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -104,10 +103,7 @@ class SqliteTarget(Target[SqliteOptions]):
             categories.append([name, alias.title, alias.section, registry.kind(name), str(chain.primary),
                                input_usd, input_unit, output_usd, output_unit])
             fallbacks.extend([name, position, str(ref)] for position, ref in enumerate(chain.fallbacks, 1))
-        source = PurePath(registry.registry.path).name
-        text = _template().render(
-            header=header(registry).replace(source, sql_comment_name(source)), categories=categories, fallbacks=fallbacks
-        )
+        text = _template().render(header=header(registry), categories=categories, fallbacks=fallbacks)
         outputs = {options.path: text.encode("utf-8")}
         if options.database:
             outputs[options.database] = database(text)
@@ -168,11 +164,6 @@ def sql_literal(value: object) -> str:
 def _breaks(code: int) -> bool:
     """A control character or a line/paragraph separator: what some reader may take as a line break."""
     return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029)
-
-
-def sql_comment_name(name: str) -> str:
-    """A file name for a ``--`` comment line: as it is, or as a literal (``char(10)``) if it has control characters."""
-    return sql_literal(name) if any(_breaks(ord(c)) for c in name) else name
 
 
 def database(sql: str) -> bytes:
