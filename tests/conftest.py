@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import io
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import NoReturn
 
 import pytest
@@ -45,10 +47,7 @@ def require_tool(name: str) -> str:
     or fails when ``REGC_CONFORMANCE=required`` (set by .ci/run)."""
     path = shutil.which(name)
     if path is None:
-        reason = f"{name} is not installed; this conformance test runs the real program"
-        if os.environ.get("REGC_CONFORMANCE") == "required":
-            pytest.fail(f"{reason} (REGC_CONFORMANCE=required)", pytrace=False)
-        pytest.skip(reason)
+        missing_tool(f"{name} is not installed; this conformance test runs the real program")
     return path
 
 
@@ -84,5 +83,13 @@ def missing_tool(reason: str) -> NoReturn:
     """A real consumer this test needs is missing: skip with ``reason``, or fail under
     ``REGC_CONFORMANCE=required`` (set by .ci/run), where every real consumer must run."""
     if os.environ.get("REGC_CONFORMANCE") == "required":
-        pytest.fail(f"{reason} (REGC_CONFORMANCE=required: real consumers may not be skipped)")
+        pytest.fail(f"{reason} (REGC_CONFORMANCE=required: real consumers may not be skipped)", pytrace=False)
     pytest.skip(reason)
+
+
+def require_module(name: str) -> ModuleType:
+    """Import the real consumer ``name`` (``litellm``, ``cel_expr_python``), or ``missing_tool``."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        missing_tool(f"{name} is not installed ({exc}); install it with: pip install -e '.[conformance]'")

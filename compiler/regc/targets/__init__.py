@@ -24,9 +24,10 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from regc.errors import Diagnostic, InputError
+from regc.providers import Provider
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -47,6 +48,16 @@ class TargetOptions(BaseModel):
 
     enabled: bool = True
     path: str = Field(description="output path, relative to the project root")
+
+    # The provider table in effect (`[tool.regc.providers]` laid over regc's own), set by
+    # ``configured``; a target that needs endpoints or key variables reads ``providers()``.
+    _providers: dict[str, Provider] | None = PrivateAttr(default=None)
+
+    def providers(self) -> dict[str, Provider]:
+        """The provider table: the configuration's when built through ``configured``, else regc's built-in one."""
+        from regc.providers import providers
+
+        return dict(self._providers) if self._providers is not None else providers()
 
 
 OptionsT = TypeVar("OptionsT", bound=TargetOptions)
@@ -159,6 +170,7 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
         cls = available[name]
         try:
             options = cls.Options.model_validate(table)
+            options._providers = config.providers()
         except ValidationError as exc:
             for error in exc.errors():
                 key = ".".join(str(p) for p in error["loc"])
