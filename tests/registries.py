@@ -14,8 +14,14 @@ model_id = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:@~+-]{0,20}", fullmatch=True)
 reference = st.builds(lambda p, m: f"{p}/{m}", provider, model_id)
 #: Any text: quotes, backticks, newlines, NUL, `{{ }}`, `*/`, `%`, every plane of Unicode (no lone surrogates).
 free_text = st.text(max_size=60)
-#: YAML registries can name an alias with any string; markdown ones with `[A-Za-z0-9][A-Za-z0-9._-]*`.
-alias_name = st.one_of(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True), st.text(max_size=12), st.text(min_size=30, max_size=70))
+#: Alias names follow one grammar in both formats, `[A-Za-z0-9][A-Za-z0-9._-]*` (any other name is an input
+#: error): here short ones, words YAML 1.1 reads as booleans, nulls, numbers or dates, and ones long enough
+#: to change gofmt's alignment.
+alias_name = st.one_of(
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True),
+    st.sampled_from(["yes", "No", "on", "OFF", "y", "null", "true", "1e3", "0x1F", "2026-01-01", "NaN", "inf", "0", "007"]),
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{30,70}", fullmatch=True),
+)
 price = st.one_of(
     st.decimals(min_value=0, max_value=1000, places=4).map(str),
     st.sampled_from(["free", "n/a", "0.20-0.60", "$0.04/image", "$0.006/min", "$15.00"]),

@@ -186,6 +186,12 @@ def build(raw: RawRegistry) -> Registry:
                          "rename or merge one of them", raw_alias.pos.col)
             continue
         seen[raw_alias.name] = raw_alias.pos.line
+        if not cells.is_alias_name(raw_alias.name):
+            # One grammar for both front ends: a name is a client's model field, an HTTP header value,
+            # a Go map key and a LiteLLM model group, so it stays a plain word.
+            errors.error(raw_alias.pos.line, f"alias name {raw_alias.name!r} may contain only letters, digits, '.', '_' and '-', "
+                         "starting with a letter or digit", raw_alias.pos.col)
+            continue
         alias = _alias(raw_alias, alias_names, errors)
         if alias is not None:
             aliases.append(alias)

@@ -5,25 +5,27 @@ package config
 // Aliases maps every alias to the model it routes to: its primary, written
 // as the reference the gateway hands to the provider ("provider/model").
 var Aliases = map[string]string{
-	"":                                  "openai/gpt-4o",
-	"'; DROP TABLE task_categories; --": "openai/gpt-4o",
-	"*/ /* {{ x }} %d":                  "ollama/qwen2.5:3b",
-	"new\nline":                         "kimi/kimi-k2.6",
-	"nul\x00byte":                       "kimi/kimi-k2.6",
-	"quote\"back\\slash":                "openai/gpt-4o",
+	"0x1F":       "openai/gpt-4o",
+	"1e3":        "kimi/kimi-k2.6",
+	"2026-01-01": "ollama/qwen2.5:3b",
+	"No":         "openai/gpt-4o",
 
-	"ünïcödé-日本語-😀-long-enough-to-exceed-forty-bytes-in-go": "ollama/qwen2.5:3b",
+	"a-long-alias-name.with_dots-and_underscores-that-exceeds-forty-bytes": "ollama/qwen2.5:3b",
+
+	"null": "kimi/kimi-k2.6",
+	"yes":  "openai/gpt-4o",
 }
 
 // Fallbacks maps every alias to the models tried after its primary, in
 // order; an alias without fallbacks maps to an empty list.
 var Fallbacks = map[string][]string{
-	"":                                  {},
-	"'; DROP TABLE task_categories; --": {"anthropic/claude-sonnet-4-6", "mistral/large:latest@v1~2+3"},
-	"*/ /* {{ x }} %d":                  {"ollama/qwen2.5:7b"},
-	"new\nline":                         {},
-	"nul\x00byte":                       {},
-	"quote\"back\\slash":                {"anthropic/claude-sonnet-4-6", "mistral/large:latest@v1~2+3"},
+	"0x1F":       {},
+	"1e3":        {},
+	"2026-01-01": {"ollama/qwen2.5:7b"},
+	"No":         {"anthropic/claude-sonnet-4-6", "mistral/large:latest@v1~2+3"},
 
-	"ünïcödé-日本語-😀-long-enough-to-exceed-forty-bytes-in-go": {},
+	"a-long-alias-name.with_dots-and_underscores-that-exceeds-forty-bytes": {},
+
+	"null": {},
+	"yes":  {"anthropic/claude-sonnet-4-6", "mistral/large:latest@v1~2+3"},
 }

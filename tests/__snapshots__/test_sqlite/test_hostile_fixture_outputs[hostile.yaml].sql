@@ -39,18 +39,18 @@ CREATE VIEW task_category_chain (alias, position, model) AS
   UNION ALL
   SELECT alias, position, model FROM task_category_fallbacks;
 
-INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('', 'the empty alias name', 'use-case', 'chat', 'openai/gpt-4o', 2.50, 'mtok', 10.00, 'mtok');
-INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('''; DROP TABLE task_categories; --', '''; DROP TABLE task_categories; --', 'legacy', 'chat', 'openai/gpt-4o', 2.50, 'mtok', 10.00, 'mtok');
-INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('*/ /* {{ x }} %d', '💥 日本語 ‮ right-to-left override', 'use-case', 'chat', 'ollama/qwen2.5:3b', 0, 'mtok', 0, 'mtok');
-INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('new' || char(10) || 'line', 'first line' || char(10) || 'second line' || char(13) || char(10) || 'third; DROP TABLE task_categories; --', 'use-case', 'chat', 'kimi/kimi-k2.6', 0.95, 'mtok', 4.00, 'mtok');
-INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('nul' || char(0) || 'byte', 'bell ' || char(7) || ' escape ' || char(27) || ' del ' || char(127) || ' nbsp   nel ' || char(133) || ' ls ' || char(8232) || ' bom ﻿', 'use-case', 'chat', 'kimi/kimi-k2.6', 0.95, 'mtok', 4.00, 'mtok');
-INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('quote"back\slash', 'Title with "quotes", ''single'', `ticks`, {{ jinja }}, */, /*, %s, --, ;', 'use-case', 'chat', 'openai/gpt-4o', 2.50, 'mtok', 10.00, 'mtok');
-INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('ünïcödé-日本語-😀-long-enough-to-exceed-forty-bytes-in-go', 'Long key with multi-byte runes', 'use-case', 'chat', 'ollama/qwen2.5:3b', 0, 'mtok', 0, 'mtok');
+INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('0x1F', 'a name YAML 1.1 reads as a hex number', 'use-case', 'chat', 'openai/gpt-4o', 2.50, 'mtok', 10.00, 'mtok');
+INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('1e3', 'bell ' || char(7) || ' escape ' || char(27) || ' del ' || char(127) || ' nbsp   nel ' || char(133) || ' ls ' || char(8232) || ' bom ﻿', 'use-case', 'chat', 'kimi/kimi-k2.6', 0.95, 'mtok', 4.00, 'mtok');
+INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('2026-01-01', '💥 日本語 ‮ right-to-left override', 'use-case', 'chat', 'ollama/qwen2.5:3b', 0, 'mtok', 0, 'mtok');
+INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('No', 'No', 'legacy', 'chat', 'openai/gpt-4o', 2.50, 'mtok', 10.00, 'mtok');
+INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('a-long-alias-name.with_dots-and_underscores-that-exceeds-forty-bytes', 'A key long enough to change gofmt''s alignment, title with runes: ünïcödé 日本語 😀', 'use-case', 'chat', 'ollama/qwen2.5:3b', 0, 'mtok', 0, 'mtok');
+INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('null', 'first line' || char(10) || 'second line' || char(13) || char(10) || 'third; DROP TABLE task_categories; --', 'use-case', 'chat', 'kimi/kimi-k2.6', 0.95, 'mtok', 4.00, 'mtok');
+INSERT INTO task_categories (alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit) VALUES ('yes', 'Title with "quotes", ''single'', `ticks`, {{ jinja }}, */, /*, %s, --, ;', 'use-case', 'chat', 'openai/gpt-4o', 2.50, 'mtok', 10.00, 'mtok');
 
-INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('''; DROP TABLE task_categories; --', 1, 'anthropic/claude-sonnet-4-6');
-INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('''; DROP TABLE task_categories; --', 2, 'mistral/large:latest@v1~2+3');
-INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('*/ /* {{ x }} %d', 1, 'ollama/qwen2.5:7b');
-INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('quote"back\slash', 1, 'anthropic/claude-sonnet-4-6');
-INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('quote"back\slash', 2, 'mistral/large:latest@v1~2+3');
+INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('2026-01-01', 1, 'ollama/qwen2.5:7b');
+INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('No', 1, 'anthropic/claude-sonnet-4-6');
+INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('No', 2, 'mistral/large:latest@v1~2+3');
+INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('yes', 1, 'anthropic/claude-sonnet-4-6');
+INSERT INTO task_category_fallbacks (alias, position, model) VALUES ('yes', 2, 'mistral/large:latest@v1~2+3');
 
 COMMIT;
