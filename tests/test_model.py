@@ -18,7 +18,7 @@ FEATURES = regc.load(FIXTURES / "good/features.md")
 
 def _strip_positions(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_positions(v) for k, v in value.items() if k not in {"pos", "path", "format", "meta_lines"}}
+        return {k: _strip_positions(v) for k, v in value.items() if k not in {"line", "col", "path", "format", "meta_lines"}}
     if isinstance(value, list):
         return [_strip_positions(v) for v in value]
     return value

@@ -105,3 +105,4 @@ alias_section = st.builds(
 def test_structured_noise_is_a_registry_or_an_input_error(text: str) -> None:
     with contextlib.suppress(InputError):
         resolve(build(parse_markdown(text, "r.md")))
+

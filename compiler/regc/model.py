@@ -10,6 +10,7 @@ kept in the IR as they are: they are for the policy rules to report.
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,6 +38,22 @@ class Pos(Frozen):
     col: int = 1
 
 
+class Located(Frozen):
+    """Something written at a place in the registry file.
+
+    Line and column are plain fields rather than a nested ``Pos``: a large
+    registry has some 70,000 positions, and one object less per value is a
+    third of the IR's construction time. ``pos`` gives them as a ``Pos``.
+    """
+
+    line: int
+    col: int = 1
+
+    @property
+    def pos(self) -> Pos:
+        return Pos(line=self.line, col=self.col)
+
+
 class ModelRef(Frozen):
     """``provider/model-id``; ``provider`` is None for a bare name (a ``model-ref-form`` finding)."""
 
@@ -48,11 +65,18 @@ class ModelRef(Frozen):
 
     @classmethod
     def parse(cls, text: str) -> ModelRef:
-        provider, model = cells.split_ref(text)
-        return cls(provider=provider, model=model)
+        return _parse_ref(text)
 
 
-class Entry(Frozen):
+@functools.lru_cache(maxsize=65536)
+def _parse_ref(text: str) -> ModelRef:
+    # References repeat (a registry of 10,000 aliases names ~5,000 models ~50,000 times):
+    # a frozen value can be shared, so each distinct text is parsed and validated once.
+    provider, model = cells.split_ref(text)
+    return ModelRef(provider=provider, model=model)
+
+
+class Entry(Located):
     """A primary or an alternative, as written, with what it refers to.
 
     Exactly one of ``ref`` (a model) and ``alias`` (another alias) is set,
@@ -65,7 +89,6 @@ class Entry(Frozen):
     alias: str | None = None
     note: str | None = None
     pending: bool = False
-    pos: Pos
 
     @property
     def target(self) -> str:
@@ -80,13 +103,12 @@ class Entry(Frozen):
         return self.ref is not None and self.ref.provider is not None and not self.pending
 
 
-class Rationale(Frozen):
+class Rationale(Located):
     key: str
     text: str
-    pos: Pos
 
 
-class Alias(Frozen):
+class Alias(Located):
     name: str
     section: Literal["use-case", "legacy"]
     title: str
@@ -94,7 +116,6 @@ class Alias(Frozen):
     alternatives: tuple[Entry, ...] = ()
     rationale: tuple[Rationale, ...] = ()
     notes: str | None = None
-    pos: Pos
 
 
 class Price(Frozen):
@@ -120,7 +141,7 @@ class Lifecycle(Frozen):
     replacement: str | None = None
 
 
-class Model(Frozen):
+class Model(Located):
     """A row of the ``## Models`` table."""
 
     ref: ModelRef
@@ -133,7 +154,6 @@ class Model(Frozen):
     context: int | None = None
     status: Lifecycle = Lifecycle()
     source: str | None = None
-    pos: Pos
 
     @property
     def free(self) -> bool:
@@ -141,7 +161,7 @@ class Model(Frozen):
         return all(isinstance(p, Price) and p.usd == 0 for p in (self.input, self.output))
 
 
-class Waiver(Frozen):
+class Waiver(Located):
     """An inline ``regc:ignore`` comment: ``rule`` is waived for ``alias`` and/or ``model``."""
 
     rule: str
@@ -149,13 +169,11 @@ class Waiver(Frozen):
     until: datetime.date | None = None
     alias: str | None = None
     model: str | None = None
-    pos: Pos
 
 
-class Prose(Frozen):
+class Prose(Located):
     heading: str
     level: int
-    pos: Pos
 
 
 class Registry(Frozen):
@@ -210,13 +228,13 @@ def build(raw: RawRegistry) -> Registry:
         meta_lines={k: p.line for k, p in raw.meta_pos.items()},
         aliases=tuple(aliases),
         models=tuple(models),
-        prose=tuple(Prose(heading=p.heading, level=p.level, pos=_pos(p.pos)) for p in raw.prose),
+        prose=tuple(Prose(heading=p.heading, level=p.level, **_at(p.pos)) for p in raw.prose),
         waivers=waivers,
     )
 
 
-def _pos(pos: Any) -> Pos:
-    return Pos(line=pos.line, col=pos.col)
+def _at(pos: Any) -> dict[str, int]:
+    return {"line": pos.line, "col": pos.col}
 
 
 def _alias(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) -> Alias | None:
@@ -232,9 +250,9 @@ def _alias(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) ->
         title=raw.title,
         primary=primary,
         alternatives=alternatives,
-        rationale=tuple(Rationale(key=key, text=text.value, pos=_pos(text.pos)) for key, text in raw.rationale),
+        rationale=tuple(Rationale(key=key, text=text.value, **_at(text.pos)) for key, text in raw.rationale),
         notes=raw.notes.value if raw.notes else None,
-        pos=_pos(raw.pos),
+        **_at(raw.pos),
     )
 
 
@@ -252,24 +270,24 @@ def _primary(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) 
             hint = f"; if it is a model, write it with its provider: `provider/{entry.head}`" if cells.is_alias_name(entry.head) else ""
             errors.error(text.pos.line, f"{where} of `{raw.name}` names unknown alias `{entry.head}`{hint}", text.pos.col)
             return None
-        return Entry(text=entry.clean, alias=entry.head, note=entry.note, pos=_pos(text.pos))
+        return Entry(text=entry.clean, alias=entry.head, note=entry.note, **_at(text.pos))
     if not cells.is_model_ref(entry.head):
         errors.error(text.pos.line, f"{where} of `{raw.name}` is not a model reference: {entry.head!r}; "
                      "write `provider/model-id` (letters, digits and . : @ ~ + - _ /)", text.pos.col)
         return None
-    return Entry(text=entry.clean, ref=ModelRef.parse(entry.head), note=entry.note, pos=_pos(text.pos))
+    return Entry(text=entry.clean, ref=ModelRef.parse(entry.head), note=entry.note, **_at(text.pos))
 
 
 def _alternative(text: Text, alias_names: set[str]) -> Entry:
     entry = cells.read_entry(text.value, 0)
-    pos = _pos(text.pos)
-    common = {"text": entry.clean, "note": entry.note, "pending": entry.pending, "pos": pos}
+    at = _at(text.pos)
+    common: dict[str, Any] = {"text": entry.clean, "note": entry.note, "pending": entry.pending, **at}
     if entry.head in alias_names:
         return Entry(alias=entry.head, **common)
     if cells.is_model_ref(entry.head):
         return Entry(ref=ModelRef.parse(entry.head), **common)
     # Not a reference: prose such as "future ollama models pulled on demand".
-    return Entry(text=text.value, note=text.value, pos=pos)
+    return Entry(text=text.value, note=text.value, **at)
 
 
 def _models(raw_models: tuple[RawModel, ...], errors: DiagnosticCollector) -> list[Model]:
@@ -290,7 +308,7 @@ def _models(raw_models: tuple[RawModel, ...], errors: DiagnosticCollector) -> li
                 fields.update(_model_cell(field, cell.value))
             except cells.CellError as exc:
                 errors.error(cell.pos.line, f"`{ref_text}` {field.replace('_', ' ')}: {exc}", cell.pos.col)
-        models.append(Model(ref=ModelRef.parse(ref_text), pos=_pos(raw.pos), **fields))
+        models.append(Model(ref=ModelRef.parse(ref_text), **_at(raw.pos), **fields))
     return models
 
 
@@ -334,7 +352,7 @@ def _waiver(raw: RawWaiver, errors: DiagnosticCollector) -> Waiver:
             until = cells.read_date(raw.until)
         except cells.CellError as exc:
             errors.error(raw.pos.line, f"regc:ignore {raw.rule} until=: {exc}")
-    return Waiver(rule=raw.rule, reason=raw.reason, until=until, alias=raw.alias, model=raw.model, pos=_pos(raw.pos))
+    return Waiver(rule=raw.rule, reason=raw.reason, until=until, alias=raw.alias, model=raw.model, **_at(raw.pos))
 
 
 def _json_value(value: Any) -> Any:

@@ -11,7 +11,7 @@ chain (for ``explain`` and the rules), never in it.
 
 from __future__ import annotations
 
-from pydantic import PrivateAttr
+import functools
 
 from regc.errors import DiagnosticCollector
 from regc.model import Alias, Entry, Frozen, Model, ModelRef, Registry
@@ -38,14 +38,19 @@ class ResolvedRegistry(Frozen):
     registry: Registry
     chains: tuple[Chain, ...]
 
-    _chains: dict[str, Chain] = PrivateAttr(default_factory=dict)
-    _aliases: dict[str, Alias] = PrivateAttr(default_factory=dict)
-    _models: dict[str, Model] = PrivateAttr(default_factory=dict)
+    # Indexes by name, built on first use. cached_property, not pydantic private attributes: those
+    # are read through BaseModel.__getattr__, which costs 0.6 s over a 10,000-alias build.
+    @functools.cached_property
+    def _chains(self) -> dict[str, Chain]:
+        return {c.alias: c for c in self.chains}
 
-    def model_post_init(self, __context: object) -> None:
-        self._chains.update((c.alias, c) for c in self.chains)
-        self._aliases.update((a.name, a) for a in self.registry.aliases)
-        self._models.update((str(m.ref), m) for m in self.registry.models)
+    @functools.cached_property
+    def _aliases(self) -> dict[str, Alias]:
+        return {a.name: a for a in self.registry.aliases}
+
+    @functools.cached_property
+    def _models(self) -> dict[str, Model]:
+        return {str(m.ref): m for m in self.registry.models}
 
     @property
     def aliases(self) -> tuple[Alias, ...]:

@@ -1,8 +1,9 @@
 """The markdown front end: ``registry.md`` -> raw records.
 
-markdown-it-py parses the file (CommonMark + GFM tables + front matter), so
-what regc reads is exactly what GitHub renders. This module only walks the
-block tokens: H2 headings open sections, the first table of an alias section
+markdown-it-py (CommonMark + GFM tables + front matter, through
+``regc.parse.blocks``) reads the file, so what regc reads is exactly what
+GitHub renders. This module only walks the top-level blocks it gives:
+H2 headings open sections, the first table of an alias section
 is its key/value table, a table headed ``Alias | Resolves to`` holds legacy
 aliases, the table of the ``Models`` section holds per-model data, and
 ``<!-- regc:ignore ... -->`` comments attach to what follows them.
@@ -11,31 +12,19 @@ aliases, the table of the ``Models`` section holds per-model data, and
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regc.errors import DiagnosticCollector, InputError
 from regc.parse import cells
+from regc.parse.blocks import FrontMatter, Heading, Html, Table, blocks
 from regc.parse.raw import Pos, RawAlias, RawModel, RawProse, RawRegistry, RawWaiver, Text
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.token import Token
 
 _ALIAS_HEADING = re.compile(r"^(?P<title>.*?)[\s·:|—–-]*\balias\s+`?(?P<name>[^`\s]+)`?\s*$", re.I)
 _NUMBERED = re.compile(r"^\d+[.)]\s+")
 _WAIVER = re.compile(r"<!--\s*regc:ignore\s+(?P<body>.*?)\s*-->", re.S)
 _WAIVER_ARG = re.compile(r'(?P<key>[a-z_]+)\s*=\s*"(?P<value>[^"]*)"')
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-@functools.lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.front_matter import front_matter_plugin
-
-    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
 
 
 @dataclasses.dataclass
@@ -45,7 +34,7 @@ class _Table:
     pos: Pos
     # Waivers written inside a row's cells, by row index.
     row_waivers: dict[int, list[RawWaiver]]
-    # Cells actually written on each row's line (markdown-it pads short rows).
+    # Cells actually written on each row's line (the parser pads short rows).
     widths: list[int] = dataclasses.field(default_factory=list)
 
 
@@ -60,14 +49,8 @@ class _Section:
     tables: list[_Table] = dataclasses.field(default_factory=list)
 
 
-# Block tokens that separate a regc:ignore comment from what it should precede.
-_INTERVENING = {"paragraph_open", "bullet_list_open", "ordered_list_open", "blockquote_open", "fence", "code_block", "hr"}
-
-
 def parse_markdown(text: str, path: str) -> RawRegistry:
     errors = DiagnosticCollector(path)
-    tokens = _markdown().parse(text)
-    lines = text.splitlines()
     meta: dict[str, Any] = {}
     meta_pos: dict[str, Pos] = {}
     title: str | None = None
@@ -78,34 +61,25 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
     # Comments seen since the last block: they apply to the next heading or table.
     pending: list[RawWaiver] = []
 
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        line = token.map[0] + 1 if token.map else 1
-        if token.type == "front_matter":
-            meta, meta_pos = _front_matter(token.content, path, line + 1)
-        elif token.type == "heading_open":
-            inline = tokens[i + 1]
-            level = int(token.tag[1])
-            if level == 1 and title is None:
-                title = _plain(inline)
-            elif level <= 2:
-                current = _open_section(inline.content.strip(), _plain(inline), level, Pos(line), errors)
+    for block in blocks(text):
+        if isinstance(block, FrontMatter):
+            meta, meta_pos = _front_matter(block.content, path, block.line + 1)
+        elif isinstance(block, Heading):
+            if block.level == 1 and title is None:
+                title = _plain(block.text)
+            elif block.level <= 2:
+                current = _open_section(block.text, _plain(block.text), block.level, Pos(block.line), errors)
                 sections.append(current)
             for waiver in pending:
-                if current.kind == "alias" and level <= 2:
+                if current.kind == "alias" and block.level <= 2:
                     waivers.append(dataclasses.replace(waiver, alias=waiver.alias or current.name))
                 else:
                     errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} stands before a heading that is not an alias section; "
                                  "move it directly above `## ... · alias `name``")
             pending = []
-            i += 3
-            continue
-        elif token.type == "html_block":
-            pending.extend(_waivers(token.content, line, errors))
-        elif token.type == "table_open":
-            end = _table_end(tokens, i)
-            table = _read_table(tokens[i:end], lines, errors)
+        elif isinstance(block, Html):
+            pending.extend(_waivers(block.content, block.line, errors))
+        elif isinstance(block, Table):
             # A comment right before a table must say which row it is for.
             for waiver in pending:
                 if waiver.alias or waiver.model:
@@ -114,15 +88,12 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
                     errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} before a table must name its row "
                                  '(alias="name" or model="provider/model"), or go inside that row')
             pending = []
-            current.tables.append(table)
-            i = end
-            continue
-        elif token.type in _INTERVENING and token.level == 0 and pending:
+            current.tables.append(_read_table(block, errors))
+        elif pending:  # a paragraph, list, quote or code block between a comment and what it should precede
             for waiver in pending:
                 errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} must stand directly before "
                              "the alias heading or table it applies to")
             pending = []
-        i += 1
 
     for waiver in pending:
         errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} is not followed by an alias section or a table it could apply to")
@@ -185,75 +156,36 @@ def _open_section(heading: str, plain: str, level: int, pos: Pos, errors: Diagno
     return _Section("prose", heading, level, pos)
 
 
-def _plain(inline: Token) -> str:
-    """The text of an inline token without markup (``**Why primary:**`` -> ``Why primary:``)."""
-    if not inline.children:
-        return inline.content
-    return "".join(child.content for child in inline.children if child.type in {"text", "code_inline", "softbreak"})
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
-def _table_end(tokens: list[Token], start: int) -> int:
-    for j in range(start, len(tokens)):
-        if tokens[j].type == "table_close":
-            return j + 1
-    return len(tokens)  # pragma: no cover - markdown-it always closes tables
+def _plain(text: str) -> str:
+    """A heading's text without its markup (``**Models**`` -> ``Models``, ```` `x` ```` -> ``x``)."""
+    return _EMPHASIS.sub("", text).strip()
 
 
-def _read_table(tokens: list[Token], lines: list[str], errors: DiagnosticCollector) -> _Table:
-    from markdown_it.rules_block.table import escapedSplit
-
-    header: list[Text] = []
+def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
+    header = [Text(cell.text, Pos(cell.line, cell.col)) for cell in table.header.cells]
     rows: list[list[Text]] = []
     row_waivers: dict[int, list[RawWaiver]] = {}
     widths: list[int] = []
-    table_line = tokens[0].map[0] + 1 if tokens[0].map else 1
-    in_head = False
-    row: list[Text] = []
-    in_row_waivers: list[RawWaiver] = []
-    row_line = table_line
-    for token in tokens:
-        if token.type == "thead_open":
-            in_head = True
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open":
-            row, in_row_waivers = [], []
-            row_line = token.map[0] + 1 if token.map else row_line
-        elif token.type == "inline":
-            source = lines[row_line - 1] if row_line - 1 < len(lines) else ""
-            content = token.content.strip()
+    for row in table.rows:
+        in_row: list[RawWaiver] = []
+        texts: list[Text] = []
+        for cell in row.cells:
+            content = cell.text
             if "regc:ignore" in content:
-                in_row_waivers.extend(_waivers(content, row_line, errors))
+                in_row.extend(_waivers(content, row.line, errors))
                 content = _WAIVER.sub("", content).strip()
-            row.append(Text(content, Pos(row_line, _column(source, content, row))))
-        elif token.type == "tr_close":
-            if in_head:
-                header = row
-                continue
-            source = lines[row_line - 1] if row_line - 1 < len(lines) else ""
-            written = _count_cells(escapedSplit(source.strip()))
-            if written > len(header):
-                errors.error(row_line, f"table row has {written} cells but the header has {len(header)}; "
-                             "escape a literal pipe as \\| or add the column to the header")
-            if in_row_waivers:
-                row_waivers[len(rows)] = in_row_waivers
-            rows.append(row)
-            widths.append(written)
-    return _Table(header, rows, Pos(table_line), row_waivers, widths)
-
-
-def _count_cells(split: list[str]) -> int:
-    if split and split[0].strip() == "":
-        split = split[1:]
-    if split and split[-1].strip() == "":
-        split = split[:-1]
-    return len(split)
-
-
-def _column(source: str, content: str, previous: list[Text]) -> int:
-    start = previous[-1].pos.col + len(previous[-1].value) - 1 if previous else 0
-    found = source.find(content, start) if content else -1
-    return found + 1 if found >= 0 else 1
+            texts.append(Text(content, Pos(cell.line, cell.col)))
+        if row.written > len(header):
+            errors.error(row.line, f"table row has {row.written} cells but the header has {len(header)}; "
+                         "escape a literal pipe as \\| or add the column to the header")
+        if in_row:
+            row_waivers[len(rows)] = in_row
+        rows.append(texts)
+        widths.append(row.written)
+    return _Table(header, rows, Pos(table.line), row_waivers, widths)
 
 
 def _key(text: str) -> str:

@@ -16,6 +16,7 @@ an exact decimal with a point and no exponent (``0.000005``), never ``5e-06``
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -23,17 +24,12 @@ if TYPE_CHECKING:
     from jinja2 import Template
 
 # Characters a YAML 1.1 reader refuses or reads as a line break, even inside double quotes.
-_UNSAFE = frozenset(
-    [*range(0x7F, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF, *range(0xD800, 0xE000)]
-)
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def quote(text: str) -> str:
     """``text`` as a double-quoted scalar that every YAML reader gives back unchanged."""
-    out = json.dumps(text, ensure_ascii=False)
-    if any(ord(c) in _UNSAFE for c in out):
-        out = "".join(f"\\u{ord(c):04x}" if ord(c) in _UNSAFE else c for c in out)
-    return out
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def decimal_text(value: Decimal) -> str:

@@ -195,6 +195,8 @@ def go_string(text: str) -> str:
     differs from strconv.Quote's, never the value. A lone surrogate has no
     UTF-8 form, so no Go string holds it: ``ValueError``.
     """
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'  # the common case (every model id, every alias name): nothing to escape
     out = ['"']
     for char in text:
         code = ord(char)

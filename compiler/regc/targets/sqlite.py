@@ -52,6 +52,7 @@ under version control, and builds the ``.db`` where it is deployed.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -103,7 +104,12 @@ class SqliteTarget(Target[SqliteOptions]):
             categories.append([name, alias.title, alias.section, registry.kind(name), str(chain.primary),
                                input_usd, input_unit, output_usd, output_unit])
             fallbacks.extend([name, position, str(ref)] for position, ref in enumerate(chain.fallbacks, 1))
-        text = _template().render(header=header(registry), categories=categories, fallbacks=fallbacks)
+        # Each row is written as its literals here, once, rather than through a filter per value in the template.
+        text = _template().render(
+            header=header(registry),
+            categories=[", ".join(map(sql_literal, row)) for row in categories],
+            fallbacks=[", ".join(map(sql_literal, row)) for row in fallbacks],
+        )
         outputs = {options.path: text.encode("utf-8")}
         if options.database:
             outputs[options.database] = database(text)
@@ -111,9 +117,7 @@ class SqliteTarget(Target[SqliteOptions]):
 
 
 def _template() -> Template:
-    env = templates()
-    env.filters["sql"] = sql_literal
-    return env.get_template("sqlite.sql.jinja")
+    return templates().get_template("sqlite.sql.jinja")
 
 
 def _price(price: PriceCell) -> tuple[Decimal | None, str | None]:
@@ -143,6 +147,8 @@ def sql_literal(value: object) -> str:
         return format(value, "f")
     if not isinstance(value, str):
         raise TypeError(f"no SQL literal for {type(value).__name__}")
+    if _NEEDS_CHAR.search(value) is None:
+        return "'" + value.replace("'", "''") + "'"  # the common case: no character needs char(N)
     parts: list[str] = []
     run: list[str] = []
     for char in value:
@@ -159,6 +165,9 @@ def sql_literal(value: object) -> str:
     if run or not parts:
         parts.append("'" + "".join(run) + "'")
     return " || ".join(parts)
+
+
+_NEEDS_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _breaks(code: int) -> bool:

@@ -1,0 +1,200 @@
+"""The markdown blocks regc reads, from markdown-it-py.
+
+regc needs little of a markdown document: its front matter, its top-level
+headings, HTML comments, tables (with each cell's source text, line and
+column), and where other blocks stand between them. ``blocks(text)`` gives
+exactly that as a list of small values, so that ``regc.parse.markdown`` deals
+with the registry's meaning and never with the parser's token stream.
+
+Only top-level blocks count: a table inside a list or a quote is prose.
+Positions are 1-based lines and columns in characters; a cell's text is its
+source with the surrounding spaces trimmed and ``\\|`` unescaped, which is
+what GFM makes of it before inline parsing (which regc does not run: it
+reads cells and headings from their source text).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    text: str
+    line: int
+    col: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    line: int
+    cells: tuple[Cell, ...]  # padded or cut to the header's width, as GFM renders the row
+    written: int  # cells actually written on the row's line
+
+
+@dataclasses.dataclass(frozen=True)
+class FrontMatter:
+    content: str
+    line: int  # of the opening ---
+
+
+@dataclasses.dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str  # the heading's inline source: "1. Reasoning · alias `reasoning`"
+    line: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Html:
+    content: str
+    line: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    header: Row
+    rows: tuple[Row, ...]
+    line: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Other:
+    """Any other top-level block (a paragraph, list, quote, code, rule): prose between the blocks above."""
+
+    line: int
+
+
+Block = FrontMatter | Heading | Html | Table | Other
+
+
+def blocks(text: str) -> list[Block]:
+    """The top-level blocks of ``text``."""
+    return _from_markdown_it(text)
+
+
+# --- cells -----------------------------------------------------------------------------
+
+
+def count_cells(line: str) -> int:
+    """How many cells a table row's source line holds, as GFM splits it (markdown-it's ``escapedSplit``):
+    at every ``|`` not preceded by a backslash, less an empty first and last cell. Both parsers pad or
+    drop cells to the header's count, so regc counts them itself to report a row with too many."""
+    line = line.strip()
+    cells = line.count("|") - line.count("\\|") + 1
+    if line.startswith("|"):
+        cells -= 1
+    if line.endswith("|") and not line.endswith("\\|"):
+        cells -= 1
+    return max(cells, 0) if line else 0
+
+
+def cell_columns(line: str) -> list[int]:
+    """The 1-based column where each written cell's trimmed content starts (an empty cell: where it ends)."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    if "\\" not in line:  # no escaped pipe: every | separates (the common case, without a loop per character)
+        for piece in line.split("|"):
+            bounds.append((start, start + len(piece)))
+            start += len(piece) + 1
+    else:
+        previous = ""
+        for index, char in enumerate(line):
+            if char == "|" and previous != "\\":
+                bounds.append((start, index))
+                start = index + 1
+            previous = char
+        bounds.append((start, len(line)))
+    if bounds and not line[bounds[0][0]:bounds[0][1]].strip():
+        bounds = bounds[1:]
+    if bounds and not line[bounds[-1][0]:bounds[-1][1]].strip():
+        bounds = bounds[:-1]
+    columns = []
+    for begin, end in bounds:
+        segment = line[begin:end]
+        stripped = segment.lstrip()
+        columns.append(begin + len(segment) - len(stripped) + 1 if stripped.strip() else end + 1)
+    return columns
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\|", "|")
+
+
+def _row(line_number: int, source: str, texts: list[str], width: int) -> Row:
+    """A row from its cells' texts (as the parser gives them) and its source line (for columns and the count)."""
+    columns = cell_columns(source)
+    end = len(source.rstrip()) + 1  # where a cell the row does not write would begin
+    cells = tuple(
+        Cell(_unescape(texts[i]) if i < len(texts) else "", line_number, columns[i] if i < len(columns) else end)
+        for i in range(width)
+    )
+    return Row(line_number, cells, count_cells(source))
+
+
+# --- markdown-it-py ----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown_it() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    # Block structure only: regc reads cells and headings from their source text, so the inline
+    # pass (a third of markdown-it-py's time on a large registry) would build children nobody reads.
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).disable("inline")
+
+
+_OTHER_TOKENS = {"paragraph_open", "bullet_list_open", "ordered_list_open", "blockquote_open", "fence", "code_block", "hr"}
+
+
+def _from_markdown_it(text: str) -> list[Block]:
+    tokens = _markdown_it().parse(text)
+    # markdown-it breaks lines at \n, \r\n and \r only; str.splitlines would also break at \x0c,
+    # \x85 and U+2028, and put every later cell on the wrong line.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    found: list[Block] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        line = token.map[0] + 1 if token.map else 1
+        if token.level != 0:
+            pass
+        elif token.type == "front_matter":
+            found.append(FrontMatter(token.content.rstrip("\n"), line))
+        elif token.type == "heading_open":
+            found.append(Heading(int(token.tag[1]), tokens[index + 1].content.strip(), line))
+        elif token.type == "html_block":
+            found.append(Html(token.content.rstrip("\n"), line))
+        elif token.type == "table_open":
+            end = next(j for j in range(index, len(tokens)) if tokens[j].type == "table_close")
+            found.append(_table_from_tokens(tokens[index:end], lines, line))
+            index = end
+        elif token.type in _OTHER_TOKENS:
+            found.append(Other(line))
+        index += 1
+    return found
+
+
+def _table_from_tokens(tokens: list[Token], lines: list[str], line: int) -> Table:
+    rows: list[Row] = []
+    texts: list[str] = []
+    row_line = line
+    width = 0
+    for token in tokens:
+        if token.type == "tr_open":
+            texts = []
+            row_line = token.map[0] + 1 if token.map else row_line
+        elif token.type == "inline":
+            texts.append(token.content.strip())
+        elif token.type == "tr_close":
+            width = width or len(texts)
+            source = lines[row_line - 1] if row_line - 1 < len(lines) else ""
+            # markdown-it-py has already unescaped \| in the content; _row would do it again harmlessly.
+            rows.append(_row(row_line, source, texts, width))
+    return Table(rows[0], tuple(rows[1:]), line)
