@@ -103,7 +103,8 @@ def sync(*, registry: str | None, catalog: str | None, threshold: float, today: 
     by_cell = {(d.line, d.cell): d for d in comparison.differences}
     for edit in written:
         d = by_cell[(edit.line, edit.cell)]
-        obj.out(f"{doc.display}:{d.line}:{d.col}: {d.model} {d.field}: {d.old or '(blank)'} → {d.new}\n")
+        field = comparing.FIELD_WORDS[d.field] if d.field else ""
+        obj.out(f"{doc.display}:{d.line}:{d.col}: `{d.model}` {field}: {d.was} → {d.new}\n")
     unwritten = [d for d in comparison.differences if d.new is None]
     if unwritten:
         obj.log(f"regc: {len(unwritten)} difference{'s' if len(unwritten) != 1 else ''} have no value to write "

@@ -58,7 +58,7 @@ CHECKS: dict[Check, tuple[Severity, str]] = {
     "catalog-unlisted": ("warning", "The model's first-party provider is no longer listed for it in the catalog."),
     "catalog-blank": ("info", "The registry leaves a value blank that the catalog gives (`regc prices sync` fills it)."),
 }
-_FIELD_WORDS = {"input": "input price", "output": "output price", "cache_read": "cache-read price", "cache_write": "cache-write price",
+FIELD_WORDS = {"input": "input price", "output": "output price", "cache_read": "cache-read price", "cache_write": "cache-write price",
                 "context": "context window", "status": "Status"}
 _UNIT_WORDS = {"mtok": "per 1M tokens", "image": "per image", "minute": "per minute", "second": "per second"}
 _UNIT_SUFFIX = {"mtok": "", "image": "/image", "minute": "/min", "second": "/s"}
@@ -86,6 +86,16 @@ class Difference:
     @property
     def severity(self) -> Severity:
         return CHECKS[self.check][0]
+
+    @property
+    def was(self) -> str:
+        """The old value as a reader sees it: without comments (waivers) and code marks; ``(blank)`` for none."""
+        return shown(self.old) or "(blank)"
+
+
+def shown(cell: str | None) -> str:
+    """A cell's value without HTML comments and surrounding backticks (``$9.00`` for a backticked ``$9.00`` and a waiver)."""
+    return re.sub(r"<!--.*?-->", "", cell or "", flags=re.S).strip().strip("`").strip()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,7 +223,7 @@ def _prices(model: Model, facts: Facts, catalog: Catalog, cells: _Cells, thresho
             if catalog_price is None or unit is None:
                 continue
             new = format_price(catalog_price, unit, None)
-            found.append(Difference("catalog-blank", str(model.ref), f"`{model.ref}` has no {_FIELD_WORDS[field]}; {_says(catalog, facts)} "
+            found.append(Difference("catalog-blank", str(model.ref), f"`{model.ref}` has no {FIELD_WORDS[field]}; {_says(catalog, facts)} "
                                     f"{new} ({_UNIT_WORDS[unit]}); `regc prices sync` writes it", line, col, field,
                                     written, new, where[0] if where else None))
             continue
@@ -223,8 +233,7 @@ def _prices(model: Model, facts: Facts, catalog: Catalog, cells: _Cells, thresho
             continue
         new = format_price(catalog_price, value.unit, written)
         change = f" ({_percent(value.usd, catalog_price)})" if value.usd and not value.estimate else ""
-        shown = written or str(value.usd)
-        found.append(Difference("catalog-price", str(model.ref), f"`{model.ref}` {_FIELD_WORDS[field]} is {shown} "
+        found.append(Difference("catalog-price", str(model.ref), f"`{model.ref}` {FIELD_WORDS[field]} is {shown(written) or value.usd} "
                                 f"{_UNIT_WORDS[value.unit]}; {_says(catalog, facts)} {new}{change}",
                                 line, col, field, written, new, where[0] if where else None))
     return found
@@ -296,7 +305,7 @@ def _context(model: Model, facts: Facts, catalog: Catalog, cells: _Cells) -> lis
                            f"{facts.context:,} tokens; `regc prices sync` writes {new}", line, col, "context", written, new, index)]
     if context_matches(written or str(model.context), model.context, facts.context):
         return []
-    return [Difference("catalog-context", str(model.ref), f"`{model.ref}` context window is {written or f'{model.context:,}'}; "
+    return [Difference("catalog-context", str(model.ref), f"`{model.ref}` context window is {shown(written) or f'{model.context:,}'}; "
                        f"{_says(catalog, facts)} {facts.context:,} tokens ({new})", line, col, "context", written, new, index)]
 
 
@@ -332,7 +341,7 @@ def _lifecycle(model: Model, facts: Facts, catalog: Catalog, cells: _Cells, toda
     written = where[1] if where else None
     line, col = cells.pos("status", model)
     index = where[0] if where else None
-    here = f"the Status says {written!r}" if written else "the registry gives no Status"
+    here = f"the Status says `{shown(written)}`" if shown(written) else "the registry gives no Status"
     if facts.deprecation is not None:
         if status.date == facts.deprecation:
             return []

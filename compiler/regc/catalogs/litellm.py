@@ -72,7 +72,8 @@ class LiteLLMCatalog(Catalog):
             entry = self.entries.get(ref.model)
             if entry is not None and _own(str(entry.get("litellm_provider"))) == provider.litellm:
                 return ref.model
-            return prefixed if prefixed in self.entries else ref.model
+            # The bare key is another provider's (`gpt-4o` is OpenAI's): only the prefixed key could be this one's.
+            return prefixed if prefixed in self.entries or ref.model in self.entries else ref.model
         return prefixed
 
     def covers(self, provider: Provider | None) -> bool:
