@@ -278,3 +278,15 @@ def test_catalog_litellm_checks_a_registry_made_from_the_installed_map(tmp_path:
     findings = json.loads(by_name.out)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("catalog-price", 11)]
     assert [f["rule"] for f in json.loads(by_path.out)["findings"]] == ["catalog-price"]
+
+
+def test_readme_provider_table_is_generated_from_the_provider_table() -> None:
+    import re
+
+    from regc.catalogs import provider_table
+    from regc.providers import BUILTIN
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- providers-table:start[^>]*-->\n(.*?)<!-- providers-table:end -->", readme, re.S)
+    assert match, "README.md lost its providers-table markers"
+    assert match[1] == provider_table(BUILTIN), "README's provider table is stale: paste regc.catalogs.provider_table(BUILTIN)"

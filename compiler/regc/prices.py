@@ -353,7 +353,7 @@ def _lifecycle(model: Model, facts: Facts, catalog: Catalog, cells: _Cells, toda
                            f"(deprecation_date); {here}", line, col, "status", written, new if cells.has("status") else None, index)]
     if facts.deprecated and status.state not in {"deprecated", "retired"}:
         new = _status_text("deprecated", None, written)
-        return [Difference("catalog-lifecycle", str(model.ref), f"`{model.ref}`: {_says(catalog, facts)} it deprecated "
+        return [Difference("catalog-lifecycle", str(model.ref), f"`{model.ref}`: {_says(catalog, facts)} it is deprecated "
                            f"(no date); {here}", line, col, "status", written, new if cells.has("status") else None, index)]
     return []
 

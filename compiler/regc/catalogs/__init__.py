@@ -24,6 +24,7 @@ from regc.errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import Mapping
     from decimal import Decimal
 
     from regc.model import ModelRef
@@ -231,3 +232,21 @@ def decimal_of(value: Any) -> Decimal | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def provider_table(table: Mapping[str, Provider]) -> str:
+    """The provider mapping as a markdown table (README's, kept current by a test): the key each catalog is searched under."""
+    rows = ["| registry provider | LiteLLM cost-map key | models.dev provider |", "|---|---|---|"]
+    for name, provider in sorted(table.items()):
+        if provider.local:
+            rows.append(f"| `{name}` | not looked up (local) | not looked up (local) |")
+            continue
+        if provider.litellm is None:
+            litellm = "none (not covered)"
+        elif provider.litellm_catalog_bare:
+            litellm = f"`MODEL` (bare; `litellm_provider` `{provider.litellm}`), else `{provider.litellm}/MODEL`"
+        else:
+            litellm = f"`{provider.litellm}/MODEL`"
+        modelsdev = f"`{provider.modelsdev}`" if provider.modelsdev else "none (not covered)"
+        rows.append(f"| `{name}` | {litellm} | {modelsdev} |")
+    return "\n".join(rows) + "\n"
