@@ -19,10 +19,9 @@ from regc.model import ModelRef
 from regc.providers import providers
 from tests.conftest import FIXTURES, ROOT, missing_tool, run_regc
 
-CATALOGS = ROOT.parent.parent / "shared" / "reference" / "catalogs"
-if not CATALOGS.is_dir():  # a worktree lives two levels deeper than the checkout next to shared/
-    CATALOGS = next((p / "shared" / "reference" / "catalogs" for p in ROOT.parents if (p / "shared" / "reference" / "catalogs").is_dir()),
-                    CATALOGS)
+# ../shared/reference/catalogs beside the checkout (or beside a directory above it, for a git worktree).
+CATALOGS = next((p / "shared" / "reference" / "catalogs" for p in ROOT.parents if (p / "shared" / "reference" / "catalogs").is_dir()),
+                ROOT.parent / "shared" / "reference" / "catalogs")
 LITELLM = CATALOGS / "litellm_model_prices_and_context_window.json"
 MODELS_DEV = CATALOGS / "modelsdev_models.json"
 SMALL_LITELLM = FIXTURES / "catalogs" / "litellm-small.json"
@@ -240,14 +239,17 @@ def installed_litellm() -> Path:
 
 
 def test_catalog_litellm_reads_the_installed_packages_cost_map_without_importing_it() -> None:
-    path = installed_litellm()
-    sys.modules.pop("litellm", None)
+    import subprocess
     from importlib.metadata import version
 
-    catalog = load_catalog("litellm")
-    assert "litellm" not in sys.modules, "finding the cost map must not import litellm (slow, and it fetches from the network)"
-    assert Path(catalog.display) == path and catalog.label == f"LiteLLM cost map {version('litellm')}"
-    assert len(catalog) == len(json.loads(path.read_text(encoding="utf-8"))) - 1  # all but sample_spec
+    path = installed_litellm()
+    code = ("import sys\nfrom regc.catalogs import load_catalog\ncatalog = load_catalog('litellm')\n"
+            "print(catalog.display, catalog.label, len(catalog), 'litellm' in sys.modules, sep='|')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    display, label, entries, imported = result.stdout.strip().split("|")
+    assert imported == "False", "finding the cost map must not import litellm (slow, and it fetches from the network)"
+    assert Path(display) == path and label == f"LiteLLM cost map {version('litellm')}"
+    assert int(entries) == len(json.loads(path.read_text(encoding="utf-8"))) - 1  # all but sample_spec
 
 
 def test_catalog_litellm_checks_a_registry_made_from_the_installed_map(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def test_lint_check_and_the_hook_read_no_catalog_unless_the_policy_names_one() -
         "    return real_open(file, *a, **k)\n"
         "builtins.open = spy\n"
         "from regc.cli import main\n"
-        "status = main(['check'])\n"
+        "status = main(['check', '--today', '2026-11-22'])\n"
         "print(status, any(m.startswith('regc.catalogs') or m == 'regc.prices' for m in sys.modules),"
         " [f for f in opened if f.endswith('.json') and 'catalog' in f or 'model_prices' in f])\n"
     )

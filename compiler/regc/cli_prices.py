@@ -6,8 +6,6 @@ writes (the one registry writer), and the lint reporters print the findings.
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 import click
@@ -16,6 +14,7 @@ from regc.errors import InputError, UsageError
 from regc.reporters import REPORTERS, default_format
 
 if TYPE_CHECKING:
+    import datetime
     from pathlib import Path
 
     from regc.catalogs import Catalog
@@ -131,6 +130,9 @@ def sync(*, registry: str | None, catalog: str | None, threshold: float, today: 
 
 def _compare(obj: Context, registry: str | None, catalog_spec: str | None, threshold: float, today: datetime.datetime | None,
              *, for_writing: bool = False) -> tuple[Comparison, tuple[Path, Document | None]]:
+    import datetime
+    from decimal import Decimal
+
     from regc import pipeline
     from regc import prices as comparing
     from regc.rewrite import Document
