@@ -17,6 +17,7 @@ import click
 
 from regc import __version__, cache
 from regc.cli_git import COMMANDS as GIT_COMMANDS
+from regc.cli_prices import COMMANDS as PRICES_COMMANDS
 from regc.errors import RegcError, UsageError
 from regc.reporters import REPORTERS, default_format
 
@@ -99,6 +100,8 @@ def cli(ctx: click.Context, config_file: str | None, quiet: bool, verbose: bool,
 
 
 for _command in GIT_COMMANDS:  # hook, install-hook, verify-commits, breaking, diff (regc.cli_git)
+    cli.add_command(_command)
+for _command in PRICES_COMMANDS:  # prices check|sync, fmt (regc.cli_prices)
     cli.add_command(_command)
 
 

@@ -16,6 +16,7 @@ from regc.errors import InputError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from regc.catalogs import Catalog
     from regc.config import Config
     from regc.lint import LintResult
     from regc.lint.policy import Policy
@@ -133,6 +134,9 @@ def lint(
     - ``text``: the registry's source text, which ``no-inline-secret`` searches; default: the file at
       ``registry.registry.path`` (relative to the project root), if it can be read.
 
+    When the policy names a catalog (``catalog: litellm``), its deprecation dates feed ``retired-model`` and
+    ``deprecated-model``; a catalog that cannot be read is an ``InputError`` at the policy's ``catalog:`` line.
+
     Returns a ``LintResult``: ``findings`` in force, ``waived``, ``counts``, and ``failed(fail_severity)``,
     true when a finding in force is at least that severe (the CLI then exits 1). Raises ``InputError``
     (exit 2) for a policy or waiver without meaning: bad YAML, unknown rule ids, bad options, a waiver
@@ -144,7 +148,17 @@ def lint(
         policy = load_policy(config)
     if text is None:
         text = _source_text(registry, config)
-    return run(registry, policy=policy, today=today or datetime.date.today(), providers=config.providers(), text=text)
+    catalog = policy_catalog(policy, config)
+    return run(registry, policy=policy, today=today or datetime.date.today(), providers=config.providers(), text=text, catalog=catalog)
+
+
+def policy_catalog(policy: Policy, config: Config) -> Catalog | None:
+    """The catalog the policy names (``catalog:``), read; None when it names none (then no catalog is read)."""
+    if policy.file.catalog is None:
+        return None
+    from regc.catalogs import load_catalog
+
+    return load_catalog(policy.file.catalog, root=config.root, where=policy.diagnostic(("catalog",), "catalog: "))
 
 
 def _source_text(registry: ResolvedRegistry, config: Config) -> str | None:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Mapping
 
+    from regc.catalogs import Catalog
     from regc.lint.policy import Policy
     from regc.model import Waiver
     from regc.providers import Provider
@@ -113,9 +114,13 @@ def run(
     today: datetime.date,
     providers: Mapping[str, Provider],
     text: str | None = None,
+    catalog: Catalog | None = None,
 ) -> LintResult:
-    """Lint ``registry`` under ``policy`` as of ``today``; ``InputError`` for a policy or waiver that has no meaning."""
-    from regc.lint.context import LintContext
+    """Lint ``registry`` under ``policy`` as of ``today``; ``InputError`` for a policy or waiver that has no meaning.
+
+    ``catalog`` (the one the policy names) adds its deprecation dates to the registry's and the policy's.
+    """
+    from regc.lint.context import LintContext, catalog_retirements
     from regc.lint.policy import rule_settings
 
     rules = known_rules(policy)
@@ -124,7 +129,8 @@ def run(
     waivers = _waivers(registry, policy, rules, errors)
     if errors:
         raise InputError(errors)
-    ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, text=text)
+    ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, text=text,
+                      catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {})
     path = registry.registry.path
     found: list[Finding] = []
     for rule_id, rule in rules.items():

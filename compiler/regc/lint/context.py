@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import datetime
     from collections.abc import Iterator, Mapping
 
+    from regc.catalogs import Catalog
     from regc.lint.policy import Policy
     from regc.model import Alias, Entry, Model, ModelRef
     from regc.providers import Provider
@@ -64,7 +65,8 @@ class Retirement:
 
     date: datetime.date | None
     replacement: str | None
-    source: str  # "policy.yaml:3" or "registry.md:186" (the Models row)
+    source: str  # "policy.yaml:3", "registry.md:186" (the Models row), or a catalog entry ("LiteLLM cost map 1.102.4 `o3`")
+    marked: bool = False  # a source says "deprecated" without a date (models.dev's status): warned about like such a Status
 
     def retired_on(self, today: datetime.date) -> bool:
         return self.date is not None and self.date <= today
@@ -77,6 +79,8 @@ class LintContext:
     policy: Policy
     providers: Mapping[str, Provider]
     text: str | None = None  # the registry's source text, for rules that read it (no-inline-secret)
+    #: Retirements a catalog gives (the policy's `catalog:`), by model reference; ``catalog_retirements`` makes them.
+    catalog_retirements: Mapping[str, Retirement] = dataclasses.field(default_factory=dict)
     _routed_cache: dict[str, tuple[Routed, ...]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
@@ -159,6 +163,8 @@ class LintContext:
                 continue
             from_registry = Retirement(status.date, status.replacement, f"{self.path}:{model.pos.line}")
             found[str(model.ref)] = _earlier(found.get(str(model.ref)), from_registry)
+        for ref, from_catalog in self.catalog_retirements.items():
+            found[ref] = _earlier(found.get(ref), from_catalog)
         return found
 
     def retirement(self, ref: ModelRef | str) -> Retirement | None:
@@ -179,7 +185,23 @@ def _earlier(old: Retirement | None, new: Retirement) -> Retirement:
     if old is None:
         return new
     first, second = (old, new) if _sort_key(old) <= _sort_key(new) else (new, old)
-    return dataclasses.replace(first, replacement=first.replacement or second.replacement)
+    return dataclasses.replace(first, replacement=first.replacement or second.replacement, marked=first.marked or second.marked)
+
+
+def catalog_retirements(registry: ResolvedRegistry, catalog: Catalog, providers: Mapping[str, Provider]) -> dict[str, Retirement]:
+    """What ``catalog`` says about the retirement of each model the registry names (a Models row or a chain entry):
+    a date (LiteLLM's ``deprecation_date``), or "deprecated" without one (models.dev)."""
+    refs: dict[str, ModelRef] = {str(model.ref): model.ref for model in registry.models}
+    for alias in registry.aliases:
+        for entry in (alias.primary, *alias.alternatives):
+            if entry.ref is not None and entry.ref.provider is not None:
+                refs.setdefault(str(entry.ref), entry.ref)
+    found: dict[str, Retirement] = {}
+    for name, ref in refs.items():
+        facts = catalog.lookup(ref, providers.get(ref.provider or "")).facts
+        if facts is not None and (facts.deprecation is not None or facts.deprecated):
+            found[name] = Retirement(facts.deprecation, None, f"{catalog.label} `{facts.key}`", marked=facts.deprecation is None)
+    return found
 
 
 def _sort_key(retirement: Retirement) -> tuple[int, str]:

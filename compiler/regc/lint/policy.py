@@ -3,6 +3,7 @@
 ```yaml
 retired:
   - {model: xai/grok-code-fast-1, date: 2026-05-15, replacement: xai/grok-4.3}
+catalog: litellm                  # optional: a catalog's deprecation dates count too
 rules:
   deprecated-model: {severity: warning, notice_days: 180}
   revision-trigger: info          # a bare level is shorthand for {severity: ...}
@@ -122,6 +123,12 @@ class PolicyFile(_Strict):
     custom_rules: list[CustomRule] = Field(default=[], description="rules written without touching regc")
     fail_severity: Literal["error", "warning", "info"] | None = Field(
         default=None, description="lowest severity that fails `regc lint` (default error); --fail-severity overrides it"
+    )
+    catalog: str | None = Field(
+        default=None, min_length=1,
+        description="a model catalog whose deprecation dates feed retired-model and deprecated-model: `litellm` (the installed "
+                    "package's cost map), `models.dev` ($REGC_MODELS_DEV), or a path relative to the project root; "
+                    "also the default of `regc prices --catalog`",
     )
 
 

@@ -168,7 +168,7 @@ def _from_markdown_it(text: str) -> list[Block]:
         elif token.type == "front_matter":
             found.append(FrontMatter(token.content.rstrip("\n"), line))
         elif token.type == "heading_open":
-            found.append(Heading(int(token.tag[1]), tokens[index + 1].content.strip(), line))
+            found.append(Heading(int(token.tag[1]), tokens[index + 1].content, line))  # trimmed by markdown-it
         elif token.type == "html_block":
             found.append(Html(token.content.rstrip("\n"), line))
         elif token.type == "table_open":
@@ -191,7 +191,7 @@ def _table_from_tokens(tokens: list[Token], lines: list[str], line: int) -> Tabl
             texts = []
             row_line = token.map[0] + 1 if token.map else row_line
         elif token.type == "inline":
-            texts.append(token.content.strip())
+            texts.append(token.content)  # trimmed by markdown-it (mdTrim), the writer trims the same
         elif token.type == "tr_close":
             width = width or len(texts)
             source = lines[row_line - 1] if row_line - 1 < len(lines) else ""

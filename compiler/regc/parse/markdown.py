@@ -337,7 +337,7 @@ _MODEL_COLUMNS = (
 )
 
 
-def _model_field(header: str) -> str | None:
+def model_field(header: str) -> str | None:
     key = _key(header)
     for prefix, field in _MODEL_COLUMNS:
         if key.startswith(prefix):
@@ -352,7 +352,7 @@ def _models(section: _Section, waivers: list[RawWaiver], errors: DiagnosticColle
                      "add | Model | Kind | Input $/MTok | Output $/MTok | Context | Status |")
         return []
     table = tables[0]
-    fields = [_model_field(cell.value) for cell in table.header]
+    fields = [model_field(cell.value) for cell in table.header]
     if "model" not in fields:
         errors.error(table.pos.line, "the Models table needs a `Model` column")
         return []

@@ -1,8 +1,9 @@
 """Warns when a routed model is deprecated or will be retired within the notice window.
 
 A routed model (a primary or a routable fallback) is reported when the Models table marks it
-`deprecated`, or when it has a retirement date (from its Status or the policy's `retired:` list) that
-falls within `notice_days` after today: there is still time to replace it calmly. The default window,
+`deprecated`, or when it has a retirement date (from its Status, the policy's `retired:` list, or the
+catalog the policy names) that falls within `notice_days` after today: there is still time to replace it
+calmly. A catalog that marks the model deprecated without a date (models.dev) counts as such a Status. The default window,
 180 days, is the six-month deprecation notice providers give (seed 003). Once the date is reached the
 model is retired and `retired-model` reports it instead.
 
@@ -74,7 +75,7 @@ class DeprecatedModel(Rule[DeprecatedModelOptions]):
                 if routed.through is not None or retirement is None or retirement.retired_on(ctx.today):
                     continue
                 model = ctx.model(routed.ref)
-                marked = model is not None and model.status.state == "deprecated"
+                marked = (model is not None and model.status.state == "deprecated") or retirement.marked
                 if retirement.date is None:
                     if not marked:
                         continue

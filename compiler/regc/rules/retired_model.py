@@ -1,8 +1,9 @@
 """No alias routes to a retired model.
 
 A model is retired from the day its provider stops serving it: the date of a `retired` or `deprecated`
-Status in the Models table, or of its entry in the policy file's `retired:` list (whichever is earlier),
-once that date is today or past. Traffic
+Status in the Models table, of its entry in the policy file's `retired:` list, or, when the policy names a
+catalog (`catalog: litellm`), the catalog's deprecation date (whichever is earliest), once that date is
+today or past. Traffic
 sent to it fails, so every primary and routable fallback that is retired is a finding, at the cell that
 names it, with the replacement when the registry or the policy names one. Pending alternatives are not
 routed and are not checked. A retirement date that is still ahead is `deprecated-model`'s business.

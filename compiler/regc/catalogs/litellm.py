@@ -1,0 +1,137 @@
+"""LiteLLM's cost map (``model_prices_and_context_window.json``), as a ``Catalog``.
+
+Keys are LiteLLM's route names: ``<prefix>/<model>`` (``moonshot/kimi-k2.6``,
+``gemini/gemini-2.5-pro``), or the bare model id for OpenAI's and Anthropic's
+own API (``gpt-4o``, ``claude-opus-4-7``: ``litellm_catalog_bare`` in
+``regc.providers``). Keys under other prefixes (``azure/``, ``vertex_ai/``,
+``bedrock/``, ``openrouter/``...) are other hosts of a model, never its first
+party. Fields used: ``input_cost_per_token``, ``output_cost_per_token`` (for
+image models ``output_cost_per_image_token`` when there is no per-token output
+price), ``cache_read_input_token_cost``, ``cache_creation_input_token_cost``,
+``input_cost_per_image``/``output_cost_per_image``,
+``input_cost_per_second``/``output_cost_per_second``, ``max_input_tokens``,
+``deprecation_date``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from regc.catalogs import Catalog, Facts, Field, Unit, decimal_of
+
+if TYPE_CHECKING:
+    from regc.model import ModelRef
+    from regc.providers import Provider
+
+MTOK = Decimal(1_000_000)
+# (catalog field, registry field, unit, scale to the registry's unit); the first present wins per (field, unit).
+_PRICES: tuple[tuple[str, Field, Unit, Decimal], ...] = (
+    ("input_cost_per_token", "input", "mtok", MTOK),
+    ("output_cost_per_token", "output", "mtok", MTOK),
+    ("output_cost_per_image_token", "output", "mtok", MTOK),
+    ("cache_read_input_token_cost", "cache_read", "mtok", MTOK),
+    ("cache_creation_input_token_cost", "cache_write", "mtok", MTOK),
+    ("input_cost_per_image", "input", "image", Decimal(1)),
+    ("output_cost_per_image", "output", "image", Decimal(1)),
+    ("input_cost_per_second", "input", "second", Decimal(1)),
+    ("output_cost_per_second", "output", "second", Decimal(1)),
+)
+
+
+class LiteLLMCatalog(Catalog):
+    name = "litellm"
+    title = "LiteLLM cost map"
+
+    def __init__(self, display: str, text: str, data: dict[str, Any], version: str | None = None) -> None:
+        super().__init__(display, text, version)
+        self.entries = {key: value for key, value in data.items() if key != "sample_spec" and isinstance(value, dict)}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @functools.cached_property
+    def _providers(self) -> dict[str, list[str]]:
+        """Model ids by first-party provider prefix: ``{"moonshot": ["kimi-k2.6", ...], "openai": ["gpt-4o", ...]}``."""
+        found: dict[str, list[str]] = {}
+        for key, entry in self.entries.items():
+            prefix, slash, model = key.partition("/")
+            if slash:
+                found.setdefault(prefix, []).append(model)
+            elif isinstance(entry.get("litellm_provider"), str):
+                found.setdefault(_own(entry["litellm_provider"]), []).append(key)
+        return found
+
+    def key_for(self, ref: ModelRef, provider: Provider | None) -> str | None:
+        if provider is None or provider.litellm is None:
+            return None
+        prefixed = f"{provider.litellm}/{ref.model}"
+        if provider.litellm_catalog_bare:
+            entry = self.entries.get(ref.model)
+            if entry is not None and _own(str(entry.get("litellm_provider"))) == provider.litellm:
+                return ref.model
+            # The bare key is another provider's (`gpt-4o` is OpenAI's): only the prefixed key could be this one's.
+            return prefixed if prefixed in self.entries or ref.model in self.entries else ref.model
+        return prefixed
+
+    def covers(self, provider: Provider | None) -> bool:
+        return provider is not None and provider.litellm is not None and provider.litellm in self._providers
+
+    def facts(self, key: str) -> Facts | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        prices: dict[tuple[Field, Unit], Decimal] = {}
+        for name, field, unit, scale in _PRICES:
+            if name not in entry or entry[name] is None or (field, unit) in prices:
+                continue
+            value = decimal_of(entry[name])
+            if value is None or value < 0:
+                raise self.entry_error(key, f"{name} is {entry[name]!r}, not a price (a number of USD, at least 0)")
+            prices[(field, unit)] = _clean(value * scale)
+        return Facts(key=key, prices=prices, context=self._context(key, entry), deprecation=self._date(key, entry))
+
+    def _context(self, key: str, entry: dict[str, Any]) -> int | None:
+        value = entry.get("max_input_tokens")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+            raise self.entry_error(key, f"max_input_tokens is {value!r}, not a number of tokens")
+        return int(value) or None
+
+    def _date(self, key: str, entry: dict[str, Any]) -> datetime.date | None:
+        value = entry.get("deprecation_date")
+        if value is None:
+            return None
+        try:
+            return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            pass
+        raise self.entry_error(key, f"deprecation_date is {value!r}, not a date (YYYY-MM-DD)")
+
+    def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
+        import difflib
+
+        found: list[str] = []
+        own = self._providers.get(provider.litellm, []) if provider is not None and provider.litellm else []
+        close = difflib.get_close_matches(ref.model, own, n=1, cutoff=0.8)
+        if close:
+            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
+        hosts = sorted(key for key in self.entries if key.rpartition("/")[2] == ref.model and "/" in key)
+        if hosts:
+            shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+            found.append(f"other hosts list it: {shown}")
+        return found
+
+
+def _own(litellm_provider: str) -> str:
+    """``text-completion-openai`` is still OpenAI's own API."""
+    return litellm_provider.removeprefix("text-completion-")
+
+
+def _clean(value: Decimal) -> Decimal:
+    """``Decimal('2.5000000')`` -> ``Decimal('2.5')``, without the exponent form ``normalize`` gives integers (``1E+1``)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value

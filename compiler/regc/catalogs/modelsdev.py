@@ -1,0 +1,113 @@
+"""models.dev, as a ``Catalog``: its ``api.json``, or the flattened form (one row per provider and model).
+
+A model is keyed by (models.dev provider id, model id): ``moonshotai``/``kimi-k2.6``;
+ids may contain ``/`` (``openrouter``/``anthropic/claude-sonnet-4.6``). Prices
+(``cost.input``, ``cost.output``, ``cost.cache_read``, ``cost.cache_write``) are
+USD per 1M tokens already; models.dev has no per-image or per-minute prices.
+The context window is ``limit.input`` when given (the input budget, which is
+what the registry and LiteLLM's ``max_input_tokens`` record), else
+``limit.context``; 0 means unknown. ``status: deprecated`` is a deprecation
+without a date.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from regc.catalogs import FIELDS, Catalog, Facts, Field, Unit, decimal_of
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from regc.model import ModelRef
+    from regc.providers import Provider
+
+
+class ModelsDevCatalog(Catalog):
+    name = "models.dev"
+    title = "models.dev"
+
+    def __init__(self, display: str, text: str, data: dict[str, Any], version: str | None = None) -> None:
+        super().__init__(display, text, version)
+        self.entries: dict[str, dict[str, dict[str, Any]]] = {}
+        if isinstance(data.get("models"), list):  # flattened: {"providers": {...}, "models": [{"provider", "model", ...}]}
+            for row in data["models"]:
+                if isinstance(row, dict) and isinstance(row.get("provider"), str) and isinstance(row.get("model"), str):
+                    self.entries.setdefault(row["provider"], {})[row["model"]] = row
+        else:  # api.json: {"openai": {"id": "openai", "models": {"gpt-4o": {...}}}}
+            for provider_id, provider in data.items():
+                models = provider.get("models") if isinstance(provider, dict) else None
+                if isinstance(models, dict):
+                    self.entries[str(provider_id)] = {str(k): v for k, v in models.items() if isinstance(v, dict)}
+
+    def __len__(self) -> int:
+        return sum(len(models) for models in self.entries.values())
+
+    def key_for(self, ref: ModelRef, provider: Provider | None) -> str | None:
+        if provider is None or provider.modelsdev is None:
+            return None
+        return f"{provider.modelsdev}/{ref.model}"
+
+    def covers(self, provider: Provider | None) -> bool:
+        return provider is not None and provider.modelsdev is not None and bool(self.entries.get(provider.modelsdev))
+
+    def facts(self, key: str) -> Facts | None:
+        provider_id, _, model_id = key.partition("/")
+        entry = self.entries.get(provider_id, {}).get(model_id)
+        if entry is None:
+            return None
+        prices: dict[tuple[Field, Unit], Decimal] = {}
+        cost = entry.get("cost")
+        if cost is not None and not isinstance(cost, dict):
+            raise self.entry_error(key, f"cost is {cost!r}, not an object of prices", model_id)
+        for field in FIELDS:
+            raw = (cost or {}).get(field)
+            if raw is None:
+                continue
+            value = decimal_of(raw)
+            if value is None or value < 0:
+                raise self.entry_error(key, f"cost.{field} is {raw!r}, not a price (a number of USD per 1M tokens, at least 0)",
+                                       model_id)
+            prices[(field, "mtok")] = value
+        return Facts(key=key, prices=prices, context=self._context(key, entry), deprecated=entry.get("status") == "deprecated")
+
+    def _context(self, key: str, entry: dict[str, Any]) -> int | None:
+        model_id = key.partition("/")[2]
+        limit = entry.get("limit")
+        if limit is None:
+            return None
+        if not isinstance(limit, dict):
+            raise self.entry_error(key, f"limit is {limit!r}, not an object", model_id)
+        for name in ("input", "context"):
+            value = limit.get(name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+                raise self.entry_error(key, f"limit.{name} is {value!r}, not a number of tokens", model_id)
+            if value:
+                return int(value)
+        return None
+
+    @functools.cached_property
+    def _hosts(self) -> dict[str, list[str]]:
+        """Model id -> the providers listing it (for hints only)."""
+        found: dict[str, list[str]] = {}
+        for provider_id, models in self.entries.items():
+            for model_id in models:
+                found.setdefault(model_id.rpartition("/")[2], []).append(f"{provider_id}/{model_id}")
+        return found
+
+    def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
+        import difflib
+
+        found: list[str] = []
+        own = list(self.entries.get(provider.modelsdev, {})) if provider is not None and provider.modelsdev else []
+        close = difflib.get_close_matches(ref.model, own, n=1, cutoff=0.8)
+        if close:
+            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
+        hosts = sorted(self._hosts.get(ref.model.rpartition("/")[2], []))
+        if hosts:
+            shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+            found.append(f"other hosts list it: {shown}")
+        return found
