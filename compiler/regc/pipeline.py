@@ -43,8 +43,16 @@ def load_text(text: str, display: str) -> ResolvedRegistry:
 
 
 def parse(text: str, display: str) -> RawRegistry:
-    """The front end for the file's suffix: ``.md`` markdown, ``.yaml``/``.yml`` YAML."""
+    """The front end for the file's suffix: ``.md`` markdown, ``.yaml``/``.yml`` YAML.
+
+    Every registry text passes here, whatever it was read from (a file, git's index, a commit),
+    so the size limits of ``regc.source.check_document`` hold for all of them.
+    """
+    from regc.source import check_document
+
     suffix = Path(display).suffix.lower()
+    if suffix in {".md", ".markdown", ".yaml", ".yml"}:
+        check_document(text, display, pipes=suffix in {".md", ".markdown"})
     if suffix in {".md", ".markdown"}:
         from regc.parse.markdown import parse_markdown
 
