@@ -186,7 +186,14 @@ def _location(args: Sequence[str]) -> Path | None:
     if config is None:
         return cwd / ".regc-cache"
     cache_dir = _cache_dir_setting(config)
-    return None if cache_dir is None else config.parent / cache_dir
+    if cache_dir is None or Path(cache_dir).is_absolute() or ".." in Path(cache_dir).parts:
+        return None
+    location = config.parent / cache_dir
+    try:  # a symlink out of the project is no place to write: run without a cache
+        inside = location.resolve().is_relative_to(config.parent.resolve()) and location.resolve() != config.parent.resolve()
+    except OSError:
+        return None
+    return location if inside else None
 
 
 def _config_arg(args: Sequence[str]) -> str | None:

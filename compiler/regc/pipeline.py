@@ -80,18 +80,26 @@ def build(config: Config, *, check: bool = False, output_dir: Path | None = None
     from regc import write
 
     registry = load(config.registry_path, display=config.display(config.registry_path))
-    outputs = render(registry, config)
+    settings: dict[str, str] = {}
+    outputs = render(registry, config, settings=settings)
     root = output_dir or config.root
-    changes = write.plan(outputs, root)
-    written = [] if check else write.apply(changes, root)
+    # Builds of one project take turns (an exclusive lock on the root; --check shares it), so the
+    # outputs on disk come from one registry even when two builds run at once.
+    with write.locked(root, shared=check):
+        locate = (lambda path: setting_line(config, settings.get(path, ""))) if config.file is not None else None
+        changes = write.plan(outputs, root, locate=locate)
+        written = [] if check else write.apply(changes, root)
     return BuildResult(registry, changes, written)
 
 
-def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None) -> dict[str, bytes]:
+def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
+           settings: dict[str, str] | None = None) -> dict[str, bytes]:
     """Every configured target's outputs, all in memory: nothing is written until all succeeded.
 
     ``read`` is how a target reads an existing project file (the go target's block mode
     edits one): by default from the project root; the git hook reads the index instead.
+    ``settings``, when given, receives for each output path the setting that names it
+    (``targets.go.path``, ``targets.sqlite.database``), for errors about that path.
     """
     from regc import targets
 
@@ -101,7 +109,27 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
             if path in outputs:
                 raise InputError.at(str(config.file or "config"), 1, f"two targets write {path!r}; give one of them another path")
             outputs[path] = data
+            if settings is not None:
+                settings[path] = f"targets.{target.name}.{_setting_of(path, options.model_dump())}"
     return outputs
+
+
+def _setting_of(path: str, options: dict[str, object]) -> str:
+    """The option of a target that names output ``path``: one equal to it, else ``path`` (a directory, as schema's)."""
+    return next((key for key, value in options.items() if value == path and key != "path"), "path")
+
+
+def setting_line(config: Config, setting: str) -> tuple[str, int]:
+    """The configuration file (as shown to the user) and the line of a dotted setting, for an error about it.
+
+    Only for a configuration read from a file; without one there is no line to point at.
+    """
+    from regc.config import display_path, key_line
+
+    assert config.file is not None
+    text = config.text if config.text is not None else config.file.read_text(encoding="utf-8")
+    prefix = "tool.regc." if config.file.name == "pyproject.toml" else ""
+    return display_path(config.file), key_line(text, prefix + setting) if setting else 1
 
 
 def load_policy(config: Config, path: Path | None = None) -> Policy:
