@@ -83,6 +83,13 @@ def build(config: Config, *, check: bool = False, output_dir: Path | None = None
     settings: dict[str, str] = {}
     outputs = render(registry, config, settings=settings)
     root = output_dir or config.root
+    if not check:
+        try:  # the root exists before it is locked (a new --output-dir)
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from regc.errors import UsageError
+
+            raise UsageError(f"cannot create the output directory {root}: {exc.strerror or exc}") from None
     # Builds of one project take turns (an exclusive lock on the root; --check shares it), so the
     # outputs on disk come from one registry even when two builds run at once.
     with write.locked(root, shared=check):
