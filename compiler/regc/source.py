@@ -92,6 +92,8 @@ def decode(data: bytes, display: str) -> str:
     """UTF-8 text of ``data`` (a BOM is dropped); ``InputError`` at the first bad byte or NUL."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+        if data.startswith(b"\xef\xbb\xbf"):  # the second would hide front matter and the first heading
+            raise InputError.at(display, 1, "the file starts with two byte-order marks; save it as UTF-8 with one or none")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from regc.errors import InputError
@@ -72,7 +73,9 @@ def load(text: str, file: str, *, first_line: int = 1) -> YNode | None:
     check_document(text, file, pipes=False)
     yaml = YAML(typ="safe", pure=True)
     try:
-        nodes = list(yaml.compose_all(text))
+        with warnings.catch_warnings():  # ruamel warns (to stderr, with its source line) on a reused anchor: ours is the error
+            warnings.simplefilter("ignore")
+            nodes = list(yaml.compose_all(text))
     except RecursionError:
         # ruamel composes recursively: nesting in the hundreds exhausts Python's stack before
         # the converter's depth check could say where. Its event parser is not recursive.
