@@ -71,7 +71,7 @@ def read_bytes(path: Path, display: str, limit: int, what: str = "file") -> byte
         if stat.S_ISDIR(info.st_mode):
             raise InputError.at(display, 1, f"is a directory, not a {what}")
         if not stat.S_ISREG(info.st_mode):
-            raise InputError.at(display, 1, f"is not a regular file (a pipe, socket or device); regc reads a {what} from a plain file")
+            raise InputError.at(display, 1, "is not a regular file (a pipe, socket or device); point regc at a plain file")
         if info.st_size > limit:
             raise InputError.at(display, 1, f"{what} is {info.st_size:,} bytes; regc reads files up to {limit:,} bytes")
         chunks = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,13 @@ def load(text: str, file: str, *, first_line: int = 1) -> YNode | None:
 
     check_document(text, file, pipes=False)
     yaml = YAML(typ="safe", pure=True)
+    deep_flow = _DEEP_FLOW.search(text)
+    if deep_flow is not None:
+        # ruamel's scanner reads a flow collection to its end before the first event, in time quadratic in
+        # its depth: 10,000 `[` took 2 s. Only the text up to the 65th opening bracket is read for its depth.
+        deep = _depth_error(yaml, text[: deep_flow.end()], file, first_line)
+        if deep is not None:
+            raise deep
     try:
         with warnings.catch_warnings():  # ruamel warns (to stderr, with its source line) on a reused anchor: ours is the error
             warnings.simplefilter("ignore")
@@ -79,7 +87,7 @@ def load(text: str, file: str, *, first_line: int = 1) -> YNode | None:
     except RecursionError:
         # ruamel composes recursively: nesting in the hundreds exhausts Python's stack before
         # the converter's depth check could say where. Its event parser is not recursive.
-        raise _too_deep(yaml, text, file, first_line) from None
+        raise _depth_error(yaml, text, file, first_line) or InputError.at(file, first_line, _DEPTH_MESSAGE) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
@@ -98,8 +106,12 @@ def load(text: str, file: str, *, first_line: int = 1) -> YNode | None:
     return _Converter(yaml, file, first_line).convert(nodes[0], 0)
 
 
-def _too_deep(yaml: Any, text: str, file: str, first_line: int) -> InputError:
-    """The error for a document nested past ``MAX_DEPTH``, at the collection that passes it."""
+#: MAX_DEPTH + 1 opening brackets with no closing one between them: flow collections at least that deep.
+_DEEP_FLOW = re.compile(rf"(?:[\[{{][^\[\]{{}}]*){{{MAX_DEPTH + 1}}}")
+
+
+def _depth_error(yaml: Any, text: str, file: str, first_line: int) -> InputError | None:
+    """The error for a document nested past ``MAX_DEPTH``, at the collection that passes it; None if it is not."""
     from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
     depth = 0
@@ -112,9 +124,9 @@ def _too_deep(yaml: Any, text: str, file: str, first_line: int) -> InputError:
                     return InputError.at(file, mark.line + first_line, _DEPTH_MESSAGE, mark.column + 1)
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
-    except Exception:  # a syntax error after the deep part: the depth message is still the right one
-        pass
-    return InputError.at(file, first_line, _DEPTH_MESSAGE)
+    except Exception:  # a syntax error before any deep part: composing reports it
+        return None
+    return None
 
 
 _DEPTH_MESSAGE = f"YAML nested deeper than {MAX_DEPTH} levels; a regc file needs a few: flatten it"
