@@ -23,6 +23,12 @@ EXAMPLES: list[tuple[str, object]] = [
               b"| **Primary** | `openai/gpt-4o` |\n"),
     # A reused anchor: ruamel printed a warning, with its own source line, on regc's stderr.
     ("yaml", "a: &c [1]\nb: &c [2]\naliases: {}\n"),
+    # A custom rule whose schema refers to nowhere: jsonschema's referencing error was an internal error (exit 3).
+    ("policy", 'custom_rules:\n  - {"id": "my-rule", "severity": "error", "message": "m", "applies_to": "alias", '
+               '"schema": {"$ref": "#/nope"}}\n'),
+    # ... or to itself without end: a RecursionError.
+    ("policy", 'custom_rules:\n  - {"id": "my-rule", "severity": "error", "message": "m", "applies_to": "alias", '
+               '"schema": {"$ref": "#"}}\n'),
 ]
 
 

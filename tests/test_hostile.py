@@ -168,3 +168,23 @@ def test_output_paths_that_are_not_files_are_errors_at_the_config_line(tmp_path:
         assert message in result.err, (label, result.err)
     assert outside.read_text() == "precious"
     assert not list(tmp_path.rglob(f"*{write.TMP_MARK}*"))
+
+
+@pytest.mark.parametrize(("schema", "expected"), [
+    ('{"$ref": "#/nope"}', "policy.yaml:6:22: error: custom_rules.0.schema (my-rule): $ref '#/nope' points nowhere in the schema"),
+    ('{"$ref": "https://example.com/s.json"}', "policy.yaml:6:22: error: custom_rules.0.schema (my-rule): $ref "
+                                               "'https://example.com/s.json' points nowhere in the schema; refer to a part of it"),
+    ('{"properties": {"name": {"pattern": "(unclosed"}}}', "policy.yaml:6:49: error: custom_rules.0.schema (my-rule): not a valid "
+                                                            "JSON Schema: '(unclosed' is not a 'regex'"),
+    ('{"$ref": "#"}', "policy.yaml:6:13: error: custom rule my-rule: its schema cannot be applied (it refers to itself without end)"),
+    ('{"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}', "policy.yaml:6:13: error: custom rule my-rule: its schema "
+                                                                      "cannot be applied (it refers to itself without end)"),
+])
+def test_a_custom_rule_schema_that_cannot_be_applied_is_an_input_error(tmp_path: Path, schema: str, expected: str) -> None:
+    """Found by the fuzzer: a $ref to nowhere or to itself made jsonschema raise, an internal error (exit 3)."""
+    shutil.copyfile(FIXTURES / "good/features.md", tmp_path / "registry.md")
+    (tmp_path / "policy.yaml").write_text("custom_rules:\n  - id: my-rule\n    applies_to: alias\n    severity: error\n"
+                                          f"    message: m\n    schema: {schema}\n")
+    result = run_regc("lint", cwd=tmp_path)
+    assert result.code == 2, result.err
+    assert result.err.startswith(expected), result.err
