@@ -296,3 +296,18 @@ def test_builds_started_together_leave_one_whole_set_of_outputs(project: Path, t
         assert codes == [0, 0], errors
         assert outputs(project) in list(expected.values()), "the outputs mix two builds"
         assert leftovers(project) == []
+
+
+def test_a_replayed_build_still_removes_what_a_killed_build_left(project: Path) -> None:
+    """The run cache replays a build that wrote nothing; not while a temporary file lies beside an output."""
+    shutil.copyfile(OLD, project / "registry.md")
+    regc = [sys.executable, "-m", "regc", "build"]  # the console script's path: the cache is on
+    for _ in range(2):  # the second run writes nothing and is recorded
+        subprocess.run(regc, cwd=project, check=True, capture_output=True, timeout=TIMEOUT)
+    assert list((project / ".regc-cache").glob("*.json"))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    leftover = project / "out" / f".registry.json{write.TMP_MARK}{dead.stdout.strip()}-killed"
+    leftover.write_bytes(b'{"half": ')
+    done = subprocess.run(regc, cwd=project, check=True, capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.stderr.startswith("regc: 0 written, 2 unchanged")
+    assert not leftover.exists()
