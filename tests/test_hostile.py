@@ -188,3 +188,16 @@ def test_a_custom_rule_schema_that_cannot_be_applied_is_an_input_error(tmp_path:
     result = run_regc("lint", cwd=tmp_path)
     assert result.code == 2, result.err
     assert result.err.startswith(expected), result.err
+
+
+def test_a_fifo_where_the_go_target_reads_its_hand_written_file_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    """Block mode reads the existing Go file before it renders; a FIFO there would block the read for ever."""
+    import os
+
+    shutil.copyfile(FIXTURES / "good/features.md", tmp_path / "registry.md")
+    (tmp_path / "regc.toml").write_text('[targets.go]\npath = "config.go"\nmode = "block"\n')
+    os.mkfifo(tmp_path / "config.go")
+    done = subprocess.run([sys.executable, "-m", "regc", "--no-cache", "build"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("config.go:1:1: error: is not a regular file"), done.stderr
