@@ -6,6 +6,12 @@ fsynced and renamed over the target, so a reader (or an interrupted build)
 sees either the whole old file or the whole new one. An output that is
 already up to date is not touched: its mtime stays, and make-style tools do
 not rebuild. ``diff`` renders the plan as a unified diff for ``--check``.
+
+Faults: a temporary file carries its writer's PID and is locked until its
+rename, so ``remove_leftovers`` removes what a killed build left and never
+what a running one is about to rename; ``locked`` makes two builds of one
+project take turns. ``output_path`` refuses every output path that is not a
+regular file inside the root before anything is read or written.
 """
 
 from __future__ import annotations
