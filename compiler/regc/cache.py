@@ -100,6 +100,8 @@ def replay(args: Sequence[str]) -> int | None:
         if found is None:
             return None
         entry, _ = found
+        if entry.get("config") != _discovered_config(args):
+            return None  # another configuration file would be found now (a regc.toml added beside pyproject.toml)
         for path, digest in entry["reads"].items():
             if _digest(_read(Path(path))) != digest:
                 return None
@@ -167,26 +169,29 @@ def enabled(args: Sequence[str]) -> bool:
 
 def _location(args: Sequence[str]) -> Path | None:
     """The project's cache directory: ``cache_dir`` beside the configuration file (the working directory without one)."""
+    config = _discovered_config(args)
+    if config is None:
+        return Path.cwd() / ".regc-cache"
+    cache_dir = _cache_dir_setting(Path(config))
+    return None if cache_dir is None else Path(config).parent / cache_dir
+
+
+def _discovered_config(args: Sequence[str]) -> str | None:
+    """The configuration file a run of ``args`` uses, found as ``regc.config.find_config`` finds it (stdlib only)."""
     from regc.hook_fast import CONFIG_FILES, _has_tool_regc
 
     config_arg = _config_arg(args)
     cwd = Path.cwd()
-    config: Path | None = None
     if config_arg:
-        config = (cwd / config_arg).absolute()
-    else:
-        for directory in (cwd, *cwd.parents):
-            for name in CONFIG_FILES:
-                candidate = directory / name
-                if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
-                    config = candidate
-                    break
-            if config is not None or (directory / ".git").exists():
-                break
-    if config is None:
-        return cwd / ".regc-cache"
-    cache_dir = _cache_dir_setting(config)
-    return None if cache_dir is None else config.parent / cache_dir
+        return str((cwd / config_arg).absolute())
+    for directory in (cwd, *cwd.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
+                return str(candidate)
+        if (directory / ".git").exists():
+            break
+    return None
 
 
 def _config_arg(args: Sequence[str]) -> str | None:
@@ -260,7 +265,8 @@ def store(args: Sequence[str], code: int) -> None:
         ignore = location / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# regc's cache: safe to delete at any time\n*\n", encoding="utf-8")
-        entry = {"format": FORMAT, "code": code, "reads": recorder.reads, "transcript": recorder.transcript}
+        entry = {"format": FORMAT, "code": code, "config": _discovered_config(args), "reads": recorder.reads,
+                 "transcript": recorder.transcript}
         from regc.write import write_atomic
 
         write_atomic(location / f"{_key(args)}.json", json.dumps(entry, sort_keys=True).encode())
