@@ -178,20 +178,13 @@ def _location(args: Sequence[str]) -> Path | None:
 
 def _discovered_config(args: Sequence[str]) -> str | None:
     """The configuration file a run of ``args`` uses, found as ``regc.config.find_config`` finds it (stdlib only)."""
-    from regc.hook_fast import CONFIG_FILES, _has_tool_regc
+    from regc.discovery import find_config
 
     config_arg = _config_arg(args)
-    cwd = Path.cwd()
     if config_arg:
-        return str((cwd / config_arg).absolute())
-    for directory in (cwd, *cwd.parents):
-        for name in CONFIG_FILES:
-            candidate = directory / name
-            if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
-                return str(candidate)
-        if (directory / ".git").exists():
-            break
-    return None
+        return str((Path.cwd() / config_arg).absolute())
+    found = find_config(Path.cwd())
+    return None if found is None else str(found)
 
 
 def _config_arg(args: Sequence[str]) -> str | None:
