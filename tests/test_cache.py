@@ -87,6 +87,15 @@ def test_one_changed_byte_in_any_input_means_a_full_run(built: Path, change: str
     assert second.stdout + second.stderr != first.stdout + first.stderr
 
 
+def test_a_configuration_file_found_instead_of_the_recorded_one_means_a_full_run(built: Path) -> None:
+    (built / "pyproject.toml").write_text("[tool.regc]\n" + (built / "regc.toml").read_text().replace("[targets", "[tool.regc.targets"))
+    (built / "regc.toml").rename(built / "elsewhere.toml")
+    regc(built, "check")
+    (built / "regc.toml").write_text('[targets.json]\npath = "targets/json/registry.json"\n')  # found first from now on
+
+    _same(regc(built, "check"), regc(built, "check", env={"REGC_NO_CACHE": "1"}))
+
+
 def test_a_build_that_writes_is_not_replayed_and_one_that_writes_nothing_is(project: Path) -> None:
     copy_fixture("good/features.md", project, "registry.md")
     first = regc(project, "build")

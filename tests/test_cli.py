@@ -193,3 +193,11 @@ def test_check_keeps_a_machine_report_parseable_on_drift(project: Path) -> None:
     assert result.code == 1
     assert json.loads(result.out)["version"] == "2.1.0"
     assert "+++ b/targets/json/registry.json" in result.err
+
+
+def test_global_flags_work_after_the_command_too(project: Path) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    before, after = run_regc("-q", "build", cwd=project), run_regc("build", "--check", "-q", cwd=project)
+    assert before.code == 0
+    assert after.code == 0
+    assert after.err == ""  # -q silenced the log line even though it came last

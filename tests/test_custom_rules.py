@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_regc
+from tests.conftest import FIXTURES, ROOT, run_regc
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -156,3 +157,44 @@ def test_a_broken_plugin_is_reported_not_ignored(custom_project: Path, tmp_path:
     assert result.returncode == 2
     assert result.stderr == ("entry point primary-listed = house_rules.primary_listed:1:1: error: cannot load the regc.rules plugin: "
                              "ImportError: no module named house_helpers\n")
+
+
+def test_a_plugin_rule_that_raises_is_named_as_the_culprit(custom_project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site)
+    module = site / "house_rules/primary_listed.py"
+    # The README's plugin, with its check replaced by one that crashes the way a buggy plugin would.
+    module.write_text(module.read_text().replace("    def check(", "    def check(self, ctx, options):\n"
+                                                 "        raise KeyError('primary')\n\n    def _original_check("))
+
+    result = regc_process(custom_project, site, "lint", "--today", "2026-11-22")
+
+    assert result.returncode == 3
+    assert result.stderr == ("regc: the rule 'primary-listed' from house_rules.primary_listed raised KeyError: 'primary'; "
+                             "this is a bug in that plugin, not in regc (rerun with -v for the traceback)\n")
+
+
+def test_a_plugin_target_that_raises_is_named_as_the_culprit(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "house_targets").mkdir(parents=True)
+    (site / "house_targets/__init__.py").write_text("")
+    (site / "house_targets/broken.py").write_text(
+        "from regc.targets import Target, TargetOptions\n\n"
+        "class Options(TargetOptions):\n    path: str = 'out.txt'\n\n"
+        "class Broken(Target[Options]):\n    name = 'broken'\n    description = 'x'\n    proven_by = 'x'\n    Options = Options\n\n"
+        "    def render(self, registry, options):\n        return {options.path: registry.missing}\n"
+    )
+    dist_info = site / "house_targets-0.1.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: house-targets\nVersion: 0.1\n")
+    (dist_info / "entry_points.txt").write_text("[regc.targets]\nbroken = house_targets.broken\n")
+    shutil.copyfile(FIXTURES / "good/features.md", project / "registry.md")
+    (project / "regc.toml").write_text('[targets.broken]\npath = "out.txt"\n')
+
+    result = regc_process(project, site, "build")
+
+    assert result.returncode == 3
+    assert result.stderr.startswith("regc: the target 'broken' from house_targets.broken raised AttributeError: ")
+    assert "this is a bug in that plugin, not in regc" in result.stderr
+    assert not (project / "out.txt").exists()

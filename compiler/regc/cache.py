@@ -100,6 +100,8 @@ def replay(args: Sequence[str]) -> int | None:
         if found is None:
             return None
         entry, _ = found
+        if entry.get("config") != _discovered_config(args):
+            return None  # another configuration file would be found now (a regc.toml added beside pyproject.toml)
         for path, digest in entry["reads"].items():
             if _digest(_read(Path(path))) != digest:
                 return None
@@ -190,33 +192,30 @@ def enabled(args: Sequence[str]) -> bool:
 
 def _location(args: Sequence[str]) -> Path | None:
     """The project's cache directory: ``cache_dir`` beside the configuration file (the working directory without one)."""
-    from regc.hook_fast import CONFIG_FILES, _has_tool_regc
-
-    config_arg = _config_arg(args)
-    cwd = Path.cwd()
-    config: Path | None = None
-    if config_arg:
-        config = (cwd / config_arg).absolute()
-    else:
-        for directory in (cwd, *cwd.parents):
-            for name in CONFIG_FILES:
-                candidate = directory / name
-                if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
-                    config = candidate
-                    break
-            if config is not None or (directory / ".git").exists():
-                break
+    config = _discovered_config(args)
     if config is None:
-        return cwd / ".regc-cache"
-    cache_dir = _cache_dir_setting(config)
+        return Path.cwd() / ".regc-cache"
+    cache_dir = _cache_dir_setting(Path(config))
     if cache_dir is None or Path(cache_dir).is_absolute() or ".." in Path(cache_dir).parts:
         return None
-    location = config.parent / cache_dir
+    root = Path(config).parent
+    location = root / cache_dir
     try:  # a symlink out of the project is no place to write: run without a cache
-        inside = location.resolve().is_relative_to(config.parent.resolve()) and location.resolve() != config.parent.resolve()
+        inside = location.resolve().is_relative_to(root.resolve()) and location.resolve() != root.resolve()
     except OSError:
         return None
     return location if inside else None
+
+
+def _discovered_config(args: Sequence[str]) -> str | None:
+    """The configuration file a run of ``args`` uses, found as ``regc.config.find_config`` finds it (stdlib only)."""
+    from regc.discovery import find_config
+
+    config_arg = _config_arg(args)
+    if config_arg:
+        return str((Path.cwd() / config_arg).absolute())
+    found = find_config(Path.cwd())
+    return None if found is None else str(found)
 
 
 def _config_arg(args: Sequence[str]) -> str | None:
@@ -290,7 +289,8 @@ def store(args: Sequence[str], code: int) -> None:
         ignore = location / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# regc's cache: safe to delete at any time\n*\n", encoding="utf-8")
-        entry = {"format": FORMAT, "code": code, "reads": recorder.reads, "transcript": recorder.transcript}
+        entry = {"format": FORMAT, "code": code, "config": _discovered_config(args), "reads": recorder.reads,
+                 "transcript": recorder.transcript}
         from regc.write import write_atomic
 
         write_atomic(location / f"{_key(args)}.json", json.dumps(entry, sort_keys=True).encode())

@@ -290,8 +290,19 @@ def _explain_rule(obj: Context, rule: Rule[Any], fmt: str) -> int:
     return EXIT_OK
 
 
+#: Flags of the whole program that users also write after the command (`regc lint -q`, as with ruff or mypy).
+GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose", "--no-cache")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """``regc lint -q`` means ``regc -q lint``: global flags move before the command (never past ``--``)."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    return flags + [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     verbose = "-v" in args or "--verbose" in args
     try:
         with warnings.catch_warnings():

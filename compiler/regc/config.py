@@ -34,8 +34,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from regc.errors import Diagnostic, InputError
 from regc.providers import Provider
 
-CONFIG_FILES = ("regc.toml", "pyproject.toml")
-
 
 def _provider_name(name: str) -> str:
     from regc.parse.cells import PROVIDER_RE
@@ -129,22 +127,9 @@ class Config:
 
 def find_config(start: Path | None = None) -> Path | None:
     """The nearest ``regc.toml``, or ``pyproject.toml`` with a ``[tool.regc]`` table, at or above ``start``."""
-    here = (start or Path.cwd()).resolve()
-    for directory in (here, *here.parents):
-        for name in CONFIG_FILES:
-            candidate = directory / name
-            if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
-                return candidate
-        if (directory / ".git").exists():
-            break
-    return None
+    from regc.discovery import find_config as find
 
-
-def _has_tool_regc(pyproject: Path) -> bool:
-    try:
-        return re.search(r"^\s*\[tool\.regc(\.|\])", pyproject.read_text(encoding="utf-8"), re.M) is not None
-    except (OSError, UnicodeDecodeError):
-        return False
+    return find((start or Path.cwd()).resolve())
 
 
 def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:

@@ -72,6 +72,20 @@ class UsageError(RegcError):
         return f"error: {self.message}"
 
 
+class PluginError(RegcError):
+    """Code installed beside regc (a plugin rule or target) failed: exit 3, naming the plugin, not regc."""
+
+    exit_code = 3
+
+    def __init__(self, kind: str, name: str, module: str, exc: BaseException) -> None:
+        self.message = (f"the {kind} {name!r} from {module} raised {type(exc).__name__}: {exc}; "
+                        f"this is a bug in that plugin, not in regc (rerun with -v for the traceback)")
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return f"regc: {self.message}"
+
+
 class DiagnosticCollector:
     """Collects diagnostics for one file while a front end keeps going."""
 

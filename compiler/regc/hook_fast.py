@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,8 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-CONFIG_FILES = ("regc.toml", "pyproject.toml")  # the order regc.config.find_config uses
 
 #: Default output path of every built-in target (kept equal to the targets' Options by a test).
 DEFAULT_PATHS = {
@@ -181,23 +178,11 @@ def _watched_for(project: str, config_rel: str | None, table: dict[str, Any]) ->
 
 def _config_file(top: Path, cwd: Path, config_arg: str | None) -> Path | None:
     """The configuration file as ``regc.config.find_config`` finds it (stdlib only)."""
+    from regc.discovery import find_config
+
     if config_arg:
         return (cwd / config_arg).absolute()
-    for directory in (cwd, *cwd.parents):
-        for name in CONFIG_FILES:
-            candidate = directory / name
-            if candidate.is_file() and (name == "regc.toml" or _has_tool_regc(candidate)):
-                return candidate
-        if (directory / ".git").exists() or directory == top:
-            break
-    return None
-
-
-def _has_tool_regc(pyproject: Path) -> bool:
-    try:
-        return re.search(r"^\s*\[tool\.regc(\.|\])", pyproject.read_text(encoding="utf-8"), re.M) is not None
-    except (OSError, UnicodeDecodeError):
-        return False
+    return find_config(cwd, top=top)
 
 
 def _relative(top: Path, path: Path) -> str | None:

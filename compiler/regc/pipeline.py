@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from regc.errors import InputError
+from regc.errors import InputError, PluginError, RegcError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from regc.lint.policy import Policy
     from regc.parse.raw import RawRegistry
     from regc.resolve import ResolvedRegistry
+    from regc.targets import Target
     from regc.write import Change
 
 
@@ -112,7 +113,7 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
 
     outputs: dict[str, bytes] = {}
     for target, options in targets.configured(config, read):
-        for path, data in target.render(registry, options).items():
+        for path, data in _rendered(target, registry, options).items():
             if path in outputs:
                 raise InputError.at(str(config.file or "config"), 1, f"two targets write {path!r}; give one of them another path")
             outputs[path] = data
@@ -137,6 +138,18 @@ def setting_line(config: Config, setting: str) -> tuple[str, int]:
     text = config.text if config.text is not None else config.file.read_text(encoding="utf-8")
     prefix = "tool.regc." if config.file.name == "pyproject.toml" else ""
     return display_path(config.file), key_line(text, prefix + setting) if setting else 1
+
+
+def _rendered(target: Target[Any], registry: ResolvedRegistry, options: Any) -> dict[str, bytes]:
+    """A target's outputs; an exception from a plugin's target is that plugin's bug and says so (exit 3)."""
+    if type(target).__module__.startswith("regc."):
+        return target.render(registry, options)  # a built-in target that raises is regc's bug: the CLI's internal error
+    try:
+        return target.render(registry, options)
+    except RegcError:
+        raise
+    except Exception as exc:
+        raise PluginError("target", target.name, type(target).__module__, exc) from exc
 
 
 def load_policy(config: Config, path: Path | None = None) -> Policy:

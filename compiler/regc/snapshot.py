@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from regc.discovery import CONFIG_FILES
 from regc.errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from regc.config import Config
     from regc.resolve import ResolvedRegistry
 
-CONFIG_FILES = ("regc.toml", "pyproject.toml")
 
 
 class Snapshot(Protocol):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from regc.errors import Diagnostic, InputError
+from regc.errors import Diagnostic, InputError, PluginError
 from regc.rules import SEVERITIES, Hit, Level, Rule, Severity, at_least
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from regc.catalogs import Catalog
+    from regc.lint.context import LintContext
     from regc.lint.policy import Policy
     from regc.model import Waiver
     from regc.providers import Provider
@@ -138,8 +139,7 @@ def run(
         level, options = settings[rule_id]
         if level == "off":
             continue
-        for hit in rule.check(ctx, options):
-            found.append(_finding(hit, rule_id, level, path))
+        found.extend(_finding(hit, rule_id, level, path) for hit in _checked(rule, rule_id, ctx, options))
     active: list[Finding] = []
     waived: list[Finding] = []
     for finding in sorted(set(found)):
@@ -149,6 +149,16 @@ def run(
         else:
             waived.append(dataclasses.replace(finding, waived=True, waiver_reason=waiver.reason, waiver_source=waiver.source))
     return LintResult(tuple(active), tuple(waived), rules, path, policy.path)
+
+
+def _checked(rule: Rule[Any], rule_id: str, ctx: LintContext, options: Any) -> list[Any]:
+    """The rule's hits; an exception from a plugin's rule is that plugin's bug and says so (exit 3)."""
+    if type(rule).__module__.startswith("regc."):
+        return list(rule.check(ctx, options))  # a built-in rule that raises is regc's bug: the CLI's internal error
+    try:
+        return list(rule.check(ctx, options))
+    except Exception as exc:
+        raise PluginError("rule", rule_id, type(rule).__module__, exc) from exc
 
 
 def _finding(hit: Hit, rule_id: str, level: Level, path: str) -> Finding:
