@@ -64,6 +64,25 @@ def test_unknown_suffix(project: Path) -> None:
             "regc.toml:3:1: error: targets.json.indent: Input should be a valid integer",
         ),
         ('registry = "registry.md\n', "regc.toml:1:"),
+        # odd types and hostile values: each at the config file and the line of the setting
+        ("registry = 5\n", "regc.toml:1:1: error: registry: Input should be a valid string"),
+        ('targets = "all"\n', "regc.toml:1:1: error: targets: Input should be a valid dictionary"),
+        ("[[targets]]\nx = 1\n", "regc.toml:1:1: error: targets: Input should be a valid dictionary"),
+        ("[targets]\njson = 3\n", "regc.toml:2:1: error: targets.json: Input should be a valid dictionary"),
+        ('[targets.json]\npath = ["a"]\n', "regc.toml:2:1: error: targets.json.path: Input should be a valid string"),
+        ("[targets.json]\npath = 1.5e400\n", "regc.toml:2:1: error: targets.json.path: Input should be a valid string"),
+        ('[targets.json]\npath = "/etc/passwd"\n', "regc.toml:2:1: error: output path '/etc/passwd' must be a relative path"),
+        ('[targets.go]\npackage = "main\\nimport"\n', "regc.toml:2:1: error: targets.go.package: Value error, 'main\\nimport' is not"),
+        ('cache_dir = "../../tmp/x"\n', "regc.toml:1:1: error: cache_dir: Value error, must be a directory inside the project root"),
+        ("cache_dir = true\n", "regc.toml:1:1: error: cache_dir: Input should be a valid string"),
+        ('[providers.openai]\napi_key_env = "sk-proj-0123456789abcdefghijKLMNOP"\n',
+         "regc.toml:2:1: error: providers.openai.api_key_env: String should match pattern"),
+        ('[providers.openai]\napi_base = "https://user:key@api.openai.com/v1"\n',
+         "regc.toml:2:1: error: providers.openai.api_base: Value error, api_base may not carry credentials"),
+        ('[providers.x]\napi_base = "ftp://x"\n', "regc.toml:2:1: error: providers.x.api_base: Value error, api_base must be an http"),
+        ('\n[providers."a b"]\napi_base = "https://x.example"\n', "regc.toml:2:1: error: providers.a b.[key]: Value error, provider "
+         "name 'a b' can never appear in a model reference"),
+        ("providers = []\n", "regc.toml:1:1: error: providers: Input should be a valid dictionary"),
     ],
 )
 def test_bad_config_is_an_input_error(project: Path, config: str, message: str) -> None:
@@ -74,6 +93,14 @@ def test_bad_config_is_an_input_error(project: Path, config: str, message: str) 
 
     assert result.code == 2
     assert result.err.startswith(message)
+
+
+def test_a_config_that_is_not_utf8_is_an_input_error(project: Path) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "regc.toml").write_bytes(b'registry = "r\xe9gistre.md"\n')
+    result = run_regc("build", cwd=project)
+    assert result.code == 2
+    assert result.err.startswith("regc.toml:1:1: error: not UTF-8")
 
 
 def test_output_path_outside_the_root_is_refused(project: Path) -> None:

@@ -105,10 +105,33 @@ def replay(args: Sequence[str]) -> int | None:
         for path, digest in entry["reads"].items():
             if _digest(_read(Path(path))) != digest:
                 return None
+        if _cleans_up(args) and _leftovers_beside(entry["reads"]):
+            return None  # an interrupted write left a temporary file: the full build removes it
         _print(entry["transcript"])
         return int(entry["code"])
     except Exception:  # a damaged or foreign cache file is a miss, never an error
         return None
+
+
+def _cleans_up(args: Sequence[str]) -> bool:
+    """A ``build`` that may write: it also removes what interrupted writes left (``regc.write.remove_leftovers``)."""
+    command = next((a for a in args if a not in _GLOBAL_FLAGS), None)
+    return command == "build" and "--check" not in args
+
+
+def _leftovers_beside(paths: Sequence[str] | dict[str, Any]) -> bool:
+    """Whether a temporary file of regc's atomic writes lies in the directory of any file the run read."""
+    for directory in {Path(path).parent for path in paths}:
+        try:
+            if any(_TMP_MARK in name for name in os.listdir(directory)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+#: regc.write.TMP_MARK (not imported: the replay path loads nothing it does not need).
+_TMP_MARK = ".regc-tmp-"
 
 
 def _read(path: Path) -> bytes | None:
@@ -173,7 +196,15 @@ def _location(args: Sequence[str]) -> Path | None:
     if config is None:
         return Path.cwd() / ".regc-cache"
     cache_dir = _cache_dir_setting(Path(config))
-    return None if cache_dir is None else Path(config).parent / cache_dir
+    if cache_dir is None or Path(cache_dir).is_absolute() or ".." in Path(cache_dir).parts:
+        return None
+    root = Path(config).parent
+    location = root / cache_dir
+    try:  # a symlink out of the project is no place to write: run without a cache
+        inside = location.resolve().is_relative_to(root.resolve()) and location.resolve() != root.resolve()
+    except OSError:
+        return None
+    return location if inside else None
 
 
 def _discovered_config(args: Sequence[str]) -> str | None:

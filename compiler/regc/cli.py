@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -304,7 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     verbose = "-v" in args or "--verbose" in args
     try:
-        result: Any = cli.main(args=args, prog_name="regc", standalone_mode=False)
+        with warnings.catch_warnings():
+            if not verbose:  # a library's warning about a hostile input is not for the user: regc's message is
+                warnings.simplefilter("ignore")
+            result: Any = cli.main(args=args, prog_name="regc", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.Abort:

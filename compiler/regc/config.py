@@ -27,12 +27,24 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from regc.errors import Diagnostic, InputError
 from regc.providers import Provider
+
+
+def _provider_name(name: str) -> str:
+    from regc.parse.cells import PROVIDER_RE
+
+    if not re.fullmatch(PROVIDER_RE, name):
+        raise ValueError(f"provider name {name!r} can never appear in a model reference `provider/model`; "
+                         "use ASCII letters, digits, '_', '.' and '-'")
+    return name
+
+
+ProviderName = Annotated[str, AfterValidator(_provider_name)]
 
 
 class ConfigFile(BaseModel):
@@ -47,10 +59,26 @@ class ConfigFile(BaseModel):
         default=None,
         description="target name -> options (`path`, `enabled`, and the target's own options); absent: every built-in target",
     )
-    providers: dict[str, Provider] = Field(
+    providers: dict[ProviderName, Provider] = Field(
         default={},
         description="provider name -> fields that override or add to regc's built-in provider table",
     )
+
+    @field_validator("registry", "policy", "cache_dir")
+    @classmethod
+    def _a_path(cls, value: str) -> str:
+        if not value.strip() or "\x00" in value:
+            raise ValueError("must be a path")
+        return value
+
+    @field_validator("cache_dir")
+    @classmethod
+    def _inside(cls, value: str) -> str:
+        # The cache is written: like the outputs, it stays inside the project.
+        if Path(value).is_absolute() or ".." in Path(value).parts or Path(value) == Path("."):
+            raise ValueError("must be a directory inside the project root, e.g. .regc-cache (no absolute path, no `..`)")
+        return value
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,10 +154,11 @@ def _read_toml(file: Path) -> dict[str, Any]:
     import tomllib
 
     from regc import cache
+    from regc.source import MAX_BYTES, read_bytes
 
     shown = display_path(file)
     try:
-        data = file.read_bytes()
+        data = read_bytes(file, shown, MAX_BYTES, "configuration file")
         cache.note(file, data)
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -161,7 +190,9 @@ def key_line(text: str, dotted: str) -> int:
     """
     parts = dotted.split(".")
     lines = text.splitlines()
-    headers = [(i, m[1].strip()) for i, line in enumerate(lines) if (m := re.match(r"\s*\[+([^\]]+)\]+\s*$", line))]
+    # Quotes around a header's keys (`[providers."my-llm"]`) are TOML syntax, not part of the name.
+    headers = [(i, re.sub(r"\s*\.\s*", ".", m[1].strip()).replace('"', "").replace("'", ""))
+               for i, line in enumerate(lines) if (m := re.match(r"\s*\[+([^\]]+)\]+\s*$", line))]
     regions = {"": (0, headers[0][0] if headers else len(lines))}
     for n, (i, name) in enumerate(headers):
         regions[name] = (i + 1, headers[n + 1][0] if n + 1 < len(headers) else len(lines))

@@ -11,9 +11,11 @@ if TYPE_CHECKING:
 
 def text(comparison: Comparison, old: str, new: str) -> str:
     """One line per change: ``code-fast: output $1.50 → $2.50 per 1M, ×1.7``; breaking ones marked."""
+    from regc.escape import terminal
+
     if not comparison.changes:
-        return f"no alias changed between {old} and {new}\n"
-    return "".join(f"{c.message}{'  [breaking]' if c.breaking else ''}\n" for c in comparison.changes)
+        return terminal(f"no alias changed between {old} and {new}\n")
+    return terminal("".join(f"{c.message}{'  [breaking]' if c.breaking else ''}\n" for c in comparison.changes))
 
 
 def markdown(comparison: Comparison, old: str, new: str) -> str:
@@ -34,7 +36,9 @@ def markdown(comparison: Comparison, old: str, new: str) -> str:
         lines.append(f"| {_code(alias)} | {described} |")
     aliases = "alias" if len(grouped) == 1 else "aliases"
     lines += ["", f"{len(grouped)} {aliases} changed, {len(breaking)} breaking.", ""]
-    return "\n".join(lines)
+    from regc.escape import terminal
+
+    return terminal("\n".join(lines))  # a reviewer reads it: no bidirectional or control characters
 
 
 def to_json(comparison: Comparison, old: str, new: str) -> str:

@@ -116,4 +116,6 @@ def alias_text(registry: ResolvedRegistry, name: str) -> str:
     if data["rationale"]:
         lines.append("  rationale:")
         lines.extend(f"    {r['key']}: {r['text']}" for r in data["rationale"])
-    return "\n".join(lines) + "\n"
+    from regc.escape import terminal
+
+    return terminal("\n".join(lines) + "\n")  # registry text on a terminal: no control sequences

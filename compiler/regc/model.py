@@ -207,8 +207,7 @@ def build(raw: RawRegistry) -> Registry:
         if not cells.is_alias_name(raw_alias.name):
             # One grammar for both front ends: a name is a client's model field, an HTTP header value,
             # a Go map key and a LiteLLM model group, so it stays a plain word.
-            errors.error(raw_alias.pos.line, f"alias name {raw_alias.name!r} may contain only letters, digits, '.', '_' and '-', "
-                         "starting with a letter or digit", raw_alias.pos.col)
+            errors.error(raw_alias.pos.line, cells.alias_name_problem(raw_alias.name), raw_alias.pos.col)
             continue
         alias = _alias(raw_alias, alias_names, errors)
         if alias is not None:
@@ -272,8 +271,10 @@ def _primary(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) 
             return None
         return Entry(text=entry.clean, alias=entry.head, note=entry.note, **_at(text.pos))
     if not cells.is_model_ref(entry.head):
+        problem = cells.ref_problem(entry.head)
         errors.error(text.pos.line, f"{where} of `{raw.name}` is not a model reference: {entry.head!r}; "
-                     "write `provider/model-id` (letters, digits and . : @ ~ + - _ /)", text.pos.col)
+                     + (f"{problem}; " if problem else "") + "write `provider/model-id` (letters, digits and . : @ ~ + - _ /)",
+                     text.pos.col)
         return None
     return Entry(text=entry.clean, ref=ModelRef.parse(entry.head), note=entry.note, **_at(text.pos))
 
@@ -296,7 +297,9 @@ def _models(raw_models: tuple[RawModel, ...], errors: DiagnosticCollector) -> li
     for raw in raw_models:
         ref_text = raw.ref.value
         if not cells.is_model_ref(ref_text):
-            errors.error(raw.ref.pos.line, f"{ref_text!r} is not a model reference; write `provider/model-id`", raw.ref.pos.col)
+            problem = cells.ref_problem(ref_text)
+            errors.error(raw.ref.pos.line, f"{ref_text!r} is not a model reference; " + (f"{problem}; " if problem else "")
+                         + "write `provider/model-id`", raw.ref.pos.col)
             continue
         if ref_text in seen:
             errors.error(raw.pos.line, f"duplicate Models row for `{ref_text}` (first at line {seen[ref_text]}); keep one", raw.pos.col)

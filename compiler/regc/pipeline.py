@@ -44,8 +44,16 @@ def load_text(text: str, display: str) -> ResolvedRegistry:
 
 
 def parse(text: str, display: str) -> RawRegistry:
-    """The front end for the file's suffix: ``.md`` markdown, ``.yaml``/``.yml`` YAML."""
+    """The front end for the file's suffix: ``.md`` markdown, ``.yaml``/``.yml`` YAML.
+
+    Every registry text passes here, whatever it was read from (a file, git's index, a commit),
+    so the size limits of ``regc.source.check_document`` hold for all of them.
+    """
+    from regc.source import check_document
+
     suffix = Path(display).suffix.lower()
+    if suffix in {".md", ".markdown", ".yaml", ".yml"}:
+        check_document(text, display, pipes=suffix in {".md", ".markdown"})
     if suffix in {".md", ".markdown"}:
         from regc.parse.markdown import parse_markdown
 
@@ -73,18 +81,33 @@ def build(config: Config, *, check: bool = False, output_dir: Path | None = None
     from regc import write
 
     registry = load(config.registry_path, display=config.display(config.registry_path))
-    outputs = render(registry, config)
+    settings: dict[str, str] = {}
+    outputs = render(registry, config, settings=settings)
     root = output_dir or config.root
-    changes = write.plan(outputs, root)
-    written = [] if check else write.apply(changes, root)
+    if not check:
+        try:  # the root exists before it is locked (a new --output-dir)
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from regc.errors import UsageError
+
+            raise UsageError(f"cannot create the output directory {root}: {exc.strerror or exc}") from None
+    # Builds of one project take turns (an exclusive lock on the root; --check shares it), so the
+    # outputs on disk come from one registry even when two builds run at once.
+    with write.locked(root, shared=check):
+        locate = (lambda path: setting_line(config, settings.get(path, ""))) if config.file is not None else None
+        changes = write.plan(outputs, root, locate=locate)
+        written = [] if check else write.apply(changes, root)
     return BuildResult(registry, changes, written)
 
 
-def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None) -> dict[str, bytes]:
+def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
+           settings: dict[str, str] | None = None) -> dict[str, bytes]:
     """Every configured target's outputs, all in memory: nothing is written until all succeeded.
 
     ``read`` is how a target reads an existing project file (the go target's block mode
     edits one): by default from the project root; the git hook reads the index instead.
+    ``settings``, when given, receives for each output path the setting that names it
+    (``targets.go.path``, ``targets.sqlite.database``), for errors about that path.
     """
     from regc import targets
 
@@ -94,7 +117,27 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
             if path in outputs:
                 raise InputError.at(str(config.file or "config"), 1, f"two targets write {path!r}; give one of them another path")
             outputs[path] = data
+            if settings is not None:
+                settings[path] = f"targets.{target.name}.{_setting_of(path, options.model_dump())}"
     return outputs
+
+
+def _setting_of(path: str, options: dict[str, object]) -> str:
+    """The option of a target that names output ``path``: one equal to it, else ``path`` (a directory, as schema's)."""
+    return next((key for key, value in options.items() if value == path and key != "path"), "path")
+
+
+def setting_line(config: Config, setting: str) -> tuple[str, int]:
+    """The configuration file (as shown to the user) and the line of a dotted setting, for an error about it.
+
+    Only for a configuration read from a file; without one there is no line to point at.
+    """
+    from regc.config import display_path, key_line
+
+    assert config.file is not None
+    text = config.text if config.text is not None else config.file.read_text(encoding="utf-8")
+    prefix = "tool.regc." if config.file.name == "pyproject.toml" else ""
+    return display_path(config.file), key_line(text, prefix + setting) if setting else 1
 
 
 def _rendered(target: Target[Any], registry: ResolvedRegistry, options: Any) -> dict[str, bytes]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,12 +24,37 @@ class Provider(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    litellm: str | None = Field(default=None, description="LiteLLM's provider prefix (`moonshot` for kimi); None: LiteLLM cannot route it")
+    litellm: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$",
+                                description="LiteLLM's provider prefix (`moonshot` for kimi); None: LiteLLM cannot route it")
     litellm_catalog_bare: bool = Field(default=False, description="LiteLLM's cost map keys this provider's models without a prefix")
-    modelsdev: str | None = Field(default=None, description="models.dev provider id")
-    api_key_env: str | None = Field(default=None, description="environment variable holding the API key; None: no key")
-    api_base: str | None = Field(default=None, description="base URL of its OpenAI-compatible API")
+    modelsdev: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$", description="models.dev provider id")
+    # The generated configurations name the variable (`os.environ/NAME`, a Secret to create from it): a name, never a key.
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                                    description="environment variable holding the API key (its name, never the key); None: no key")
+    api_base: str | None = Field(default=None, description="base URL of its OpenAI-compatible API (http or https, no credentials)")
     local: bool = Field(default=False, description="runs on our own machines: costs nothing per call, needs no key")
+
+    @field_validator("api_base")
+    @classmethod
+    def _plain_url(cls, value: str | None) -> str | None:
+        """An http(s) URL with a host and without credentials, spaces or control characters."""
+        if value is None:
+            return None
+        from urllib.parse import urlsplit
+
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise ValueError("api_base may not contain spaces or control characters")
+        try:
+            url = urlsplit(value)
+            url.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as exc:
+            raise ValueError(f"api_base is not a URL: {exc}") from None
+        if url.scheme not in {"http", "https"} or not url.hostname:
+            raise ValueError("api_base must be an http:// or https:// URL with a host")
+        if url.username is not None or url.password is not None:
+            raise ValueError("api_base may not carry credentials (user:key@host): the generated files would hold them; "
+                             "name the key's environment variable in api_key_env")
+        return value
 
 
 BUILTIN: Mapping[str, Provider] = {

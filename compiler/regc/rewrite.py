@@ -223,7 +223,10 @@ def replace_value(raw: str, value: str) -> str:
     (waivers) and backticks around the value. ``EditError`` when the value is split by a comment."""
     if "|" in value or "\n" in value or "\r" in value:
         raise ValueError(f"a cell value cannot hold a pipe or a line break: {value!r}")
-    pieces = _COMMENT.split(raw)
+    # Comments lie before the last `-->`: searching only there keeps the lazy pattern linear.
+    closed = raw[: raw.rfind("-->") + 3] if "-->" in raw else ""
+    pieces = _COMMENT.split(closed)
+    pieces[-1] += raw[len(closed):]
     texts = [i for i, piece in enumerate(pieces) if piece.strip(" \t")]
     if len(texts) > 1:
         raise EditError(f"the value {raw.strip()!r} is split by a comment")
@@ -240,7 +243,7 @@ def replace_value(raw: str, value: str) -> str:
     core = piece[lead: len(piece) - trail]
     if len(core) >= 2 and core.startswith("`") and core.endswith("`") and "`" not in core[1:-1]:
         value = f"`{value}`"
-    comments = _COMMENT.findall(raw)
+    comments = _COMMENT.findall(closed)
     pieces[index] = piece[:lead] + value + piece[len(piece) - trail:]
     out = pieces[0]
     for comment, piece in zip(comments, pieces[1:], strict=True):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from regc.errors import InputError
@@ -67,16 +69,34 @@ def load(text: str, file: str, *, first_line: int = 1) -> YNode | None:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from regc.source import check_document
+
+    check_document(text, file, pipes=False)
     yaml = YAML(typ="safe", pure=True)
+    deep_flow = _DEEP_FLOW.search(text)
+    if deep_flow is not None:
+        # ruamel's scanner reads a flow collection to its end before the first event, in time quadratic in
+        # its depth: 10,000 `[` took 2 s. Only the text up to the 65th opening bracket is read for its depth.
+        deep = _depth_error(yaml, text[: deep_flow.end()], file, first_line)
+        if deep is not None:
+            raise deep
     try:
-        nodes = list(yaml.compose_all(text))
+        with warnings.catch_warnings():  # ruamel warns (to stderr, with its source line) on a reused anchor: ours is the error
+            warnings.simplefilter("ignore")
+            nodes = list(yaml.compose_all(text))
+    except RecursionError:
+        # ruamel composes recursively: nesting in the hundreds exhausts Python's stack before
+        # the converter's depth check could say where. Its event parser is not recursive.
+        raise _depth_error(yaml, text, file, first_line) or InputError.at(file, first_line, _DEPTH_MESSAGE) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         col = (mark.column + 1) if mark else 1
         problem = (exc.problem or exc.context or "malformed YAML").strip()
+        if "end of stream" in problem:
+            problem += "; the file ends too early (cut off, or a quote or bracket left open)"
         raise InputError.at(file, line, f"malformed YAML: {problem}", col) from None
-    except (YAMLError, RecursionError) as exc:
+    except YAMLError as exc:
         raise InputError.at(file, first_line, f"malformed YAML: {exc}") from None
     if len(nodes) > 1:
         line = nodes[1].start_mark.line + first_line
@@ -84,6 +104,32 @@ def load(text: str, file: str, *, first_line: int = 1) -> YNode | None:
     if not nodes or nodes[0] is None:
         return None
     return _Converter(yaml, file, first_line).convert(nodes[0], 0)
+
+
+#: MAX_DEPTH + 1 opening brackets with no closing one between them: flow collections at least that deep.
+_DEEP_FLOW = re.compile(rf"(?:[\[{{][^\[\]{{}}]*){{{MAX_DEPTH + 1}}}")
+
+
+def _depth_error(yaml: Any, text: str, file: str, first_line: int) -> InputError | None:
+    """The error for a document nested past ``MAX_DEPTH``, at the collection that passes it; None if it is not."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 0
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    mark = event.start_mark
+                    return InputError.at(file, mark.line + first_line, _DEPTH_MESSAGE, mark.column + 1)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except Exception:  # a syntax error before any deep part: composing reports it
+        return None
+    return None
+
+
+_DEPTH_MESSAGE = f"YAML nested deeper than {MAX_DEPTH} levels; a regc file needs a few: flatten it"
 
 
 class _Converter:
@@ -107,7 +153,7 @@ class _Converter:
             raise self.fail(node, "YAML anchors and aliases (&name, *name) are not allowed in regc files; write the value out")
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"YAML nested deeper than {MAX_DEPTH} levels")
+            raise self.fail(node, _DEPTH_MESSAGE)
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if isinstance(node, SequenceNode):
@@ -119,7 +165,7 @@ class _Converter:
             seen_keys: dict[Any, Pos] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
-                    raise self.fail(key_node, "a mapping key must be a plain scalar")
+                    raise self.fail(key_node, "a mapping key must be a plain scalar (a name), not a list or a mapping")
                 key = self.scalar(key_node)
                 if key.value == "<<":
                     raise self.fail(key_node, "YAML merge keys (<<) are not allowed in regc files")
@@ -134,11 +180,11 @@ class _Converter:
 
     def check_tag(self, node: Any, expected: str) -> None:
         if node.tag != expected:
-            raise self.fail(node, f"YAML tag {node.tag!r} is not allowed in regc files")
+            raise self.fail(node, _tag_message(node.tag))
 
     def scalar(self, node: Any) -> YScalar:
         if node.tag not in _SCALAR_TAGS:
-            raise self.fail(node, f"YAML tag {node.tag!r} is not allowed in regc files")
+            raise self.fail(node, _tag_message(node.tag))
         try:
             value = self.yaml.constructor.construct_object(node, deep=True)
         except Exception as exc:  # ruamel raises assorted errors for bad scalars (e.g. 2026-13-45)
@@ -152,6 +198,12 @@ class _Converter:
         if isinstance(value, datetime.datetime):
             value = value.date() if value.time() == datetime.time() else value
         return YScalar(value, str(node.value), self.pos(node))
+
+
+def _tag_message(tag: str) -> str:
+    if tag == "tag:yaml.org,2002:merge":
+        return "YAML merge keys (<<) are not allowed in regc files; write the keys out"
+    return f"YAML tag {tag!r} is not allowed in regc files; remove the `!` tag and write a plain value"
 
 
 def to_python(node: YNode | None) -> Any:

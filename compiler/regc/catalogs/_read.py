@@ -17,19 +17,12 @@ MAX_BYTES = 256 * 1024 * 1024
 
 def read_json(path: Path, display: str) -> tuple[str, Any]:
     """The file's text and its JSON value; ``InputError`` at the line JSON reports for malformed files."""
-    from regc.source import decode
+    from regc.source import decode, read_bytes
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError.at(display, 1, f"catalog is {size:,} bytes; regc reads catalogs up to {MAX_BYTES:,} bytes")
-        data = path.read_bytes()
+        data = read_bytes(path, display, MAX_BYTES, "catalog file")  # a regular file: a FIFO would block
     except FileNotFoundError:
         raise InputError.at(display, 1, "no such catalog file") from None
-    except IsADirectoryError:
-        raise InputError.at(display, 1, "is a directory, not a catalog file") from None
-    except OSError as exc:
-        raise InputError.at(display, 1, f"cannot read the catalog: {exc.strerror}") from None
     text = decode(data, display)
     try:
         value = json.loads(text)

@@ -104,7 +104,8 @@ def known_rules(policy: Policy) -> dict[str, Rule[Any]]:
             if custom.id in rules:
                 raise InputError([policy.diagnostic(("custom_rules", index, "id"), f"custom rule id {custom.id!r} is already a rule; "
                                                     "choose another id")])
-            rules[custom.id] = SchemaRule(custom, f"{policy.display}:{line}")
+            schema_at = policy.diagnostic(("custom_rules", index, "schema"), "")
+            rules[custom.id] = SchemaRule(custom, f"{policy.display}:{line}", at=(schema_at.file, schema_at.line, schema_at.col))
     return rules
 
 

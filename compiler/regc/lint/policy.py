@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from regc.errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
     from pathlib import Path
 
     from regc import yamlio
@@ -227,8 +227,68 @@ def _check_custom_schemas(policy: Policy) -> None:
         except SchemaError as exc:
             message = f"custom_rules.{index}.schema ({rule.id}): not a valid JSON Schema: {exc.message}"
             errors.append(policy.diagnostic(("custom_rules", index, "schema", *exc.absolute_path), message))
+            continue
+        for where, problem in _schema_problems(rule.json_schema):
+            message = f"custom_rules.{index}.schema ({rule.id}): {problem}"
+            errors.append(policy.diagnostic(("custom_rules", index, "schema", *where), message))
     if errors:
         raise InputError(errors)
+
+
+def _schema_problems(root: Any) -> Iterator[tuple[tuple[int | str, ...], str]]:
+    """What the metaschema allows but cannot be applied: a ``$ref`` that leaves the schema (regc fetches
+    nothing) or points nowhere in it. (The metaschema check already compiles every ``pattern``.) The last
+    resort is ``SchemaRule``, which reports any schema that fails while it is applied, e.g. endless recursion."""
+    anchors = set(_values_of(root, "$anchor"))
+
+    def walk(node: Any, path: tuple[int | str, ...]) -> Iterator[tuple[tuple[int | str, ...], str]]:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from walk(item, (*path, index))
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and not _resolves(root, value, anchors):
+                yield (*path, key), (f"$ref {value!r} points nowhere in the schema; refer to a part of it (#/$defs/NAME), "
+                                     "regc fetches nothing")
+            yield from walk(value, (*path, key))
+
+    yield from walk(root, ())
+
+
+def _values_of(node: Any, key: str) -> Iterator[Any]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                yield v
+            yield from _values_of(v, key)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values_of(item, key)
+
+
+def _resolves(root: Any, ref: str, anchors: set[Any]) -> bool:
+    """A local reference: ``#``, ``#/json/pointer`` into ``root``, or ``#anchor`` of an ``$anchor``."""
+    if not ref.startswith("#"):
+        return False
+    fragment = ref[1:]
+    if not fragment:
+        return True
+    if not fragment.startswith("/"):
+        return fragment in anchors
+    from urllib.parse import unquote
+
+    node = root
+    for part in unquote(fragment)[1:].split("/"):
+        token = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False
+    return True
 
 
 def rule_settings(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from regc.errors import InputError
 from regc.rules import Hit, Rule, RuleOptions
 
 if TYPE_CHECKING:
@@ -31,12 +32,14 @@ if TYPE_CHECKING:
 class SchemaRule(Rule[RuleOptions]):
     # No class-level ``id``: instances are made from the policy, never registered globally.
 
-    def __init__(self, definition: CustomRule, source: str) -> None:
+    def __init__(self, definition: CustomRule, source: str, *, at: tuple[str, int, int] | None = None) -> None:
         self.id = definition.id
         self.default_severity = definition.severity
         self.help_uri = definition.help_uri
         self.definition = definition
         self.source = source
+        #: Where the schema is written (file, line, column): a schema that cannot be applied is an error there.
+        self.at = at or (source.rpartition(":")[0] or source, 1, 1)
 
     @property
     def doc(self) -> str:
@@ -51,11 +54,21 @@ class SchemaRule(Rule[RuleOptions]):
 
         validator = Draft202012Validator(self.definition.json_schema)
         for instance, hit in _instances(ctx, self.definition.applies_to):
-            error = best_match(validator.iter_errors(instance))
+            try:
+                error = best_match(validator.iter_errors(instance))
+            except Exception as exc:  # the user's schema fails to apply (a $ref to nowhere, endless recursion)
+                raise self._unusable(exc) from None
             if error is not None:
                 where = "/".join(str(p) for p in error.absolute_path)
                 detail = f"{where}: {error.message}" if where else error.message
                 yield Hit(f"{self.definition.message} ({detail})", hit.line, hit.col, alias=hit.alias, model=hit.model)
+
+
+    def _unusable(self, exc: BaseException) -> InputError:
+        file, line, col = self.at
+        reason = "it refers to itself without end" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+        return InputError.at(file, line, f"custom rule {self.id}: its schema cannot be applied ({reason}); "
+                                         "fix the schema (every $ref must point inside it, every pattern must compile)", col)
 
 
 def _instances(ctx: LintContext, applies_to: str) -> Iterator[tuple[dict[str, Any], Hit]]:

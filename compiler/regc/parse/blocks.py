@@ -64,17 +64,39 @@ class Table:
 
 
 @dataclasses.dataclass(frozen=True)
+class Unclosed:
+    """A code fence or an HTML comment (or script, ``<?``, ``<!``, CDATA block) that is never closed.
+
+    CommonMark runs such a block to the end of the document: everything after its
+    opening line, aliases included, would be code or a comment, silently.
+    """
+
+    line: int
+    opener: str  # what opened it: "```", "<!--"
+    closer: str  # what would close it: "```", "-->"
+
+
+@dataclasses.dataclass(frozen=True)
 class Other:
     """Any other top-level block (a paragraph, list, quote, code, rule): prose between the blocks above."""
 
     line: int
 
 
-Block = FrontMatter | Heading | Html | Table | Other
+Block = FrontMatter | Heading | Html | Table | Unclosed | Other
+
+
+class TooDeepError(ValueError):
+    """Blocks nested so deep that markdown-it stops reading (``maxNesting``) and drops the rest of the file."""
+
+    def __init__(self, line: int, limit: int) -> None:
+        super().__init__(f"nested {limit} levels deep at line {line}")
+        self.line = line
+        self.limit = limit
 
 
 def blocks(text: str) -> list[Block]:
-    """The top-level blocks of ``text``."""
+    """The top-level blocks of ``text``; ``TooDeepError`` when markdown-it would silently lose part of it."""
     return _from_markdown_it(text)
 
 
@@ -154,7 +176,9 @@ _OTHER_TOKENS = {"paragraph_open", "bullet_list_open", "ordered_list_open", "blo
 
 
 def _from_markdown_it(text: str) -> list[Block]:
-    tokens = _markdown_it().parse(text)
+    parser = _markdown_it()
+    tokens = parser.parse(text)
+    _check_nesting(tokens, parser.options["maxNesting"])
     # markdown-it breaks lines at \n, \r\n and \r only; str.splitlines would also break at \x0c,
     # \x85 and U+2028, and put every later cell on the wrong line.
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -170,15 +194,58 @@ def _from_markdown_it(text: str) -> list[Block]:
         elif token.type == "heading_open":
             found.append(Heading(int(token.tag[1]), tokens[index + 1].content, line))  # trimmed by markdown-it
         elif token.type == "html_block":
+            closer = _html_closer(token.content)
+            if closer is not None and closer.lower() not in token.content.lower():
+                found.append(Unclosed(line, token.content.split(None, 1)[0][:12], closer))
             found.append(Html(token.content.rstrip("\n"), line))
         elif token.type == "table_open":
             end = next(j for j in range(index, len(tokens)) if tokens[j].type == "table_close")
             found.append(_table_from_tokens(tokens[index:end], lines, line))
             index = end
+        elif token.type == "fence" and token.map and not _closes_fence(lines[token.map[1] - 1], token.markup, token.map):
+            found.append(Unclosed(line, token.markup, token.markup))
+            found.append(Other(line))
         elif token.type in _OTHER_TOKENS:
             found.append(Other(line))
         index += 1
     return found
+
+
+_HTML_CLOSERS = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"), ("<script", "</script>"), ("<pre", "</pre>"),
+                 ("<style", "</style>"), ("<textarea", "</textarea>"))
+
+
+def _html_closer(content: str) -> str | None:
+    """What ends an HTML block of CommonMark's kinds 1-5 (which end only at their closer), else None."""
+    lowered = content.lower()
+    for opener, closer in _HTML_CLOSERS:
+        if lowered.startswith(opener):
+            return closer
+    if len(content) > 2 and content.startswith("<!") and content[2].isalpha():
+        return ">"
+    return None
+
+
+def _closes_fence(last: str, markup: str, where: list[int]) -> bool:
+    """Whether ``last``, the fence block's last line, is its closing fence (a one-line block has none)."""
+    stripped = last.strip()
+    return where[1] - where[0] > 1 and len(stripped) >= len(markup) and set(stripped) == {markup[0]}
+
+
+def _check_nesting(tokens: list[Token], limit: int) -> None:
+    """Refuse a document whose blocks reach markdown-it's ``maxNesting``.
+
+    At that depth markdown-it's block parser skips to the end of the enclosing block,
+    which for a nested list is the end of the file: every alias after it would vanish
+    without a word. An opening token one level below the limit is where that can start,
+    so such a document is refused (no registry nests lists or quotes ten deep).
+    """
+    line = 1
+    for token in tokens:
+        if token.map:
+            line = token.map[0] + 1
+        if token.nesting == 1 and token.level >= limit - 1:
+            raise TooDeepError(line, limit)
 
 
 def _table_from_tokens(tokens: list[Token], lines: list[str], line: int) -> Table:

@@ -97,20 +97,86 @@ def read_entry(text: str, offset: int = 0) -> EntryText:
     return EntryText(text=text, offset=offset, head=head, note=note)
 
 
+# A model id is a name, not a path: `.` and `..` segments, `//` and a trailing `/` are refused, so
+# no consumer that joins ids into URLs or paths can be walked out of its directory.
+_PATH_LIKE = re.compile(r"(?:^|/)\.{1,2}(?:/|$)|//|/$")
+
+
 def is_model_ref(text: str) -> bool:
-    return MODEL_REF.fullmatch(text) is not None
+    match = MODEL_REF.fullmatch(text)
+    return match is not None and _PATH_LIKE.search(match["model"]) is None
 
 
 def split_ref(text: str) -> tuple[str | None, str]:
     """``provider/model`` -> (provider, model); a bare name -> (None, name)."""
     match = MODEL_REF.fullmatch(text)
-    if match is None:
+    if match is None or _PATH_LIKE.search(match["model"]) is not None:
         raise CellError(f"{text!r} is not a model reference; write it as `provider/model-id`")
     return match["provider"], match["model"]
 
 
+def ref_problem(text: str) -> str | None:
+    """Why ``text``, meant as a reference, is not one, when a specific reason can be named."""
+    odd = _odd_character(text)
+    if odd is not None:
+        why = "; references are ASCII, so a look-alike cannot pass for a real model" if not odd.isascii() else ""
+        return f"it contains {describe(odd)}{why}"
+    match = MODEL_REF.fullmatch(text)
+    if match is not None and _PATH_LIKE.search(match["model"]) is not None:
+        return "a model id is a name, not a path: no `.` or `..` segments, `//` or trailing `/`"
+    return None
+
+
+def looks_like_ref(text: str) -> bool:
+    """``text`` was probably meant as a model reference (one word with a `/`), though it is not one."""
+    return "/" in text and not any(c.isspace() for c in text) and not is_model_ref(text)
+
+
 def is_alias_name(text: str) -> bool:
     return ALIAS_NAME.fullmatch(text) is not None
+
+
+def alias_name_problem(name: str) -> str:
+    """The message for an alias name outside the grammar, naming a look-alike character when there is one."""
+    message = f"alias name {name!r} may contain only letters, digits, '.', '_' and '-', starting with a letter or digit"
+    odd = _odd_character(name)
+    if odd is not None:
+        import unicodedata
+
+        message += f"; it contains {describe(odd)}"
+        if not odd.isascii():
+            message += ": names are ASCII, so a look-alike cannot pass for another alias"
+        folded = unicodedata.normalize("NFKC", name)
+        if folded != name and is_alias_name(folded):
+            message += f" (did you mean {folded!r}?)"
+    return message
+
+
+def describe(char: str) -> str:
+    """``U+0430 CYRILLIC SMALL LETTER A``: a character named so that an invisible or look-alike one can be found."""
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    if not name:
+        kinds = {"Cc": "a control character", "Cs": "a lone surrogate", "Co": "a private-use character"}
+        name = f"({kinds.get(unicodedata.category(char), 'an unassigned character')})"
+    return f"U+{ord(char):04X} {name}"
+
+
+def _odd_character(text: str) -> str | None:
+    """The first character that is not printable ASCII (a look-alike, a control, an invisible format character)."""
+    return next((c for c in text if not (c.isascii() and c.isprintable())), None)
+
+
+#: The longest value cell (price, context, kind, status) regc reads: real ones are under 60 characters, and
+#: the cells' patterns take quadratic time on long runs of spaces (20,000 took seconds).
+MAX_VALUE_CELL = 200
+
+
+def _short(cell: str, what: str, forms: str) -> str:
+    if len(cell) > MAX_VALUE_CELL:
+        raise CellError(f"cannot read {what}: the cell is {len(cell):,} characters (at most {MAX_VALUE_CELL}); write {forms}")
+    return cell
 
 
 # --- prices ------------------------------------------------------------------
@@ -147,7 +213,7 @@ class PriceText:
 
 def read_price(text: str) -> PriceText | str | None:
     """A price cell: a ``PriceText``, ``"n/a"`` (does not apply), or ``None`` (unknown)."""
-    cell = text.strip().strip("`").strip()
+    cell = _short(text.strip().strip("`").strip(), "price", PRICE_FORMS)
     lowered = cell.lower()
     if lowered in _BLANK:
         return None
@@ -185,7 +251,7 @@ _CONTEXT = re.compile(r"^~?\s*(?P<number>\d[\d,_]*(?:\.\d+)?)\s*(?P<suffix>[kKmM
 
 def read_context(text: str) -> int | None:
     """``200K`` -> 200000, ``1M`` -> 1000000, ``128,000`` -> 128000; blank -> None."""
-    cell = text.strip().strip("`").strip()
+    cell = _short(text.strip().strip("`").strip(), "context window", "200K, 1M, 128000 or leave blank")
     if cell.lower() in _BLANK:
         return None
     match = _CONTEXT.match(cell)
@@ -219,7 +285,7 @@ _KIND = re.compile(r"^(?P<kind>[A-Za-z _-]+?)\s*(?:\(\s*(?P<dims>\d+)\s*(?:-?\s*
 
 def read_kind(text: str) -> tuple[str | None, int | None]:
     """``chat`` -> ("chat", None); ``embedding (3072)`` -> ("embedding", 3072); blank -> (None, None)."""
-    cell = text.strip().strip("`").strip()
+    cell = _short(text.strip().strip("`").strip(), "kind", ", ".join(KINDS))
     if cell.lower() in _BLANK:
         return None, None
     match = _KIND.match(cell)
@@ -252,7 +318,7 @@ class StatusText:
 
 
 def read_status(text: str) -> StatusText:
-    cell = text.strip()
+    cell = _short(text.strip(), "status", STATUS_FORMS)
     if cell.lower() in _BLANK:
         return StatusText("unknown", None, None)  # not stated is not the same as active
     match = _STATUS.match(cell)

@@ -17,10 +17,13 @@ from typing import Any
 
 from regc.errors import DiagnosticCollector, InputError
 from regc.parse import cells
-from regc.parse.blocks import FrontMatter, Heading, Html, Table, blocks
+from regc.parse.blocks import FrontMatter, Heading, Html, Table, TooDeepError, Unclosed, blocks
 from regc.parse.raw import Pos, RawAlias, RawModel, RawProse, RawRegistry, RawWaiver, Text
 
-_ALIAS_HEADING = re.compile(r"^(?P<title>.*?)[\s·:|—–-]*\balias\s+`?(?P<name>[^`\s]+)`?\s*$", re.I)
+# Searched for, not matched from the start: a lazy title before a starred separator class takes
+# quadratic time on a long heading of separators (60,000 `·` took minutes).
+_ALIAS_SUFFIX = re.compile(r"\balias\s+`?(?P<name>[^`\s]+)`?\s*$", re.I)
+_TITLE_SEPARATORS = "·:|—–-"
 _NUMBERED = re.compile(r"^\d+[.)]\s+")
 _WAIVER = re.compile(r"<!--\s*regc:ignore\s+(?P<body>.*?)\s*-->", re.S)
 _WAIVER_ARG = re.compile(r'(?P<key>[a-z_]+)\s*=\s*"(?P<value>[^"]*)"')
@@ -61,7 +64,13 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
     # Comments seen since the last block: they apply to the next heading or table.
     pending: list[RawWaiver] = []
 
-    for block in blocks(text):
+    try:
+        found = blocks(text)
+    except TooDeepError as exc:
+        raise InputError.at(path, exc.line, f"lists or block quotes nested past markdown-it's limit of {exc.limit} levels "
+                                            "(a list and its item count one each): it stops reading here and the rest of "
+                                            "the file would be lost; flatten them") from None
+    for block in found:
         if isinstance(block, FrontMatter):
             meta, meta_pos = _front_matter(block.content, path, block.line + 1)
         elif isinstance(block, Heading):
@@ -77,6 +86,10 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
                     errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} stands before a heading that is not an alias section; "
                                  "move it directly above `## ... · alias `name``")
             pending = []
+        elif isinstance(block, Unclosed):
+            what = "code block" if block.opener == block.closer else "HTML comment" if block.opener == "<!--" else "HTML block"
+            errors.error(block.line, f"this {what} ({block.opener}) is never closed, so the rest of the file is inside it "
+                                     f"and nothing after this line is read; close it with {block.closer}")
         elif isinstance(block, Html):
             pending.extend(_waivers(block.content, block.line, errors))
         elif isinstance(block, Table):
@@ -130,8 +143,17 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
     )
 
 
+#: Lines of front matter: it holds `reviewed:` and a few keys, and the YAML reader is slow on bulk.
+MAX_FRONT_MATTER_LINES = 1_000
+
+
 def _front_matter(content: str, path: str, first_line: int) -> tuple[dict[str, Any], dict[str, Pos]]:
     from regc import yamlio
+
+    lines = content.count("\n") + 1
+    if lines > MAX_FRONT_MATTER_LINES:
+        raise InputError.at(path, first_line, f"front matter is {lines:,} lines; regc reads up to {MAX_FRONT_MATTER_LINES:,} "
+                                              "(it holds `reviewed:` and a few keys; move the rest into the document)")
 
     node = yamlio.load(content, path, first_line=first_line)
     if node is None:
@@ -144,12 +166,15 @@ def _front_matter(content: str, path: str, first_line: int) -> tuple[dict[str, A
 
 
 def _open_section(heading: str, plain: str, level: int, pos: Pos, errors: DiagnosticCollector) -> _Section:
-    match = _ALIAS_HEADING.match(heading)
+    match = _ALIAS_SUFFIX.search(heading)
     if match:
         name = match["name"]
         if not cells.is_alias_name(name):
-            errors.error(pos.line, f"alias name {name!r} may contain only letters, digits, '.', '_' and '-'")
-        title = _NUMBERED.sub("", match["title"]).strip(" ·:|—–-`*")
+            errors.error(pos.line, cells.alias_name_problem(name))
+        end = match.start()
+        while end > 0 and (heading[end - 1].isspace() or heading[end - 1] in _TITLE_SEPARATORS):
+            end -= 1
+        title = _NUMBERED.sub("", heading[:end]).strip(" ·:|—–-`*")
         return _Section("alias", heading, level, pos, name=name, title=title or name)
     if plain.strip().lower() == "models":
         return _Section("models", heading, level, pos)
@@ -176,7 +201,8 @@ def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
             content = cell.text
             if "regc:ignore" in content:
                 in_row.extend(_waivers(content, row.line, errors))
-                content = _WAIVER.sub("", content).strip()
+                closed = _closed(content)
+                content = (_WAIVER.sub("", closed) + content[len(closed):]).strip()
             texts.append(Text(content, Pos(cell.line, cell.col)))
         if row.written > len(header):
             errors.error(row.line, f"table row has {row.written} cells but the header has {len(header)}; "
@@ -193,9 +219,18 @@ def _key(text: str) -> str:
     return re.sub(r"[*_`]", "", text).strip().rstrip(":").strip().lower()
 
 
+def _closed(content: str) -> str:
+    """``content`` up to its last ``-->``: every comment that can match lies there.
+
+    A lazy ``<!--.*?-->`` scans to the end of the text from each ``<!--`` that is never
+    closed; cut at the last ``-->``, every scan ends at a close, and the search is linear.
+    """
+    return content[: content.rfind("-->") + 3] if "-->" in content else ""
+
+
 def _waivers(content: str, line: int, errors: DiagnosticCollector) -> list[RawWaiver]:
     found: list[RawWaiver] = []
-    for match in _WAIVER.finditer(content):
+    for match in _WAIVER.finditer(_closed(content)):
         body = match["body"]
         rule, _, rest = body.partition(" ")
         args = {m["key"]: m["value"] for m in _WAIVER_ARG.finditer(rest)}
@@ -292,7 +327,7 @@ def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector
             continue
         name = cell.value.strip("`* ")
         if not cells.is_alias_name(name):
-            errors.error(cell.pos.line, f"alias name {name!r} may contain only letters, digits, '.', '_' and '-'", cell.pos.col)
+            errors.error(cell.pos.line, cells.alias_name_problem(name), cell.pos.col)
             continue
         target = _cell(row, target_col)
         if target is None or not target.value:

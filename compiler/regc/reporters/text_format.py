@@ -10,4 +10,6 @@ if TYPE_CHECKING:
 
 
 def render(result: LintResult, *, fail_severity: Severity = "error") -> str:
-    return "".join(f"{finding}\n" for finding in result.findings)
+    from regc.escape import terminal
+
+    return "".join(terminal(f"{finding}") + "\n" for finding in result.findings)

@@ -100,13 +100,15 @@ def project_reader(root: Path) -> Callable[[str], bytes | None]:
     from regc.write import resolve_inside
 
     def read(path: str) -> bytes | None:
+        from regc.source import MAX_BYTES, read_bytes
+
         location = resolve_inside(root, path)
+        if location.is_dir():
+            raise UsageError(f"output path {path!r} is a directory")
         try:
-            data = location.read_bytes()
+            data: bytes | None = read_bytes(location, path, MAX_BYTES)  # a regular file: a FIFO there would block
         except (FileNotFoundError, NotADirectoryError):
             data = None
-        except IsADirectoryError:
-            raise UsageError(f"output path {path!r} is a directory") from None
         cache.note(location, data)
         return data
 

@@ -4,7 +4,7 @@ Registry text never reaches a YAML file raw. Every scalar goes through the
 ``yaml`` jinja2 filter, which writes a string as a JSON string (JSON is a
 subset of YAML 1.2) and also escapes the characters that YAML 1.1 readers
 (PyYAML, which LiteLLM uses) treat as line breaks or refuse (NEL, U+2028,
-U+2029, C1 controls, BOM). So ``yes``, ``on``, ``{{ x }}``, ``#``, ``: ``,
+U+2029, C1 controls, BOM), and the bidirectional controls (``regc.escape``). So ``yes``, ``on``, ``{{ x }}``, ``#``, ``: ``,
 ``- ``, ``&a``, ``*a``, ``!tag``, ``%``, a leading ``@`` or backtick, a newline
 or a quote all stay the exact string they were, in YAML 1.1 and 1.2 alike.
 
@@ -20,11 +20,14 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from regc.escape import BIDI
+
 if TYPE_CHECKING:
     from jinja2 import Template
 
-# Characters a YAML 1.1 reader refuses or reads as a line break, even inside double quotes.
-_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+# Characters a YAML 1.1 reader refuses or reads as a line break, even inside double quotes, and the
+# bidirectional controls, which would make a reviewer see a line other than the one written (regc.escape).
+_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff{BIDI}]")
 
 
 def quote(text: str) -> str:

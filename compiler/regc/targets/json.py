@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regc.escape import json_text
 from regc.targets import Target, TargetOptions, header
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class JsonTarget(Target[JsonOptions]):
             "aliases": {alias.name: alias_document(registry, alias.name) for alias in registry.aliases},
             "models": {str(model.ref): model_document(model) for model in registry.models},
         }
-        text = json.dumps(document, indent=options.indent or None, sort_keys=True, ensure_ascii=False)
+        text = json_text(json.dumps(document, indent=options.indent or None, sort_keys=True, ensure_ascii=False))
         return {options.path: (text + "\n").encode("utf-8")}
 
 

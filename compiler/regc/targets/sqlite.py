@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from regc.escape import BIDI
 from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
@@ -130,8 +131,8 @@ def sql_literal(value: object) -> str:
     """``value`` as an SQLite literal: NULL, an integer, a decimal as written, or a quoted string.
 
     In a string ``'`` is doubled; a control character (U+0000-U+001F,
-    U+007F-U+009F) or a line or paragraph separator (U+2028, U+2029) is
-    written as ``char(N)`` joined with ``||``, so the literal stays on one
+    U+007F-U+009F), a line or paragraph separator (U+2028, U+2029) or a
+    bidirectional control (``regc.escape.BIDI``) is written as ``char(N)`` joined with ``||``, so the literal stays on one
     line for every reader, not just for SQLite. A lone surrogate has no UTF-8
     form: ``ValueError``.
     """
@@ -167,12 +168,14 @@ def sql_literal(value: object) -> str:
     return " || ".join(parts)
 
 
-_NEEDS_CHAR = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NEEDS_CHAR = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI}]")
+_BIDI = re.compile(f"[{BIDI}]")
 
 
 def _breaks(code: int) -> bool:
-    """A control character or a line/paragraph separator: what some reader may take as a line break."""
-    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029)
+    """A control character or a line/paragraph separator (what some reader may take as a line break), or a
+    bidirectional control (which reorders how the line is shown: ``regc.escape``)."""
+    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029) or _BIDI.match(chr(code)) is not None
 
 
 def database(sql: str) -> bytes:
