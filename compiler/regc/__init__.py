@@ -7,7 +7,8 @@ order). The command line is a thin layer over the same functions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+# Not `from typing import TYPE_CHECKING`: importing typing costs ~10 ms, a sixth of a replayed `regc check`.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 #: Where regc is published; rule docs (docs/rules.md) and SARIF links point under it. Keep [project.urls] in step.

@@ -11,7 +11,9 @@ repository's top (a directory holding ``.git``, or ``top`` when given).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+
+# Not `from typing import TYPE_CHECKING`: importing typing costs ~10 ms, a sixth of a replayed `regc check`.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from pathlib import Path
