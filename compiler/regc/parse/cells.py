@@ -62,7 +62,8 @@ def split_entries(text: str) -> list[tuple[str, int]]:
     depth = 0
     in_code = False
     start = 0
-    for i, ch in enumerate(text):
+    for match in _ENTRY_MARKS.finditer(text):  # only these four characters move the state: skip the rest at C speed
+        ch, i = match[0], match.start()
         if ch == "`":
             in_code = not in_code
         elif in_code:
@@ -71,11 +72,14 @@ def split_entries(text: str) -> list[tuple[str, int]]:
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
-        elif ch == "," and depth == 0:
+        elif depth == 0:  # a comma
             entries.append(_stripped(text, start, i))
             start = i + 1
     entries.append(_stripped(text, start, len(text)))
     return [(entry, offset) for entry, offset in entries if entry]
+
+
+_ENTRY_MARKS = re.compile(r"[`(),]")
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[str, int]:

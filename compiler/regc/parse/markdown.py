@@ -12,6 +12,7 @@ aliases, the table of the ``Models`` section holds per-model data, and
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any
 
@@ -214,9 +215,13 @@ def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
     return _Table(header, rows, Pos(table.line), row_waivers, widths)
 
 
+@functools.lru_cache(maxsize=1024)
 def _key(text: str) -> str:
     """Normalise a key cell: no bold/italics/backticks, no trailing colon, lower case."""
-    return re.sub(r"[*_`]", "", text).strip().rstrip(":").strip().lower()
+    return _KEY_MARKUP.sub("", text).strip().rstrip(":").strip().lower()  # the same few keys in every section: cached
+
+
+_KEY_MARKUP = re.compile(r"[*_`]")
 
 
 def _closed(content: str) -> str:
@@ -287,7 +292,7 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
                 errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Alternatives row")
             alternatives = _entries(value)
         else:
-            rationale.append((re.sub(r"[*_`]", "", key_cell.value).strip().rstrip(":").strip(), value))
+            rationale.append((_KEY_MARKUP.sub("", key_cell.value).strip().rstrip(":").strip(), value))
     if primary is None or not primary.value:
         errors.error(table.pos.line, f"alias `{section.name}` has no Primary; add a row | **Primary** | `provider/model` |")
     return RawAlias(

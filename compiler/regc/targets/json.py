@@ -13,6 +13,8 @@ not change this artifact.
 from __future__ import annotations
 
 import json
+import math
+from json.encoder import encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -106,8 +108,70 @@ class JsonTarget(Target[JsonOptions]):
             "aliases": {alias.name: alias_document(registry, alias.name) for alias in registry.aliases},
             "models": {str(model.ref): model_document(model) for model in registry.models},
         }
-        text = json_text(json.dumps(document, indent=options.indent or None, sort_keys=True, ensure_ascii=False))
+        text = json_text(dumps(document, options.indent))
         return {options.path: (text + "\n").encode("utf-8")}
+
+
+def dumps(value: object, indent: int) -> str:
+    """``json.dumps(value, indent=indent or None, sort_keys=True, ensure_ascii=False)``, byte for byte, faster.
+
+    With an indent, the standard library encodes through its pure-Python generators (its C
+    encoder takes no indent before Python 3.14): 60% of this target's time on a 10,000-alias
+    registry. This writes the same text in one recursive pass over the few types a document
+    holds (dicts with string keys, lists, strings, numbers, booleans, None); anything else is
+    a ``TypeError``, as in ``json.dumps``. ``tests/test_yaml_targets.py`` compares the two on
+    generated documents.
+    """
+    if not indent:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    out: list[str] = []
+    _encode(value, out, "\n", " " * indent)
+    return "".join(out)
+
+
+def _encode(value: object, out: list[str], newline: str, unit: str) -> None:
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner, opener = newline + unit, "{"
+        for key in sorted(value):
+            if not isinstance(key, str):
+                raise TypeError(f"keys must be str, not {type(key).__name__}")
+            out += (opener, inner, encode_basestring(key), ": ")
+            _encode(value[key], out, inner, unit)
+            opener = ","
+        out += (newline, "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner, opener = newline + unit, "["
+        for item in value:
+            out += (opener, inner)
+            _encode(item, out, inner, unit)
+            opener = ","
+        out += (newline, "]")
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_float(value))
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _float(value: float) -> str:
+    if math.isfinite(value):
+        return float.__repr__(value)
+    return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
 
 
 def alias_document(registry: ResolvedRegistry, name: str) -> dict[str, object]:
