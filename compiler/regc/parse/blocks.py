@@ -124,29 +124,20 @@ def count_cells(line: str) -> int:
 
 def cell_columns(line: str) -> list[int]:
     """The 1-based column where each written cell's trimmed content starts (an empty cell: where it ends)."""
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    if "\\" not in line:  # no escaped pipe: every | separates (the common case, without a loop per character)
-        for piece in line.split("|"):
-            bounds.append((start, start + len(piece)))
-            start += len(piece) + 1
-    else:
-        previous = ""
-        for index, char in enumerate(line):
-            if char == "|" and previous != "\\":
-                bounds.append((start, index))
-                start = index + 1
-            previous = char
-        bounds.append((start, len(line)))
-    if bounds and not line[bounds[0][0]:bounds[0][1]].strip():
-        bounds = bounds[1:]
-    if bounds and not line[bounds[-1][0]:bounds[-1][1]].strip():
-        bounds = bounds[:-1]
-    columns = []
-    for begin, end in bounds:
-        segment = line[begin:end]
-        stripped = segment.lstrip()
-        columns.append(begin + len(segment) - len(stripped) + 1 if stripped.strip() else end + 1)
+    # Without a backslash every | separates (the common case); split pieces keep their "\\|", so offsets are the source's.
+    pieces = line.split("|") if "\\" not in line else _UNESCAPED_PIPE.split(line)
+    columns: list[int] = []
+    blank: list[bool] = []
+    end = -1
+    for piece in pieces:
+        begin, end = end + 1, end + 1 + len(piece)
+        stripped = piece.lstrip()
+        blank.append(not stripped.strip())
+        columns.append(end + 1 if blank[-1] else begin + len(piece) - len(stripped) + 1)
+    if blank[0]:
+        del columns[0], blank[0]
+    if blank and blank[-1]:
+        del columns[-1]
     return columns
 
 
@@ -162,7 +153,7 @@ def _row(line_number: int, source: str, texts: list[str], width: int) -> Row:
         Cell(_unescape(texts[i]) if i < len(texts) else "", line_number, columns[i] if i < len(columns) else end)
         for i in range(width)
     )
-    return Row(line_number, cells, count_cells(source))
+    return Row(line_number, cells, len(columns))  # = count_cells(source): tests/test_blocks.py
 
 
 # --- markdown-it-py ----------------------------------------------------------------------

@@ -93,7 +93,7 @@ _TRAILING_NOTE = re.compile(r"^(?P<head>.*?)\s*\((?P<note>[^()]*(?:\([^()]*\)[^(
 
 def read_entry(text: str, offset: int = 0) -> EntryText:
     """Split ``ref (note)`` into its head and note; backticks around the head are dropped."""
-    match = _TRAILING_NOTE.match(text)
+    match = _TRAILING_NOTE.match(text) if text.endswith(")") or text[-1:].isspace() else None  # a note ends the entry
     head, note = (match["head"], match["note"].strip()) if match else (text, None)
     head = head.strip()
     if len(head) >= 2 and head.startswith("`") and head.endswith("`"):

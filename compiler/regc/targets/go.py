@@ -156,8 +156,9 @@ class GoTarget(Target[GoOptions]):
             variable=options.variable,
             fallbacks=options.fallbacks,
             rows=[
-                {"key": key, "pad": " " * pad, "blank": blank, "primary": str(chain.primary),
-                 "fallbacks": [str(ref) for ref in chain.fallbacks]}
+                # Each row's literals are written here, once, rather than through filters per value in the template.
+                {"key": key, "pad": " " * pad, "blank": blank, "primary": go_string(str(chain.primary)),
+                 "fallbacks": ", ".join(go_string(str(ref)) for ref in chain.fallbacks)}
                 for key, (pad, blank), chain in zip(literals, layout, chains, strict=True)
             ],
         )
@@ -167,9 +168,7 @@ class GoTarget(Target[GoOptions]):
 
 
 def _template() -> Template:
-    env = templates()
-    env.filters["go_string"] = go_string
-    return env.get_template("go.go.jinja")
+    return templates().get_template("go.go.jinja")
 
 
 # --- Go's string literals -------------------------------------------------------------------

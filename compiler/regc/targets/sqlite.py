@@ -136,6 +136,8 @@ def sql_literal(value: object) -> str:
     line for every reader, not just for SQLite. A lone surrogate has no UTF-8
     form: ``ValueError``.
     """
+    if type(value) is str and _NEEDS_CHAR.search(value) is None:
+        return "'" + value.replace("'", "''") + "'"  # the common case first: a string no character of which needs char(N)
     if value is None:
         return "NULL"
     if isinstance(value, bool):
