@@ -10,7 +10,9 @@ Only top-level blocks count: a table inside a list or a quote is prose.
 Positions are 1-based lines and columns in characters; a cell's text is its
 source with the surrounding spaces trimmed and ``\\|`` unescaped, which is
 what GFM makes of it before inline parsing (which regc does not run: it
-reads cells and headings from their source text).
+reads cells and headings from their source text). Where a table starts is markdown-it's own
+table rule's decision; the rows are collected by ``_table_rows``, which follows that rule's loop
+but keeps one token per table (why, and how it is checked: its docstring).
 """
 
 from __future__ import annotations
