@@ -2,7 +2,10 @@
 
 Each output is stored as a file of its own type under __snapshots__/, to be
 reviewed like code: `pytest --snapshot-update` rewrites them, `git diff` shows
-what changed.
+what changed. Two copies are not kept: this repository's own outputs are its
+committed targets/ and schema/ (`tests/test_repository.py` checks they are what
+registry.md builds), and features.yaml must build byte for byte what
+features.md builds (checked below), so only the markdown form is stored.
 """
 
 from __future__ import annotations
@@ -31,24 +34,35 @@ def test_ir(path: Path, snapshot: SnapshotAssertion) -> None:
     assert registry.model_dump(mode="json", exclude={"registry": {"path"}}) == snapshot
 
 
+TARGET_REGISTRIES = [path for path in GOOD if path.suffix == ".md"]
+REGISTRY_TARGETS = [name for name in targets.builtin_names() if name != "schema"]  # schema: independent of the registry, one snapshot below
+
+
 def _target_cases() -> list[Any]:
-    cases = []
-    for name in targets.builtin_names():
-        if name == "schema":
-            continue  # independent of the registry: one snapshot below
-        cases.extend(pytest.param(path, name, id=f"{_id(path)}-{name}") for path in REGISTRIES)
-    return cases
+    return [pytest.param(path, name, id=f"{_id(path)}-{name}") for name in REGISTRY_TARGETS for path in TARGET_REGISTRIES]
+
+
+def _render(path: Path, target_name: str) -> dict[str, bytes]:
+    target = targets.all_targets()[target_name]()
+    return target.render(regc.load(path), target.Options.model_validate({}))
 
 
 @pytest.mark.parametrize(("path", "target_name"), _target_cases())
 def test_target_output(path: Path, target_name: str, snapshot: SnapshotAssertion) -> None:
-    registry = regc.load(path)
-    target = targets.all_targets()[target_name]()
-    options = target.Options.model_validate({})
-    outputs = target.render(registry, options)
+    outputs = _render(path, target_name)
     for output_path, data in sorted(outputs.items()):
         suffix = Path(output_path).suffix.lstrip(".") or "txt"
         assert data == snapshot(name=Path(output_path).name, extension_class=file_snapshot(suffix))
+
+
+@pytest.mark.parametrize("target_name", REGISTRY_TARGETS)
+def test_the_yaml_form_builds_what_the_markdown_form_builds(target_name: str) -> None:
+    """Byte for byte, but for the source file the generated-code header names."""
+    good = ROOT / "tests/fixtures/good"
+    from_markdown = _render(good / "features.md", target_name)
+    assert all(b"from features.md" in data for data in from_markdown.values())
+    expected = {path: data.replace(b"features.md", b"features.yaml") for path, data in from_markdown.items()}
+    assert _render(good / "features.yaml", target_name) == expected
 
 
 def test_schemas(snapshot: SnapshotAssertion) -> None:
