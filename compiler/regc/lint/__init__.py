@@ -184,9 +184,13 @@ class ActiveWaiver:
     model: str | None
     reason: str
     until: datetime.date | None
-    source: str  # file:line
     file: str
     line: int
+
+    @property
+    def source(self) -> str:
+        """Where the waiver is written: ``policy.yaml:41``, ``registry.md:9``."""
+        return f"{self.file}:{self.line}"
 
     def matches(self, finding: Finding) -> bool:
         return (
@@ -204,16 +208,14 @@ def all_waivers(registry: ResolvedRegistry, policy: Policy) -> list[ActiveWaiver
     found = []
     for index, entry in enumerate(policy.file.waivers):
         line = policy.waiver_lines[index] if index < len(policy.waiver_lines) else 1
-        found.append(ActiveWaiver(entry.rule, entry.alias, entry.model, entry.reason, entry.until,
-                                  f"{policy.display}:{line}", policy.display, line))
+        found.append(ActiveWaiver(entry.rule, entry.alias, entry.model, entry.reason, entry.until, policy.display, line))
     path = registry.registry.path
     found.extend(_inline(w, path) for w in registry.registry.waivers)
     return found
 
 
 def _inline(waiver: Waiver, path: str) -> ActiveWaiver:
-    return ActiveWaiver(waiver.rule, waiver.alias, waiver.model, waiver.reason or "", waiver.until,
-                        f"{path}:{waiver.pos.line}", path, waiver.pos.line)
+    return ActiveWaiver(waiver.rule, waiver.alias, waiver.model, waiver.reason or "", waiver.until, path, waiver.pos.line)
 
 
 def _waivers(registry: ResolvedRegistry, policy: Policy, rules: Mapping[str, Rule[Any]], errors: list[Diagnostic]) -> list[ActiveWaiver]:
