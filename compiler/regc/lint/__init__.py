@@ -131,7 +131,7 @@ def run(
     waivers = _waivers(registry, policy, rules, errors)
     if errors:
         raise InputError(errors)
-    ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, text=text,
+    ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, waivers=tuple(waivers), text=text,
                       catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {})
     path = registry.registry.path
     found: list[Finding] = []

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from regc.catalogs import Catalog
+    from regc.lint import ActiveWaiver
     from regc.lint.policy import Policy
     from regc.model import Alias, Entry, Model, ModelRef
     from regc.providers import Provider
@@ -78,6 +79,7 @@ class LintContext:
     today: datetime.date
     policy: Policy
     providers: Mapping[str, Provider]
+    waivers: tuple[ActiveWaiver, ...]  # the policy's and the registry's, as the engine applies them (expired-waiver)
     text: str | None = None  # the registry's source text, for rules that read it (no-inline-secret)
     #: Retirements a catalog gives (the policy's `catalog:`), by model reference; ``catalog_retirements`` makes them.
     catalog_retirements: Mapping[str, Retirement] = dataclasses.field(default_factory=dict)
