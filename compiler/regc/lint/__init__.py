@@ -100,12 +100,12 @@ def known_rules(policy: Policy) -> dict[str, Rule[Any]]:
         from regc.lint.schema_rules import SchemaRule
 
         for index, custom in enumerate(policy.file.custom_rules):
-            line = policy.custom_lines[index] if index < len(policy.custom_lines) else 1
             if custom.id in rules:
                 raise InputError([policy.diagnostic(("custom_rules", index, "id"), f"custom rule id {custom.id!r} is already a rule; "
                                                     "choose another id")])
+            source = f"{policy.display}:{policy.line('custom_rules', index)}"
             schema_at = policy.diagnostic(("custom_rules", index, "schema"), "")
-            rules[custom.id] = SchemaRule(custom, f"{policy.display}:{line}", at=(schema_at.file, schema_at.line, schema_at.col))
+            rules[custom.id] = SchemaRule(custom, source, at=(schema_at.file, schema_at.line, schema_at.col))
     return rules
 
 
@@ -207,8 +207,8 @@ def all_waivers(registry: ResolvedRegistry, policy: Policy) -> list[ActiveWaiver
     """The policy's waivers, then the registry's inline ones (not checked: see ``_waivers``)."""
     found = []
     for index, entry in enumerate(policy.file.waivers):
-        line = policy.waiver_lines[index] if index < len(policy.waiver_lines) else 1
-        found.append(ActiveWaiver(entry.rule, entry.alias, entry.model, entry.reason, entry.until, policy.display, line))
+        found.append(ActiveWaiver(entry.rule, entry.alias, entry.model, entry.reason, entry.until, policy.display,
+                                  policy.line("waivers", index)))
     path = registry.registry.path
     found.extend(_inline(w, path) for w in registry.registry.waivers)
     return found

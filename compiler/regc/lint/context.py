@@ -157,7 +157,7 @@ class LintContext:
         found: dict[str, Retirement] = {}
         policy_path = self.policy.display
         for index, entry in enumerate(self.policy.file.retired):
-            line = self.policy.retired_lines[index] if index < len(self.policy.retired_lines) else 1
+            line = self.policy.line("retired", index)
             found[entry.model] = _earlier(found.get(entry.model), Retirement(entry.date, entry.replacement, f"{policy_path}:{line}"))
         for model in self.registry.models:
             status = model.status

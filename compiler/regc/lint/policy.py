@@ -134,13 +134,10 @@ class PolicyFile(_Strict):
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    """A loaded policy file, with the line of each entry (for messages and SARIF)."""
+    """A loaded policy file, with its YAML nodes: where each entry is written (for messages and SARIF)."""
 
     path: str | None
     file: PolicyFile
-    retired_lines: tuple[int, ...] = ()
-    waiver_lines: tuple[int, ...] = ()
-    custom_lines: tuple[int, ...] = ()
     root: yamlio.YNode | None = None
 
     @property
@@ -153,6 +150,10 @@ class Policy:
 
         pos = yamlio.locate(self.root, loc) if self.root is not None else None
         return Diagnostic(self.display, pos.line if pos else 1, pos.col if pos else 1, message)
+
+    def line(self, *loc: int | str) -> int:
+        """The line of the value at ``loc`` (``line("waivers", 0)``); 1 without a policy file."""
+        return self.diagnostic(loc, "").line
 
 
 EMPTY = Policy(path=None, file=PolicyFile())
@@ -180,19 +181,7 @@ def parse_policy(text: str, display: str) -> Policy:
         policy_file = PolicyFile.model_validate(yamlio.to_python(root))
     except ValidationError as exc:
         raise InputError(_diagnostics(exc, root, display)) from None
-
-    def lines(key: str) -> tuple[int, ...]:
-        node = root.get(key)
-        return tuple(item.pos.line for item in node.items) if isinstance(node, yamlio.YSeq) else ()
-
-    policy = Policy(
-        path=display,
-        file=policy_file,
-        retired_lines=lines("retired"),
-        waiver_lines=lines("waivers"),
-        custom_lines=lines("custom_rules"),
-        root=root,
-    )
+    policy = Policy(path=display, file=policy_file, root=root)
     _check_custom_schemas(policy)
     return policy
 
