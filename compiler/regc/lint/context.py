@@ -67,7 +67,7 @@ class Retirement:
     date: datetime.date | None
     replacement: str | None
     source: str  # "policy.yaml:3", "registry.md:186" (the Models row), or a catalog entry ("LiteLLM cost map 1.102.4 `o3`")
-    marked: bool = False  # a source says "deprecated" without a date (models.dev's status): warned about like such a Status
+    marked: bool = False  # a source says "deprecated" (a `deprecated` Status, models.dev's status): warned about at any date
 
     def retired_on(self, today: datetime.date) -> bool:
         return self.date is not None and self.date <= today
@@ -163,7 +163,8 @@ class LintContext:
             status = model.status
             if status.state not in {"retired", "deprecated"}:
                 continue
-            from_registry = Retirement(status.date, status.replacement, f"{self.path}:{model.pos.line}")
+            from_registry = Retirement(status.date, status.replacement, f"{self.path}:{model.pos.line}",
+                                       marked=status.state == "deprecated")
             found[str(model.ref)] = _earlier(found.get(str(model.ref)), from_registry)
         for ref, from_catalog in self.catalog_retirements.items():
             found[ref] = _earlier(found.get(ref), from_catalog)

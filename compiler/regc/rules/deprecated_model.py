@@ -74,15 +74,13 @@ class DeprecatedModel(Rule[DeprecatedModelOptions]):
                 retirement = ctx.retirement(routed.ref)
                 if routed.through is not None or retirement is None or retirement.retired_on(ctx.today):
                     continue
-                model = ctx.model(routed.ref)
-                marked = (model is not None and model.status.state == "deprecated") or retirement.marked
                 if retirement.date is None:
-                    if not marked:
+                    if not retirement.marked:
                         continue
                     when = "is deprecated (no retirement date given)"
                 else:
                     days = (retirement.date - ctx.today).days
-                    if days > options.notice_days and not marked:
+                    if days > options.notice_days and not retirement.marked:
                         continue
                     when = f"retires on {retirement.date.isoformat()}, in {days} day{'s' if days != 1 else ''}"
                 fix = f"; plan the move to `{retirement.replacement}`" if retirement.replacement else "; choose its replacement"
