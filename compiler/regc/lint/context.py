@@ -143,13 +143,18 @@ class LintContext:
                 if routed.role == "fallback" and fallback is not None:
                     yield FallbackPair(alias.name, primary_ref, primary, routed, fallback)
 
+    def direct_routes(self) -> Iterator[tuple[str, Routed]]:
+        """Each alias (in file order) with each model it routes to by naming it (``through`` None), at that cell."""
+        for alias in self.registry.aliases:
+            for routed in self.routed(alias.name):
+                if routed.through is None:
+                    yield alias.name, routed
+
     def routed_models(self) -> dict[ModelRef, tuple[str, Routed]]:
         """Every routed model, with the first alias (in file order) and cell that routes to it directly."""
         first: dict[ModelRef, tuple[str, Routed]] = {}
-        for alias in self.registry.aliases:
-            for routed in self.routed(alias.name):
-                if routed.through is None and routed.ref not in first:
-                    first[routed.ref] = (alias.name, routed)
+        for alias_name, routed in self.direct_routes():
+            first.setdefault(routed.ref, (alias_name, routed))
         return first
 
     @functools.cached_property
