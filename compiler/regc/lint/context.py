@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from regc.catalogs import Catalog
     from regc.lint import ActiveWaiver
     from regc.lint.policy import Policy
-    from regc.model import Alias, Entry, Model, ModelRef
+    from regc.model import Alias, Entry, Model, ModelRef, Pos
     from regc.providers import Provider
     from regc.resolve import Chain, ResolvedRegistry
 
@@ -92,12 +92,17 @@ class LintContext:
     def model(self, ref: ModelRef | str) -> Model | None:
         return self.registry.model(ref)
 
-    def chain(self, alias: str) -> Chain:
-        return self.registry.resolve(alias)
-
     def inherits_chain(self, alias: Alias) -> bool:
         """The alias only names another alias (legacy ``best`` -> ``reasoning``): its chain is judged there."""
         return alias.primary.alias is not None and not self.routed(alias.name)
+
+    def own_chains(self) -> Iterator[tuple[Alias, Chain, Pos]]:
+        """Each alias whose chain is its own (see ``inherits_chain``), with that chain and the cell a finding about
+        its fallbacks points at: Alternatives, or the primary when there is none."""
+        for alias in self.registry.aliases:
+            if not self.inherits_chain(alias):
+                where = alias.alternatives[0].pos if alias.alternatives else alias.primary.pos
+                yield alias, self.registry.resolve(alias.name), where
 
     def routed(self, alias_name: str) -> tuple[Routed, ...]:
         """The models this alias's own cells route to, primary first, in chain order.
