@@ -33,18 +33,20 @@ def annotation(level: Level, message: str, *, file: str | None = None, line: int
     """One workflow command line (with its newline)."""
     properties = []
     if file is not None:
-        properties.append(f"file={_property(file)}")
+        properties.append(f"file={escape_property(file)}")
     if line is not None:
         properties.append(f"line={line}")
     if title is not None:
-        properties.append(f"title={_property(title)}")
+        properties.append(f"title={escape_property(title)}")
     head = f"::{level} {','.join(properties)}" if properties else f"::{level}"
-    return f"{head}::{_data(message)}\n"
+    return f"{head}::{escape_data(message)}\n"
 
 
-def _data(value: str) -> str:
+def escape_data(value: str) -> str:
+    """A message, escaped as the runner reads it (the same as ``@actions/core``'s ``escapeData``)."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _property(value: str) -> str:
-    return _data(value).replace(":", "%3A").replace(",", "%2C")
+def escape_property(value: str) -> str:
+    """A property value (file, title): ``:`` and ``,`` would end it, so they are escaped too."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")

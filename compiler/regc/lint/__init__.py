@@ -100,12 +100,12 @@ def known_rules(policy: Policy) -> dict[str, Rule[Any]]:
         from regc.lint.schema_rules import SchemaRule
 
         for index, custom in enumerate(policy.file.custom_rules):
-            line = policy.custom_lines[index] if index < len(policy.custom_lines) else 1
             if custom.id in rules:
                 raise InputError([policy.diagnostic(("custom_rules", index, "id"), f"custom rule id {custom.id!r} is already a rule; "
                                                     "choose another id")])
+            source = f"{policy.display}:{policy.line('custom_rules', index)}"
             schema_at = policy.diagnostic(("custom_rules", index, "schema"), "")
-            rules[custom.id] = SchemaRule(custom, f"{policy.display}:{line}", at=(schema_at.file, schema_at.line, schema_at.col))
+            rules[custom.id] = SchemaRule(custom, source, at=(schema_at.file, schema_at.line, schema_at.col))
     return rules
 
 
@@ -131,7 +131,7 @@ def run(
     waivers = _waivers(registry, policy, rules, errors)
     if errors:
         raise InputError(errors)
-    ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, text=text,
+    ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, waivers=tuple(waivers), text=text,
                       catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {})
     path = registry.registry.path
     found: list[Finding] = []
@@ -184,9 +184,13 @@ class ActiveWaiver:
     model: str | None
     reason: str
     until: datetime.date | None
-    source: str  # file:line
     file: str
     line: int
+
+    @property
+    def source(self) -> str:
+        """Where the waiver is written: ``policy.yaml:41``, ``registry.md:9``."""
+        return f"{self.file}:{self.line}"
 
     def matches(self, finding: Finding) -> bool:
         return (
@@ -203,17 +207,15 @@ def all_waivers(registry: ResolvedRegistry, policy: Policy) -> list[ActiveWaiver
     """The policy's waivers, then the registry's inline ones (not checked: see ``_waivers``)."""
     found = []
     for index, entry in enumerate(policy.file.waivers):
-        line = policy.waiver_lines[index] if index < len(policy.waiver_lines) else 1
-        found.append(ActiveWaiver(entry.rule, entry.alias, entry.model, entry.reason, entry.until,
-                                  f"{policy.display}:{line}", policy.display, line))
+        found.append(ActiveWaiver(entry.rule, entry.alias, entry.model, entry.reason, entry.until, policy.display,
+                                  policy.line("waivers", index)))
     path = registry.registry.path
     found.extend(_inline(w, path) for w in registry.registry.waivers)
     return found
 
 
 def _inline(waiver: Waiver, path: str) -> ActiveWaiver:
-    return ActiveWaiver(waiver.rule, waiver.alias, waiver.model, waiver.reason or "", waiver.until,
-                        f"{path}:{waiver.pos.line}", path, waiver.pos.line)
+    return ActiveWaiver(waiver.rule, waiver.alias, waiver.model, waiver.reason or "", waiver.until, path, waiver.pos.line)
 
 
 def _waivers(registry: ResolvedRegistry, policy: Policy, rules: Mapping[str, Rule[Any]], errors: list[Diagnostic]) -> list[ActiveWaiver]:

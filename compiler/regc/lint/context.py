@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from regc.catalogs import Catalog
+    from regc.lint import ActiveWaiver
     from regc.lint.policy import Policy
-    from regc.model import Alias, Entry, Model, ModelRef
+    from regc.model import Alias, Entry, Model, ModelRef, Pos
     from regc.providers import Provider
     from regc.resolve import Chain, ResolvedRegistry
 
@@ -66,7 +67,7 @@ class Retirement:
     date: datetime.date | None
     replacement: str | None
     source: str  # "policy.yaml:3", "registry.md:186" (the Models row), or a catalog entry ("LiteLLM cost map 1.102.4 `o3`")
-    marked: bool = False  # a source says "deprecated" without a date (models.dev's status): warned about like such a Status
+    marked: bool = False  # a source says "deprecated" (a `deprecated` Status, models.dev's status): warned about at any date
 
     def retired_on(self, today: datetime.date) -> bool:
         return self.date is not None and self.date <= today
@@ -78,6 +79,7 @@ class LintContext:
     today: datetime.date
     policy: Policy
     providers: Mapping[str, Provider]
+    waivers: tuple[ActiveWaiver, ...]  # the policy's and the registry's, as the engine applies them (expired-waiver)
     text: str | None = None  # the registry's source text, for rules that read it (no-inline-secret)
     #: Retirements a catalog gives (the policy's `catalog:`), by model reference; ``catalog_retirements`` makes them.
     catalog_retirements: Mapping[str, Retirement] = dataclasses.field(default_factory=dict)
@@ -90,12 +92,17 @@ class LintContext:
     def model(self, ref: ModelRef | str) -> Model | None:
         return self.registry.model(ref)
 
-    def chain(self, alias: str) -> Chain:
-        return self.registry.resolve(alias)
-
     def inherits_chain(self, alias: Alias) -> bool:
         """The alias only names another alias (legacy ``best`` -> ``reasoning``): its chain is judged there."""
         return alias.primary.alias is not None and not self.routed(alias.name)
+
+    def own_chains(self) -> Iterator[tuple[Alias, Chain, Pos]]:
+        """Each alias whose chain is its own (see ``inherits_chain``), with that chain and the cell a finding about
+        its fallbacks points at: Alternatives, or the primary when there is none."""
+        for alias in self.registry.aliases:
+            if not self.inherits_chain(alias):
+                where = alias.alternatives[0].pos if alias.alternatives else alias.primary.pos
+                yield alias, self.registry.resolve(alias.name), where
 
     def routed(self, alias_name: str) -> tuple[Routed, ...]:
         """The models this alias's own cells route to, primary first, in chain order.
@@ -141,13 +148,18 @@ class LintContext:
                 if routed.role == "fallback" and fallback is not None:
                     yield FallbackPair(alias.name, primary_ref, primary, routed, fallback)
 
+    def direct_routes(self) -> Iterator[tuple[str, Routed]]:
+        """Each alias (in file order) with each model it routes to by naming it (``through`` None), at that cell."""
+        for alias in self.registry.aliases:
+            for routed in self.routed(alias.name):
+                if routed.through is None:
+                    yield alias.name, routed
+
     def routed_models(self) -> dict[ModelRef, tuple[str, Routed]]:
         """Every routed model, with the first alias (in file order) and cell that routes to it directly."""
         first: dict[ModelRef, tuple[str, Routed]] = {}
-        for alias in self.registry.aliases:
-            for routed in self.routed(alias.name):
-                if routed.through is None and routed.ref not in first:
-                    first[routed.ref] = (alias.name, routed)
+        for alias_name, routed in self.direct_routes():
+            first.setdefault(routed.ref, (alias_name, routed))
         return first
 
     @functools.cached_property
@@ -155,13 +167,14 @@ class LintContext:
         found: dict[str, Retirement] = {}
         policy_path = self.policy.display
         for index, entry in enumerate(self.policy.file.retired):
-            line = self.policy.retired_lines[index] if index < len(self.policy.retired_lines) else 1
+            line = self.policy.line("retired", index)
             found[entry.model] = _earlier(found.get(entry.model), Retirement(entry.date, entry.replacement, f"{policy_path}:{line}"))
         for model in self.registry.models:
             status = model.status
             if status.state not in {"retired", "deprecated"}:
                 continue
-            from_registry = Retirement(status.date, status.replacement, f"{self.path}:{model.pos.line}")
+            from_registry = Retirement(status.date, status.replacement, f"{self.path}:{model.pos.line}",
+                                       marked=status.state == "deprecated")
             found[str(model.ref)] = _earlier(found.get(str(model.ref)), from_registry)
         for ref, from_catalog in self.catalog_retirements.items():
             found[ref] = _earlier(found.get(ref), from_catalog)

@@ -26,11 +26,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from regc.errors import Diagnostic, InputError
+from regc.rules import Level, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from regc import yamlio
     from regc.rules import Rule, RuleOptions
 
-LevelField = Literal["error", "warning", "info", "off"]
 _MODEL_REF = r"^[A-Za-z0-9][A-Za-z0-9._-]*/\S+$"
 
 
@@ -68,7 +68,7 @@ class RuleSetting(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    severity: LevelField | None = Field(default=None, description="error, warning, info, or off; default: the rule's own")
+    severity: Level | None = Field(default=None, description="error, warning, info, or off; default: the rule's own")
 
 
 class WaiverEntry(_Strict):
@@ -88,7 +88,7 @@ class CustomRule(_Strict):
     applies_to: Literal["alias", "model"] = Field(description="validate each alias or each Models row")
     message: str = Field(min_length=1, description="what a finding says (the schema's own error is appended)")
     json_schema: dict[str, Any] = Field(alias="schema", description="a JSON Schema (draft 2020-12) for the instance")
-    severity: Literal["error", "warning", "info"] = "error"
+    severity: Severity = "error"
     description: str | None = Field(default=None, description="documentation shown by `regc explain RULE`")
     help_uri: str | None = Field(default=None, description="a page documenting the rule, for SARIF")
 
@@ -99,7 +99,7 @@ def _describe_builtin_rules(schema: dict[str, Any]) -> None:
     """Give editors each built-in rule's options under `rules:` (the schema target writes this into policy.schema.json)."""
     from regc.rules import builtin_rules
 
-    levels = {"enum": ["error", "warning", "info", "off"]}
+    levels = {"enum": list(get_args(Level))}
     rules = schema["properties"]["rules"]
     rules["properties"] = {}
     for rule in builtin_rules():
@@ -118,10 +118,10 @@ class PolicyFile(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_describe_builtin_rules)
 
     retired: list[RetiredModel] = Field(default=[], description="models retired (or to be retired) by their providers")
-    rules: dict[str, LevelField | RuleSetting] = Field(default={}, description="rule id -> level, or {severity, options...}")
+    rules: dict[str, Level | RuleSetting] = Field(default={}, description="rule id -> level, or {severity, options...}")
     waivers: list[WaiverEntry] = Field(default=[], description="accepted findings, each with a reason")
     custom_rules: list[CustomRule] = Field(default=[], description="rules written without touching regc")
-    fail_severity: Literal["error", "warning", "info"] | None = Field(
+    fail_severity: Severity | None = Field(
         default=None, description="lowest severity that fails `regc lint` (default error); --fail-severity overrides it"
     )
     catalog: str | None = Field(
@@ -134,13 +134,10 @@ class PolicyFile(_Strict):
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    """A loaded policy file, with the line of each entry (for messages and SARIF)."""
+    """A loaded policy file, with its YAML nodes: where each entry is written (for messages and SARIF)."""
 
     path: str | None
     file: PolicyFile
-    retired_lines: tuple[int, ...] = ()
-    waiver_lines: tuple[int, ...] = ()
-    custom_lines: tuple[int, ...] = ()
     root: yamlio.YNode | None = None
 
     @property
@@ -153,6 +150,10 @@ class Policy:
 
         pos = yamlio.locate(self.root, loc) if self.root is not None else None
         return Diagnostic(self.display, pos.line if pos else 1, pos.col if pos else 1, message)
+
+    def line(self, *loc: int | str) -> int:
+        """The line of the value at ``loc`` (``line("waivers", 0)``); 1 without a policy file."""
+        return self.diagnostic(loc, "").line
 
 
 EMPTY = Policy(path=None, file=PolicyFile())
@@ -180,19 +181,7 @@ def parse_policy(text: str, display: str) -> Policy:
         policy_file = PolicyFile.model_validate(yamlio.to_python(root))
     except ValidationError as exc:
         raise InputError(_diagnostics(exc, root, display)) from None
-
-    def lines(key: str) -> tuple[int, ...]:
-        node = root.get(key)
-        return tuple(item.pos.line for item in node.items) if isinstance(node, yamlio.YSeq) else ()
-
-    policy = Policy(
-        path=display,
-        file=policy_file,
-        retired_lines=lines("retired"),
-        waiver_lines=lines("waivers"),
-        custom_lines=lines("custom_rules"),
-        root=root,
-    )
+    policy = Policy(path=display, file=policy_file, root=root)
     _check_custom_schemas(policy)
     return policy
 
@@ -293,12 +282,12 @@ def _resolves(root: Any, ref: str, anchors: set[Any]) -> bool:
 
 def rule_settings(
     policy: Policy, rules: Mapping[str, Rule[Any]], errors: list[Diagnostic]
-) -> dict[str, tuple[LevelField, RuleOptions]]:
+) -> dict[str, tuple[Level, RuleOptions]]:
     """Each rule's level and validated options under this policy; unknown ids and bad options go to ``errors``."""
-    settings: dict[str, tuple[LevelField, RuleOptions]] = {}
+    settings: dict[str, tuple[Level, RuleOptions]] = {}
     for rule_id, rule in rules.items():
         raw = policy.file.rules.get(rule_id)
-        level: LevelField = rule.default_severity
+        level: Level = rule.default_severity
         options: dict[str, Any] = {}
         if isinstance(raw, str):
             level = raw

@@ -32,14 +32,14 @@ if TYPE_CHECKING:
 class SchemaRule(Rule[RuleOptions]):
     # No class-level ``id``: instances are made from the policy, never registered globally.
 
-    def __init__(self, definition: CustomRule, source: str, *, at: tuple[str, int, int] | None = None) -> None:
+    def __init__(self, definition: CustomRule, source: str, *, at: tuple[str, int, int]) -> None:
         self.id = definition.id
         self.default_severity = definition.severity
         self.help_uri = definition.help_uri
         self.definition = definition
         self.source = source
         #: Where the schema is written (file, line, column): a schema that cannot be applied is an error there.
-        self.at = at or (source.rpartition(":")[0] or source, 1, 1)
+        self.at = at
 
     @property
     def doc(self) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from regc.annotate import escape_data, escape_property
+
 if TYPE_CHECKING:
     from regc.lint import LintResult
     from regc.rules import Severity
@@ -26,11 +28,3 @@ def render(result: LintResult, *, fail_severity: Severity = "error") -> str:
         props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
         lines.append(f"::{COMMANDS[finding.severity]} {props}::{escape_data(finding.message)}\n")
     return "".join(lines)
-
-
-def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")

@@ -54,13 +54,9 @@ class AliasHasFallback(Rule[AliasHasFallbackOptions]):
     Options = AliasHasFallbackOptions
 
     def check(self, ctx: LintContext, options: AliasHasFallbackOptions) -> Iterator[Hit]:
-        for alias in ctx.registry.aliases:
-            if ctx.inherits_chain(alias):
-                continue
-            chain = ctx.chain(alias.name)
+        for alias, chain, where in ctx.own_chains():
             if len(chain.fallbacks) >= options.min_fallbacks:
                 continue
-            where = alias.alternatives[0].pos if alias.alternatives else alias.primary.pos
             count = len(chain.fallbacks)
             have = f"has {count} routable fallback{'s' if count != 1 else ''}" if count else "has no routable fallback"
             need = f"needs {options.min_fallbacks}" if options.min_fallbacks > 1 else "needs one"

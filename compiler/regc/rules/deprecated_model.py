@@ -69,24 +69,21 @@ class DeprecatedModel(Rule[DeprecatedModelOptions]):
     Options = DeprecatedModelOptions
 
     def check(self, ctx: LintContext, options: DeprecatedModelOptions) -> Iterator[Hit]:
-        for alias in ctx.registry.aliases:
-            for routed in ctx.routed(alias.name):
-                retirement = ctx.retirement(routed.ref)
-                if routed.through is not None or retirement is None or retirement.retired_on(ctx.today):
+        for alias_name, routed in ctx.direct_routes():
+            retirement = ctx.retirement(routed.ref)
+            if retirement is None or retirement.retired_on(ctx.today):
+                continue
+            if retirement.date is None:
+                if not retirement.marked:
                     continue
-                model = ctx.model(routed.ref)
-                marked = (model is not None and model.status.state == "deprecated") or retirement.marked
-                if retirement.date is None:
-                    if not marked:
-                        continue
-                    when = "is deprecated (no retirement date given)"
-                else:
-                    days = (retirement.date - ctx.today).days
-                    if days > options.notice_days and not marked:
-                        continue
-                    when = f"retires on {retirement.date.isoformat()}, in {days} day{'s' if days != 1 else ''}"
-                fix = f"; plan the move to `{retirement.replacement}`" if retirement.replacement else "; choose its replacement"
-                yield Hit(
-                    f"`{routed.ref}` ({routed.role} of `{alias.name}`) {when} ({retirement.source}){fix}",
-                    routed.entry.pos.line, routed.entry.pos.col, alias=alias.name, model=str(routed.ref),
-                )
+                when = "is deprecated (no retirement date given)"
+            else:
+                days = (retirement.date - ctx.today).days
+                if days > options.notice_days and not retirement.marked:
+                    continue
+                when = f"retires on {retirement.date.isoformat()}, in {days} day{'s' if days != 1 else ''}"
+            fix = f"; plan the move to `{retirement.replacement}`" if retirement.replacement else "; choose its replacement"
+            yield Hit(
+                f"`{routed.ref}` ({routed.role} of `{alias_name}`) {when} ({retirement.source}){fix}",
+                routed.entry.pos.line, routed.entry.pos.col, alias=alias_name, model=str(routed.ref),
+            )

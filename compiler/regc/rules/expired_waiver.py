@@ -47,9 +47,7 @@ class ExpiredWaiver(Rule[RuleOptions]):
     default_severity = "warning"
 
     def check(self, ctx: LintContext, options: RuleOptions) -> Iterator[Hit]:
-        from regc.lint import all_waivers
-
-        for waiver in all_waivers(ctx.registry, ctx.policy):
+        for waiver in ctx.waivers:
             if waiver.expired(ctx.today):
                 assert waiver.until is not None
                 target = " ".join(f"{k} `{v}`" for k, v in (("alias", waiver.alias), ("model", waiver.model)) if v) or "every finding"

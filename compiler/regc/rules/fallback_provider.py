@@ -46,13 +46,9 @@ class FallbackProvider(Rule[RuleOptions]):
     default_severity = "warning"
 
     def check(self, ctx: LintContext, options: RuleOptions) -> Iterator[Hit]:
-        for alias in ctx.registry.aliases:
-            if ctx.inherits_chain(alias):
-                continue
-            chain = ctx.chain(alias.name)
+        for alias, chain, where in ctx.own_chains():
             if not chain.fallbacks or any(ref.provider != chain.primary.provider for ref in chain.fallbacks):
                 continue
-            where = alias.alternatives[0].pos if alias.alternatives else alias.primary.pos
             yield Hit(f"every fallback of `{alias.name}` is on `{chain.primary.provider}`, the primary's provider: "
                       f"an outage or quota there takes the whole chain down; add a fallback on another provider",
                       where.line, where.col, alias=alias.name)

@@ -61,15 +61,14 @@ class RetiredModel(Rule[RuleOptions]):
     default_severity = "error"
 
     def check(self, ctx: LintContext, options: RuleOptions) -> Iterator[Hit]:
-        for alias in ctx.registry.aliases:
-            for routed in ctx.routed(alias.name):
-                retirement = ctx.retirement(routed.ref)
-                if routed.through is not None or retirement is None or not retirement.retired_on(ctx.today):
-                    continue
-                assert retirement.date is not None  # retired_on needs a date
-                when = f"on {retirement.date.isoformat()}"
-                fix = f"; route to `{retirement.replacement}` instead" if retirement.replacement else "; replace it"
-                yield Hit(
-                    f"`{routed.ref}` ({routed.role} of `{alias.name}`) was retired {when} ({retirement.source}){fix}",
-                    routed.entry.pos.line, routed.entry.pos.col, alias=alias.name, model=str(routed.ref),
-                )
+        for alias_name, routed in ctx.direct_routes():
+            retirement = ctx.retirement(routed.ref)
+            if retirement is None or not retirement.retired_on(ctx.today):
+                continue
+            assert retirement.date is not None  # retired_on needs a date
+            when = f"on {retirement.date.isoformat()}"
+            fix = f"; route to `{retirement.replacement}` instead" if retirement.replacement else "; replace it"
+            yield Hit(
+                f"`{routed.ref}` ({routed.role} of `{alias_name}`) was retired {when} ({retirement.source}){fix}",
+                routed.entry.pos.line, routed.entry.pos.col, alias=alias_name, model=str(routed.ref),
+            )
