@@ -124,9 +124,7 @@ class Document:
         """The file's text, bytes as they are (a byte-order mark and CRLF line endings are kept)."""
         from regc.source import read_text
 
-        text = read_text(path, display)  # UTF-8 and NUL checks, and their messages
-        raw = path.read_bytes()
-        return cls(BOM + text if raw.startswith(b"\xef\xbb\xbf") else text, display)
+        return cls(read_text(path, display, keep_bom=True), display)  # one read: UTF-8 and NUL checks, and their messages
 
     @property
     def text(self) -> str:

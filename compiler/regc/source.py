@@ -38,8 +38,11 @@ MAX_PIPES = 500_000
 _BOMS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
 
 
-def read_text(path: Path, display: str) -> str:
-    """The file's text: UTF-8 (a BOM is allowed and dropped), no NUL bytes, at most ``MAX_BYTES``."""
+def read_text(path: Path, display: str, *, keep_bom: bool = False) -> str:
+    """The file's text: UTF-8 (a BOM is allowed and dropped), no NUL bytes, at most ``MAX_BYTES``.
+
+    ``keep_bom`` keeps a byte-order mark as ``U+FEFF`` for a writer that must give it back (``regc.rewrite``).
+    """
     from regc import cache
 
     try:
@@ -48,7 +51,8 @@ def read_text(path: Path, display: str) -> str:
         cache.note(path, None)
         raise InputError.at(display, 1, "no such file; create it or pass --registry PATH") from None
     cache.note(path, data)
-    return decode(data, display)
+    text = decode(data, display)
+    return "\ufeff" + text if keep_bom and data.startswith(b"\xef\xbb\xbf") else text
 
 
 def read_bytes(path: Path, display: str, limit: int, what: str = "file") -> bytes:
