@@ -219,10 +219,11 @@ def split_row(line: str) -> tuple[Cell, ...]:
 def replace_value(raw: str, value: str) -> str:
     """A cell's raw text with its value replaced by ``value``, keeping its spacing, HTML comments
     (waivers) and backticks around the value. ``EditError`` when the value is split by a comment."""
+    from regc.parse.markdown import closed_comments  # where the parser looks for them, and why
+
     if "|" in value or "\n" in value or "\r" in value:
         raise ValueError(f"a cell value cannot hold a pipe or a line break: {value!r}")
-    # Comments lie before the last `-->`: searching only there keeps the lazy pattern linear.
-    closed = raw[: raw.rfind("-->") + 3] if "-->" in raw else ""
+    closed = closed_comments(raw)
     pieces = _COMMENT.split(closed)
     pieces[-1] += raw[len(closed):]
     texts = [i for i, piece in enumerate(pieces) if piece.strip(" \t")]
