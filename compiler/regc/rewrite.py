@@ -300,10 +300,9 @@ def _compact(cells: Sequence[str]) -> str:
 def _delimiter(widths: Sequence[int], aligns: Sequence[str], *, compact: bool) -> str:
     out = []
     for size, align in zip(widths, aligns, strict=True):
-        dashes = 3 if compact else size
         left = ":" if align in {"left", "center"} else ""
         right = ":" if align in {"right", "center"} else ""
-        marker = left + "-" * (dashes - len(left) - len(right) if not compact else 3) + right
+        marker = left + "-" * (3 if compact else size - len(left) - len(right)) + right
         out.append(marker if compact else f" {marker} ")
     return "|" + "|".join(out) + "|"
 
