@@ -131,15 +131,20 @@ def check_document(text: str, display: str, *, pipes: bool = True) -> None:
         raise InputError.at(display, MAX_LINES + 1, f"the file has {newlines + 1:,} lines; regc reads registries of up to "
                                                     f"{MAX_LINES:,} lines; remove rows, or keep bulk data out of the registry")
     if len(text) > MAX_LINE_CHARS:
-        lines = (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text).split("\n")
+        lines = _lines(text)
         if max(map(len, lines)) > MAX_LINE_CHARS:
             number, line = next((n, line) for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS)
             raise InputError.at(display, number, f"line is {len(line):,} characters long; regc reads lines of up to "
                                                  f"{MAX_LINE_CHARS:,} characters (break the paragraph into lines)")
     if pipes and text.count("|") > MAX_PIPES:
         seen = 0
-        for number, line in enumerate(text.split("\n"), 1):
+        for number, line in enumerate(_lines(text), 1):  # not split at \n alone: a file of \r line ends is one line there
             seen += line.count("|")
             if seen > MAX_PIPES:
                 raise InputError.at(display, number, f"the file has {text.count('|'):,} `|` characters (table cells), past the "
                                                      f"limit of {MAX_PIPES:,} on this line; keep tables to what people read")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` as markdown-it and the YAML reader count them: broken at \\n, \\r\\n and \\r."""
+    return (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text).split("\n")
