@@ -25,14 +25,6 @@ class Case:
     code: int = 2
 
 
-def _write(name: str, text: str) -> Callable[[Path], str]:
-    def make(directory: Path) -> str:
-        (directory / name).write_text(text, encoding="utf-8", newline="")
-        return name
-
-    return make
-
-
 def _lazy(name: str, build: Callable[[], str]) -> Callable[[Path], str]:
     def make(directory: Path) -> str:
         (directory / name).write_text(build(), encoding="utf-8", newline="")

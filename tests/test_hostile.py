@@ -42,6 +42,18 @@ def test_pathological_input_is_refused_at_once_with_the_limit_named(name: str, t
         assert re.match(r"^[\w./-]+:\d+:\d+: error: ", err), err[:200]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_the_cell_limit_names_its_line_whatever_the_line_ends(ending: str) -> None:
+    """The `|` limit's line was counted at \\n only: a file of \\r line ends was refused at line 1."""
+    from regc.errors import InputError
+    from regc.source import check_document
+
+    text = ending.join(["# R", "", *["|a|b|c|d|e|"] * 110_000])  # 6 a row: row 83,334 (line 83,336) passes 500,000
+    with pytest.raises(InputError) as refused:
+        check_document(text, "registry.md")
+    assert str(refused.value).startswith("registry.md:83336:1: error: the file has 660,000 `|` characters"), str(refused.value)
+
+
 def _crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 

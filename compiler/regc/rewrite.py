@@ -124,9 +124,7 @@ class Document:
         """The file's text, bytes as they are (a byte-order mark and CRLF line endings are kept)."""
         from regc.source import read_text
 
-        text = read_text(path, display)  # UTF-8 and NUL checks, and their messages
-        raw = path.read_bytes()
-        return cls(BOM + text if raw.startswith(b"\xef\xbb\xbf") else text, display)
+        return cls(read_text(path, display, keep_bom=True), display)  # one read: UTF-8 and NUL checks, and their messages
 
     @property
     def text(self) -> str:
@@ -221,10 +219,11 @@ def split_row(line: str) -> tuple[Cell, ...]:
 def replace_value(raw: str, value: str) -> str:
     """A cell's raw text with its value replaced by ``value``, keeping its spacing, HTML comments
     (waivers) and backticks around the value. ``EditError`` when the value is split by a comment."""
+    from regc.parse.markdown import closed_comments  # where the parser looks for them, and why
+
     if "|" in value or "\n" in value or "\r" in value:
         raise ValueError(f"a cell value cannot hold a pipe or a line break: {value!r}")
-    # Comments lie before the last `-->`: searching only there keeps the lazy pattern linear.
-    closed = raw[: raw.rfind("-->") + 3] if "-->" in raw else ""
+    closed = closed_comments(raw)
     pieces = _COMMENT.split(closed)
     pieces[-1] += raw[len(closed):]
     texts = [i for i, piece in enumerate(pieces) if piece.strip(" \t")]
@@ -301,10 +300,9 @@ def _compact(cells: Sequence[str]) -> str:
 def _delimiter(widths: Sequence[int], aligns: Sequence[str], *, compact: bool) -> str:
     out = []
     for size, align in zip(widths, aligns, strict=True):
-        dashes = 3 if compact else size
         left = ":" if align in {"left", "center"} else ""
         right = ":" if align in {"right", "center"} else ""
-        marker = left + "-" * (dashes - len(left) - len(right) if not compact else 3) + right
+        marker = left + "-" * (3 if compact else size - len(left) - len(right)) + right
         out.append(marker if compact else f" {marker} ")
     return "|" + "|".join(out) + "|"
 

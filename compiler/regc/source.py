@@ -38,8 +38,11 @@ MAX_PIPES = 500_000
 _BOMS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
 
 
-def read_text(path: Path, display: str) -> str:
-    """The file's text: UTF-8 (a BOM is allowed and dropped), no NUL bytes, at most ``MAX_BYTES``."""
+def read_text(path: Path, display: str, *, keep_bom: bool = False) -> str:
+    """The file's text: UTF-8 (a BOM is allowed and dropped), no NUL bytes, at most ``MAX_BYTES``.
+
+    ``keep_bom`` keeps a byte-order mark as ``U+FEFF`` for a writer that must give it back (``regc.rewrite``).
+    """
     from regc import cache
 
     try:
@@ -48,7 +51,8 @@ def read_text(path: Path, display: str) -> str:
         cache.note(path, None)
         raise InputError.at(display, 1, "no such file; create it or pass --registry PATH") from None
     cache.note(path, data)
-    return decode(data, display)
+    text = decode(data, display)
+    return "\ufeff" + text if keep_bom and data.startswith(b"\xef\xbb\xbf") else text
 
 
 def read_bytes(path: Path, display: str, limit: int, what: str = "file") -> bytes:
@@ -127,15 +131,20 @@ def check_document(text: str, display: str, *, pipes: bool = True) -> None:
         raise InputError.at(display, MAX_LINES + 1, f"the file has {newlines + 1:,} lines; regc reads registries of up to "
                                                     f"{MAX_LINES:,} lines; remove rows, or keep bulk data out of the registry")
     if len(text) > MAX_LINE_CHARS:
-        lines = (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text).split("\n")
+        lines = _lines(text)
         if max(map(len, lines)) > MAX_LINE_CHARS:
             number, line = next((n, line) for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS)
             raise InputError.at(display, number, f"line is {len(line):,} characters long; regc reads lines of up to "
                                                  f"{MAX_LINE_CHARS:,} characters (break the paragraph into lines)")
     if pipes and text.count("|") > MAX_PIPES:
         seen = 0
-        for number, line in enumerate(text.split("\n"), 1):
+        for number, line in enumerate(_lines(text), 1):  # not split at \n alone: a file of \r line ends is one line there
             seen += line.count("|")
             if seen > MAX_PIPES:
                 raise InputError.at(display, number, f"the file has {text.count('|'):,} `|` characters (table cells), past the "
                                                      f"limit of {MAX_PIPES:,} on this line; keep tables to what people read")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` as markdown-it and the YAML reader count them: broken at \\n, \\r\\n and \\r."""
+    return (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text).split("\n")

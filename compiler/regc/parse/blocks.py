@@ -111,21 +111,13 @@ def blocks(text: str, *, stock_tables: bool = False) -> list[Block]:
 # --- cells -----------------------------------------------------------------------------
 
 
-def count_cells(line: str) -> int:
-    """How many cells a table row's source line holds, as GFM splits it (markdown-it's ``escapedSplit``):
-    at every ``|`` not preceded by a backslash, less an empty first and last cell. Both parsers pad or
-    drop cells to the header's count, so regc counts them itself to report a row with too many."""
-    line = line.strip()
-    cells = line.count("|") - line.count("\\|") + 1
-    if line.startswith("|"):
-        cells -= 1
-    if line.endswith("|") and not line.endswith("\\|"):
-        cells -= 1
-    return max(cells, 0) if line else 0
-
-
 def cell_columns(line: str) -> list[int]:
-    """The 1-based column where each written cell's trimmed content starts (an empty cell: where it ends)."""
+    """The 1-based column where each written cell's trimmed content starts (an empty cell: where it ends).
+
+    There is one column per cell as GFM splits the line (markdown-it's ``escapedSplit``): at every ``|``
+    not preceded by a backslash, less an empty first and last cell. Both parsers pad or drop cells to the
+    header's count, so their count is ``Row.written``, which reports a row with too many.
+    """
     # Without a backslash every | separates (the common case); split pieces keep their "\\|", so offsets are the source's.
     pieces = line.split("|") if "\\" not in line else _UNESCAPED_PIPE.split(line)
     columns: list[int] = []
@@ -155,7 +147,7 @@ def _row(line_number: int, source: str, texts: list[str], width: int) -> Row:
         Cell(_unescape(texts[i]) if i < len(texts) else "", line_number, columns[i] if i < len(columns) else end)
         for i in range(width)
     )
-    return Row(line_number, cells, len(columns))  # = count_cells(source): tests/test_blocks.py
+    return Row(line_number, cells, len(columns))  # = len(escapedSplit(source)), less empty ends: tests/test_blocks.py
 
 
 # --- markdown-it-py ----------------------------------------------------------------------

@@ -202,7 +202,7 @@ def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
             content = cell.text
             if "regc:ignore" in content:
                 in_row.extend(_waivers(content, row.line, errors))
-                closed = _closed(content)
+                closed = closed_comments(content)
                 content = (_WAIVER.sub("", closed) + content[len(closed):]).strip()
             texts.append(Text(content, Pos(cell.line, cell.col)))
         if row.written > len(header):
@@ -224,18 +224,19 @@ def _key(text: str) -> str:
 _KEY_MARKUP = re.compile(r"[*_`]")
 
 
-def _closed(content: str) -> str:
+def closed_comments(content: str) -> str:
     """``content`` up to its last ``-->``: every comment that can match lies there.
 
     A lazy ``<!--.*?-->`` scans to the end of the text from each ``<!--`` that is never
     closed; cut at the last ``-->``, every scan ends at a close, and the search is linear.
+    The writer (``regc.rewrite``) finds the comments of a cell it edits the same way.
     """
     return content[: content.rfind("-->") + 3] if "-->" in content else ""
 
 
 def _waivers(content: str, line: int, errors: DiagnosticCollector) -> list[RawWaiver]:
     found: list[RawWaiver] = []
-    for match in _WAIVER.finditer(_closed(content)):
+    for match in _WAIVER.finditer(closed_comments(content)):
         body = match["body"]
         rule, _, rest = body.partition(" ")
         args = {m["key"]: m["value"] for m in _WAIVER_ARG.finditer(rest)}
