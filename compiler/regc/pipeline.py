@@ -88,16 +88,15 @@ def parse(text: str, display: str) -> RawRegistry:
     """The front end for the file's suffix: ``.md`` markdown, ``.yaml``/``.yml`` YAML.
 
     Every registry text passes here, whatever it was read from (a file, git's index, a commit),
-    so the size limits of ``regc.source.check_document`` hold for all of them.
+    so the size limits of ``regc.source.check_document`` hold for all of them: checked here for
+    markdown, and by ``regc.yamlio.load`` for YAML (as for every YAML file regc reads).
     """
-    from regc.source import check_document
-
     suffix = Path(display).suffix.lower()
-    if suffix in {".md", ".markdown", ".yaml", ".yml"}:
-        check_document(text, display, pipes=suffix in {".md", ".markdown"})
     if suffix in {".md", ".markdown"}:
         from regc.parse.markdown import parse_markdown
+        from regc.source import check_document
 
+        check_document(text, display, pipes=True)
         with collector_paused():
             return parse_markdown(text, display)
     if suffix in {".yaml", ".yml"}:
