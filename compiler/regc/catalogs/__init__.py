@@ -234,6 +234,19 @@ def decimal_of(value: Any) -> Decimal | None:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
+def tokens_of(value: Any) -> int | None:
+    """A JSON number of tokens as an int (``1e6`` -> 1000000); None for anything else.
+
+    Negative and fractional numbers are not token counts, and neither are ``Infinity`` and ``NaN``,
+    which Python's ``json`` reads as floats (``int()`` of them raises, and did, as an internal error).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():  # False for inf and nan too
+        return None
+    return int(value) if value >= 0 else None
+
+
 def provider_table(table: Mapping[str, Provider]) -> str:
     """The provider mapping as a markdown table (README's, kept current by a test): the key each catalog is searched under."""
     rows = ["| registry provider | LiteLLM cost-map key | models.dev provider |", "|---|---|---|"]

@@ -20,7 +20,7 @@ import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import Catalog, Facts, Field, Unit, decimal_of
+from regc.catalogs import Catalog, Facts, Field, Unit, decimal_of, tokens_of
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
@@ -97,9 +97,10 @@ class LiteLLMCatalog(Catalog):
         value = entry.get("max_input_tokens")
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+        tokens = tokens_of(value)
+        if tokens is None:
             raise self.entry_error(key, f"max_input_tokens is {value!r}, not a number of tokens")
-        return int(value) or None
+        return tokens or None
 
     def _date(self, key: str, entry: dict[str, Any]) -> datetime.date | None:
         value = entry.get("deprecation_date")

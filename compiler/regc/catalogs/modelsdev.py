@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import FIELDS, Catalog, Facts, Field, Unit, decimal_of
+from regc.catalogs import FIELDS, Catalog, Facts, Field, Unit, decimal_of, tokens_of
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -83,10 +83,11 @@ class ModelsDevCatalog(Catalog):
             value = limit.get(name)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+            tokens = tokens_of(value)
+            if tokens is None:
                 raise self.entry_error(key, f"limit.{name} is {value!r}, not a number of tokens", model_id)
-            if value:
-                return int(value)
+            if tokens:
+                return tokens
         return None
 
     @functools.cached_property
