@@ -120,6 +120,25 @@ class Catalog:
         raise NotImplementedError
 
     def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
+        """For a model not listed under its key: a close id of the same provider, and the other hosts that list it."""
+        import difflib
+
+        found: list[str] = []
+        close = difflib.get_close_matches(ref.model, self.model_ids(provider), n=1, cutoff=0.8)
+        if close:
+            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
+        hosts = sorted(self.hosts(ref.model))
+        if hosts:
+            shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+            found.append(f"other hosts list it: {shown}")
+        return found
+
+    def model_ids(self, provider: Provider | None) -> list[str]:
+        """The model ids the catalog lists for ``provider``'s own API (for hints only)."""
+        raise NotImplementedError
+
+    def hosts(self, model: str) -> list[str]:
+        """The keys under which other hosts list ``model`` (for hints only)."""
         raise NotImplementedError
 
     def entry_error(self, key: str, message: str, search: str | None = None) -> InputError:

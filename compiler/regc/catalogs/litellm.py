@@ -112,19 +112,20 @@ class LiteLLMCatalog(Catalog):
             pass
         raise self.entry_error(key, f"deprecation_date is {value!r}, not a date (YYYY-MM-DD)")
 
-    def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
-        import difflib
+    def model_ids(self, provider: Provider | None) -> list[str]:
+        return self._providers.get(provider.litellm, []) if provider is not None and provider.litellm else []
 
-        found: list[str] = []
-        own = self._providers.get(provider.litellm, []) if provider is not None and provider.litellm else []
-        close = difflib.get_close_matches(ref.model, own, n=1, cutoff=0.8)
-        if close:
-            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
-        hosts = sorted(key for key in self.entries if key.rpartition("/")[2] == ref.model and "/" in key)
-        if hosts:
-            shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
-            found.append(f"other hosts list it: {shown}")
+    @functools.cached_property
+    def _hosts(self) -> dict[str, list[str]]:
+        """Model id -> the prefixed keys listing it (``grok-3`` -> ``azure_ai/grok-3``, ...), built once, not scanned per model."""
+        found: dict[str, list[str]] = {}
+        for key in self.entries:
+            if "/" in key:
+                found.setdefault(key.rpartition("/")[2], []).append(key)
         return found
+
+    def hosts(self, model: str) -> list[str]:
+        return self._hosts.get(model, [])
 
 
 def _own(litellm_provider: str) -> str:
