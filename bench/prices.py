@@ -24,20 +24,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from synth import catalogs_dir  # bench/ is sys.path[0] when this script runs
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TODAY = datetime.date(2026, 11, 22)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-
-def catalogs_dir() -> Path:
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "reference" / "catalogs"
-        if candidate.is_dir():
-            return candidate
-    raise SystemExit("no ../shared/reference/catalogs here; pass --catalogs DIR")
 
 
 def timed(function: Callable[[], object], runs: int) -> list[float]:

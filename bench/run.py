@@ -73,16 +73,17 @@ def measure(name: str, argv: Sequence[str], *, cwd: Path, runs: int, env: dict[s
     for attempt in range(runs + 1):
         if before is not None:
             before()
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code not in ok_codes:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            raise SystemExit(f"{name}: {' '.join(argv)} exited {code}\n{stderr}")
-        if process.stderr:
-            process.stderr.close()
+        # stderr goes to a file, not a pipe: nothing reads a pipe until the process has ended, so a command
+        # that printed more than the pipe holds (64 KiB: a failing build's errors) would never end.
+        with tempfile.TemporaryFile() as stderr:
+            start = time.perf_counter()
+            process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - start
+            code = os.waitstatus_to_exitcode(status)
+            if code not in ok_codes:
+                stderr.seek(0)
+                raise SystemExit(f"{name}: {' '.join(argv)} exited {code}\n{stderr.read().decode(errors='replace')}")
         if attempt == 0:
             continue  # warm-up: page cache, .pyc files
         times.append(elapsed)

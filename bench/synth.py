@@ -15,13 +15,23 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-CATALOG = Path(__file__).resolve().parents[2] / "shared/reference/catalogs/litellm_model_prices_and_context_window.json"
+ROOT = Path(__file__).resolve().parent.parent
 KINDS = {"chat": "chat", "embedding": "embedding", "image_generation": "image", "audio_transcription": "transcription"}
+
+
+def catalogs_dir() -> Path:
+    """../shared/reference/catalogs beside the checkout, or beside a directory above it (a git worktree), as the tests find it."""
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "reference" / "catalogs"
+        if candidate.is_dir():
+            return candidate
+    raise SystemExit(f"no shared/reference/catalogs in a directory above {ROOT} (bench/prices.py also takes --catalogs DIR)")
 
 
 def catalog_models(limit: int = 5000) -> list[tuple[str, str, Decimal, Decimal, int]]:
     """(ref, kind, input $/MTok, output $/MTok, context) for catalog entries that have a provider and prices."""
-    data = json.loads(CATALOG.read_text(encoding="utf-8"))
+    catalog = catalogs_dir() / "litellm_model_prices_and_context_window.json"
+    data = json.loads(catalog.read_text(encoding="utf-8"))
     models = []
     seen: set[str] = set()
     for key, entry in sorted(data.items()):

@@ -167,6 +167,7 @@ def test_models_dev_api_json_and_flattened_forms_read_alike(tmp_path: Path) -> N
     one, two = load_catalog(str(SMALL_MODELS_DEV)), load_catalog(str(tmp_path / "flat.json"))
     assert len(one) == len(two) == 9
     for key in ("openai/o3", "openrouter/anthropic/claude-sonnet-4.6", "xai/grok-imagine-image"):
+        assert one.facts(key) is not None, key  # else two readers that both lost the entry would agree
         assert one.facts(key) == two.facts(key)
 
 
@@ -192,6 +193,25 @@ def test_a_bad_entry_is_reported_at_its_line_when_the_registry_names_it(tmp_path
     assert result.code == 2
     assert result.err.endswith("bad-entry.json:2:1: error: catalog entry 'gpt-4o': input_cost_per_token is 'cheap', "
                                "not a price (a number of USD, at least 0)\n")
+
+
+@pytest.mark.parametrize(("catalog", "expected"), [
+    ('{"gpt-4o": {"litellm_provider": "openai", "max_input_tokens": Infinity}}',
+     "1:1: error: catalog entry 'gpt-4o': max_input_tokens is inf"),
+    ('{"gpt-4o": {"litellm_provider": "openai", "max_input_tokens": 1.5}}',
+     "1:1: error: catalog entry 'gpt-4o': max_input_tokens is 1.5"),
+    ('{"openai": {"id": "openai",\n "models": {"gpt-4o": {"limit": {"context": NaN}}}}}',
+     "2:1: error: catalog entry 'openai/gpt-4o': limit.context is nan"),
+])
+def test_a_context_window_that_is_not_a_token_count_is_an_input_error(tmp_path: Path, catalog: str, expected: str) -> None:
+    """Python's json reads Infinity and NaN: they are bad entries, not internal errors."""
+    registry = tmp_path / "registry.md"
+    registry.write_text("## A · alias `a`\n\n| | |\n|---|---|\n| **Primary** | `openai/gpt-4o` |\n\n## Models\n\n"
+                        "| Model | Context |\n|---|---|\n| `openai/gpt-4o` | 128K |\n")
+    (tmp_path / "catalog.json").write_text(catalog)
+    result = run_regc("prices", "check", "--registry", registry, "--catalog", tmp_path / "catalog.json")
+    assert result.code == 2
+    assert result.err.endswith(f"catalog.json:{expected}, not a number of tokens\n"), result.err
 
 
 def test_unknown_catalog_names_and_missing_files_say_what_is_accepted(tmp_path: Path) -> None:

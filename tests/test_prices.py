@@ -91,6 +91,20 @@ def test_exit_codes_and_fail_severity(tmp_path: Path) -> None:
     assert result.code == 2 and "defines no aliases" in result.err
 
 
+def test_each_models_table_is_read_with_its_own_header(tmp_path: Path) -> None:
+    """Two Models sections with their columns in another order: the second row's output price is its Output cell."""
+    registry = tmp_path / "registry.md"
+    registry.write_text("## A · alias `a`\n\n| | |\n|---|---|\n| **Primary** | `openai/gpt-4o` |\n\n"
+                        "## Models\n\n| Model | Input | Output |\n|---|---|---|\n| `openai/gpt-4o` | $2.50 | $10.00 |\n\n"
+                        "## Models\n\n| Model | Output | Input |\n|---|---|---|\n| `openai/o3` | $9.00 | $2.00 |\n")
+    _, findings, _ = check("--catalog", SMALL_LITELLM, registry=registry)
+    prices = [(f["line"], f["col"], f["message"]) for f in findings if f["rule"] == "catalog-price"]
+    assert prices == [(17, 17, "`openai/o3` output price is $9.00 per 1M tokens; "
+                               "LiteLLM cost map (litellm-small.json) `o3` says $8.00 (-11%)")]
+    assert run_regc("prices", "sync", "--registry", registry, "--catalog", SMALL_LITELLM, *TODAY).code == 0
+    assert registry.read_text().splitlines()[16] == "| `openai/o3` | $8.00 | $2.00 |"
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
 def test_every_lint_output_format(fmt: str) -> None:
     result = run_regc("prices", "check", "--registry", REGISTRY, "--catalog", SMALL_LITELLM, "--format", fmt, *TODAY)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from regc.model import Model, Price
     from regc.providers import Provider
     from regc.resolve import ResolvedRegistry
-    from regc.rewrite import CellEdit, Document, Row
+    from regc.rewrite import CellEdit, Document, Row, Table
     from regc.rules import Rule, Severity
 
 Check = Literal["catalog-price", "catalog-context", "catalog-lifecycle", "catalog-unlisted", "catalog-blank"]
@@ -140,6 +140,10 @@ class _Cells:
         return model.pos.line, model.pos.col
 
 
+#: A row with no cells to point at (a YAML registry): every field is compared, findings go to the model's line.
+_NOWHERE = _Cells(None, {})
+
+
 def compare(
     registry: ResolvedRegistry,
     catalog: Catalog,
@@ -150,13 +154,13 @@ def compare(
     document: Document | None = None,
 ) -> Comparison:
     """Every difference between ``registry``'s Models rows and ``catalog``; ``document`` (markdown) locates cells."""
-    columns = model_columns(document, registry) if document is not None else {}
+    located = _located(document, registry) if document is not None else {}
     differences: list[Difference] = []
     listed = unlisted = local = 0
     not_covered: list[str] = []
     for model in registry.models:
         lookup = catalog.lookup(model.ref, providers.get(model.ref.provider or ""))
-        cells = _Cells(_row(document, model.pos.line), columns)
+        cells = located.get(model.pos.line, _NOWHERE)
         if lookup.status == "local":
             local += 1
         elif lookup.status == "not-covered":
@@ -181,21 +185,34 @@ def _retired(model: Model, facts: Facts, today: datetime.date) -> bool:
     return model.status.state == "retired" or any(d <= today for d in dates)
 
 
-def _row(document: Document | None, line: int) -> Row | None:
-    table = document.table_at(line) if document is not None else None
-    return table.row_at(line) if table is not None else None
+def _located(document: Document, registry: ResolvedRegistry) -> dict[int, _Cells]:
+    """Each Models row's cells, by line, in one pass over the document's tables.
+
+    Every table is read with its own header: a registry may have several Models sections, each with
+    its own column order. (Finding each row's table anew was a scan of every table per model: 36 s
+    for a 10,000-alias registry.)
+    """
+    lines = {model.pos.line for model in registry.models}
+    found: dict[int, _Cells] = {}
+    for table in document.tables:
+        rows = [row for row in table.rows if row.line in lines]
+        if rows:
+            columns = _columns(table)
+            found.update((row.line, _Cells(row, columns)) for row in rows)
+    return found
 
 
 def model_columns(document: Document, registry: ResolvedRegistry) -> dict[str, int]:
-    """Field -> column index of the Models table, read from its header as the parser reads it (the last
+    """Field -> column index of the (first) Models table, read from its header as the parser reads it."""
+    table = document.table_at(registry.models[0].pos.line) if registry.models else None
+    return _columns(table) if table is not None else {}
+
+
+def _columns(table: Table) -> dict[str, int]:
+    """Field -> column index of a Models table, read from its header as the parser reads it (the last
     column of a field wins, as in the IR)."""
     from regc.parse.markdown import model_field  # the parser's own header grammar, so both agree
 
-    if not registry.models:
-        return {}
-    table = document.table_at(registry.models[0].pos.line)
-    if table is None:
-        return {}
     columns: dict[str, int] = {}
     for index, cell in enumerate(table.header.cells):
         field = model_field(cell.content)

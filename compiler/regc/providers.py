@@ -86,10 +86,3 @@ def providers(overrides: Mapping[str, Provider] | None = None) -> dict[str, Prov
         base = table.get(name)
         table[name] = base.model_copy(update=override.model_dump(exclude_unset=True)) if base else override
     return table
-
-
-def lookup(name: str | None, overrides: Mapping[str, Provider] | None = None) -> Provider | None:
-    """The provider called ``name`` in the registry, or None if regc does not know it."""
-    if name is None:
-        return None
-    return providers(overrides).get(name)

@@ -120,6 +120,25 @@ class Catalog:
         raise NotImplementedError
 
     def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
+        """For a model not listed under its key: a close id of the same provider, and the other hosts that list it."""
+        import difflib
+
+        found: list[str] = []
+        close = difflib.get_close_matches(ref.model, self.model_ids(provider), n=1, cutoff=0.8)
+        if close:
+            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
+        hosts = sorted(self.hosts(ref.model))
+        if hosts:
+            shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+            found.append(f"other hosts list it: {shown}")
+        return found
+
+    def model_ids(self, provider: Provider | None) -> list[str]:
+        """The model ids the catalog lists for ``provider``'s own API (for hints only)."""
+        raise NotImplementedError
+
+    def hosts(self, model: str) -> list[str]:
+        """The keys under which other hosts list ``model`` (for hints only)."""
         raise NotImplementedError
 
     def entry_error(self, key: str, message: str, search: str | None = None) -> InputError:
@@ -232,6 +251,19 @@ def decimal_of(value: Any) -> Decimal | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def tokens_of(value: Any) -> int | None:
+    """A JSON number of tokens as an int (``1e6`` -> 1000000); None for anything else.
+
+    Negative and fractional numbers are not token counts, and neither are ``Infinity`` and ``NaN``,
+    which Python's ``json`` reads as floats (``int()`` of them raises, and did, as an internal error).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():  # False for inf and nan too
+        return None
+    return int(value) if value >= 0 else None
 
 
 def provider_table(table: Mapping[str, Provider]) -> str:

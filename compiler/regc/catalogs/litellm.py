@@ -20,7 +20,7 @@ import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import Catalog, Facts, Field, Unit, decimal_of
+from regc.catalogs import Catalog, Facts, Field, Unit, decimal_of, tokens_of
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
@@ -97,9 +97,10 @@ class LiteLLMCatalog(Catalog):
         value = entry.get("max_input_tokens")
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+        tokens = tokens_of(value)
+        if tokens is None:
             raise self.entry_error(key, f"max_input_tokens is {value!r}, not a number of tokens")
-        return int(value) or None
+        return tokens or None
 
     def _date(self, key: str, entry: dict[str, Any]) -> datetime.date | None:
         value = entry.get("deprecation_date")
@@ -111,19 +112,20 @@ class LiteLLMCatalog(Catalog):
             pass
         raise self.entry_error(key, f"deprecation_date is {value!r}, not a date (YYYY-MM-DD)")
 
-    def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
-        import difflib
+    def model_ids(self, provider: Provider | None) -> list[str]:
+        return self._providers.get(provider.litellm, []) if provider is not None and provider.litellm else []
 
-        found: list[str] = []
-        own = self._providers.get(provider.litellm, []) if provider is not None and provider.litellm else []
-        close = difflib.get_close_matches(ref.model, own, n=1, cutoff=0.8)
-        if close:
-            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
-        hosts = sorted(key for key in self.entries if key.rpartition("/")[2] == ref.model and "/" in key)
-        if hosts:
-            shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
-            found.append(f"other hosts list it: {shown}")
+    @functools.cached_property
+    def _hosts(self) -> dict[str, list[str]]:
+        """Model id -> the prefixed keys listing it (``grok-3`` -> ``azure_ai/grok-3``, ...), built once, not scanned per model."""
+        found: dict[str, list[str]] = {}
+        for key in self.entries:
+            if "/" in key:
+                found.setdefault(key.rpartition("/")[2], []).append(key)
         return found
+
+    def hosts(self, model: str) -> list[str]:
+        return self._hosts.get(model, [])
 
 
 def _own(litellm_provider: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import FIELDS, Catalog, Facts, Field, Unit, decimal_of
+from regc.catalogs import FIELDS, Catalog, Facts, Field, Unit, decimal_of, tokens_of
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -83,10 +83,11 @@ class ModelsDevCatalog(Catalog):
             value = limit.get(name)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+            tokens = tokens_of(value)
+            if tokens is None:
                 raise self.entry_error(key, f"limit.{name} is {value!r}, not a number of tokens", model_id)
-            if value:
-                return int(value)
+            if tokens:
+                return tokens
         return None
 
     @functools.cached_property
@@ -98,16 +99,8 @@ class ModelsDevCatalog(Catalog):
                 found.setdefault(model_id.rpartition("/")[2], []).append(f"{provider_id}/{model_id}")
         return found
 
-    def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
-        import difflib
+    def model_ids(self, provider: Provider | None) -> list[str]:
+        return list(self.entries.get(provider.modelsdev, {})) if provider is not None and provider.modelsdev else []
 
-        found: list[str] = []
-        own = list(self.entries.get(provider.modelsdev, {})) if provider is not None and provider.modelsdev else []
-        close = difflib.get_close_matches(ref.model, own, n=1, cutoff=0.8)
-        if close:
-            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
-        hosts = sorted(self._hosts.get(ref.model.rpartition("/")[2], []))
-        if hosts:
-            shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
-            found.append(f"other hosts list it: {shown}")
-        return found
+    def hosts(self, model: str) -> list[str]:
+        return self._hosts.get(model.rpartition("/")[2], [])
