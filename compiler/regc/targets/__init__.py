@@ -196,10 +196,14 @@ def templates() -> Environment:
     """The jinja2 environment of the built-in templates.
 
     Autoescaping is off because no target is HTML: each template escapes
-    values for its own language with the filters registered here, so a
-    hostile string in the registry cannot become code or YAML structure.
+    values for its own language with the filters registered here (``yaml``
+    and ``comment``, ``regc.targets._yaml``) or receives them escaped (go,
+    sqlite), so a hostile string in the registry cannot become code or YAML
+    structure.
     """
     import jinja2
+
+    from regc.targets import _yaml
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("regc", "targets/templates"),
@@ -209,4 +213,5 @@ def templates() -> Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.filters.update(yaml=_yaml.scalar, comment=_yaml.comment)
     return env

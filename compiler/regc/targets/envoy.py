@@ -63,7 +63,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from regc.targets import Target, TargetOptions, header
+from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
     from regc.model import Model, PriceCell
@@ -156,10 +156,8 @@ class EnvoyTarget(Target[EnvoyOptions]):
     Options = EnvoyOptions
 
     def render(self, registry: ResolvedRegistry, options: EnvoyOptions) -> dict[str, bytes]:
-        from regc.targets._yaml import template
-
         data = build(registry, options)
-        text = template("envoy.yaml.j2").render(header=header(registry), data=data, model_header=MODEL_HEADER)
+        text = templates().get_template("envoy.yaml.j2").render(header=header(registry), data=data, model_header=MODEL_HEADER)
         return {options.path: text.encode("utf-8")}
 
 
