@@ -102,7 +102,8 @@ class SqliteTarget(Target[SqliteOptions]):
             model = registry.model(chain.primary)
             input_usd, input_unit = _price(model.input if model else None)
             output_usd, output_unit = _price(model.output if model else None)
-            categories.append([name, alias.title, alias.section, registry.kind(name), str(chain.primary),
+            # model.kind is registry.kind(name), without resolving the alias and looking its primary up again
+            categories.append([name, alias.title, alias.section, model.kind if model else None, str(chain.primary),
                                input_usd, input_unit, output_usd, output_unit])
             fallbacks.extend([name, position, str(ref)] for position, ref in enumerate(chain.fallbacks, 1))
         # Each row is written as its literals here, once, rather than through a filter per value in the template.
