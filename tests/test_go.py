@@ -105,8 +105,8 @@ class Case:
 
 
 def _render(path: Path, **options: Any) -> bytes:
-    outputs = GoTarget().render(regc.load(path), GoOptions.model_validate(options))
-    return outputs[GoOptions.model_validate(options).path]
+    validated = GoOptions.model_validate(options)
+    return GoTarget().render(regc.load(path), validated)[validated.path]
 
 
 def _case_name(path: Path) -> str:

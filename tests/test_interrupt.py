@@ -32,6 +32,8 @@ OLD = FIXTURES / "good" / "features.md"
 NEW = FIXTURES / "hostile" / "hostile.md"
 PAUSING = ROOT / "tests" / "pausing_regc.py"
 TIMEOUT = 60  # seconds: a hang guard, never a measurement
+#: Every regc process runs this checkout's code, not whichever regc the interpreter has installed.
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "compiler")}
 
 
 def outputs(project: Path) -> dict[str, bytes]:
@@ -70,7 +72,7 @@ class Paused:
 
     def __init__(self, project: Path, *args: str) -> None:
         read, self._write = os.pipe()
-        env = {**os.environ, "REGC_PAUSE_FD": str(self._write), "PYTHONPATH": str(ROOT / "compiler")}
+        env = {**ENV, "REGC_PAUSE_FD": str(self._write)}
         self.process = subprocess.Popen(
             [sys.executable, str(PAUSING), "--no-cache", *args], cwd=project, env=env, pass_fds=(self._write,),
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -176,11 +178,11 @@ def test_the_console_script_killed_at_increasing_delays_never_leaves_a_partial_o
     regc = [sys.executable, "-m", "regc", "--no-cache", "build"]
     reset(project, old, NEW)
     start = time.perf_counter()
-    subprocess.run(regc, cwd=project, check=True, capture_output=True, timeout=TIMEOUT)
+    subprocess.run(regc, cwd=project, env=ENV, check=True, capture_output=True, timeout=TIMEOUT)
     whole = time.perf_counter() - start
     for fraction in (0.5, 0.7, 0.8, 0.9, 0.95, 1.0):
         reset(project, old, NEW)
-        process = subprocess.Popen(regc, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(regc, cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             time.sleep(whole * fraction)
         finally:
@@ -252,7 +254,7 @@ def test_a_second_build_waits_for_the_first_so_outputs_never_mix(project: Path, 
         while not (a.next_step() or "").startswith("renamed"):
             a.go()
         # A has renamed one output and holds the project's lock for the rest.
-        b = subprocess.Popen([sys.executable, "-m", "regc", "--no-cache", "build", "--registry", "other.md"], cwd=project,
+        b = subprocess.Popen([sys.executable, "-m", "regc", "--no-cache", "build", "--registry", "other.md"], cwd=project, env=ENV,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -279,7 +281,7 @@ def test_builds_started_together_leave_one_whole_set_of_outputs(project: Path, t
     for _ in range(3):
         shutil.rmtree(project / "out", ignore_errors=True)
         processes = [
-            subprocess.Popen([sys.executable, "-m", "regc", "--no-cache", "build", "--registry", registry], cwd=project,
+            subprocess.Popen([sys.executable, "-m", "regc", "--no-cache", "build", "--registry", registry], cwd=project, env=ENV,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             for registry in expected
         ]
@@ -303,11 +305,11 @@ def test_a_replayed_build_still_removes_what_a_killed_build_left(project: Path) 
     shutil.copyfile(OLD, project / "registry.md")
     regc = [sys.executable, "-m", "regc", "build"]  # the console script's path: the cache is on
     for _ in range(2):  # the second run writes nothing and is recorded
-        subprocess.run(regc, cwd=project, check=True, capture_output=True, timeout=TIMEOUT)
+        subprocess.run(regc, cwd=project, env=ENV, check=True, capture_output=True, timeout=TIMEOUT)
     assert list((project / ".regc-cache").glob("*.json"))
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     leftover = project / "out" / f".registry.json{write.TMP_MARK}{dead.stdout.strip()}-killed"
     leftover.write_bytes(b'{"half": ')
-    done = subprocess.run(regc, cwd=project, check=True, capture_output=True, text=True, timeout=TIMEOUT)
+    done = subprocess.run(regc, cwd=project, env=ENV, check=True, capture_output=True, text=True, timeout=TIMEOUT)
     assert done.stderr.startswith("regc: 0 written, 2 unchanged")
     assert not leftover.exists()

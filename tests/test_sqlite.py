@@ -11,6 +11,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -233,11 +234,19 @@ def test_the_database_needs_a_path_of_its_own(tmp_path: Path, database: str) -> 
                                             "own, not empty and not the SQL file's\n")
 
 
+#: The database another Python process's SQLite makes from the SQL on stdin, with no regc code involved.
+SERIALIZE = "import sqlite3, sys; c = sqlite3.connect(':memory:'); c.executescript(sys.stdin.buffer.read().decode()); " \
+            "sys.stdout.buffer.write(c.serialize())"
+
+
 def test_the_database_bytes_are_the_same_on_every_build() -> None:
+    """The same bytes on every build: equal to what a fresh process's SQLite makes from the same SQL."""
     sql = _sql(regc.load(ROOT / "registry.md"))
-    assert database(sql) == database(sql)
+    fresh = subprocess.run([sys.executable, "-c", SERIALIZE], input=sql.encode(), capture_output=True, timeout=60, check=True).stdout
+    assert fresh.startswith(b"SQLite format 3\x00")
+    assert database(sql) == fresh
     outputs = SqliteTarget().render(regc.load(ROOT / "registry.md"), SqliteOptions(database="x.db"))
-    assert outputs["x.db"] == database(sql) and outputs[SQL_PATH].decode() == sql
+    assert outputs["x.db"] == fresh and outputs[SQL_PATH].decode() == sql
 
 
 # --- properties -------------------------------------------------------------------------------

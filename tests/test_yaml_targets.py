@@ -124,6 +124,9 @@ def test_litellm_yaml_reloads_to_the_data_intended(tmp_path: Path, text: str) ->
     _opening_comments_only(output)
     for load in _loaders():
         assert load(output) == [intended]
+    # What is left out is listed in the opening comments, each line reading back, as JSON, to exactly what was meant.
+    comments = [line.removeprefix("# not served: ") for line in output.splitlines() if line.startswith("# not served: ")]
+    assert [json.loads(comment) for comment in comments] == litellm.build(registry, options).skipped
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -154,6 +157,8 @@ def test_envoy_yaml_reloads_to_the_data_intended(tmp_path: Path, text: str) -> N
     # Every alias is routed, or listed in the opening comments as not routed: none vanishes.
     comments = [line for line in output.splitlines() if line.startswith("# not routed: ")]
     assert comments == [f"# not routed: {quote(line)}" for line in data.skipped]
+    # ... and each reads back, as the JSON string it is written as, to exactly the line meant (not only to quote()'s text).
+    assert [json.loads(line.removeprefix("# not routed: ")) for line in comments] == data.skipped
     for alias in registry.aliases:
         routed = any(rule.alias == alias.name for route in data.routes for rule in route.rules)
         assert routed or any(repr(alias.name) in line for line in data.skipped), alias.name

@@ -79,11 +79,12 @@ def output_path(root: Path, relative: str, locate: Callable[[str], tuple[str, in
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise _located(f"output path {relative!r} is not a regular file (a pipe, socket or device); "
                        "remove it or give the target another path", relative, locate)
+    root = root.resolve()  # once, not for every parent (each resolve walks the path with system calls)
     for parent in path.parents:
-        if parent == root.resolve() or not parent.is_relative_to(root.resolve()):
+        if parent == root or not parent.is_relative_to(root):
             break
         if parent.exists() and not parent.is_dir():
-            where = parent.relative_to(root.resolve()).as_posix()
+            where = parent.relative_to(root).as_posix()
             raise _located(f"output path {relative!r} cannot be written: {where!r} is a file, not a directory", relative, locate)
     return path
 

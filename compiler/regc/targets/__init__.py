@@ -163,20 +163,26 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
 
     where = display_path(config.file) if config.file else "(defaults)"
     prefix = "tool.regc.targets" if config.file is not None and config.file.name == "pyproject.toml" else "targets"
-    text = config.text if config.text is not None else config.file.read_text(encoding="utf-8") if config.file else ""
+
+    def line(dotted: str) -> int:
+        # Only an error needs the file's text: a build that succeeds does not read the file again.
+        text = config.text if config.text is not None else config.file.read_text(encoding="utf-8") if config.file else ""
+        return key_line(text, dotted)
+
+    providers = config.providers()  # one table for every target: each reads it through TargetOptions.providers(), a copy
     for name, table in selected.items():
         if name not in available:
             known = ", ".join(available)
-            errors.append(Diagnostic(where, key_line(text, f"{prefix}.{name}"), 1, f"unknown target {name!r}; known targets: {known}"))
+            errors.append(Diagnostic(where, line(f"{prefix}.{name}"), 1, f"unknown target {name!r}; known targets: {known}"))
             continue
         cls = available[name]
         try:
             options = cls.Options.model_validate(table)
-            options._providers = config.providers()
+            options._providers = providers
         except ValidationError as exc:
             for error in exc.errors():
                 key = ".".join(str(p) for p in error["loc"])
-                errors.append(Diagnostic(where, key_line(text, f"{prefix}.{name}.{key}"), 1, f"{prefix}.{name}.{key}: {error['msg']}"))
+                errors.append(Diagnostic(where, line(f"{prefix}.{name}.{key}"), 1, f"{prefix}.{name}.{key}: {error['msg']}"))
             continue
         if options.enabled:
             result.append((cls(read or project_reader(config.root)), options))
@@ -190,10 +196,14 @@ def templates() -> Environment:
     """The jinja2 environment of the built-in templates.
 
     Autoescaping is off because no target is HTML: each template escapes
-    values for its own language with the filters registered here, so a
-    hostile string in the registry cannot become code or YAML structure.
+    values for its own language with the filters registered here (``yaml``
+    and ``comment``, ``regc.targets._yaml``) or receives them escaped (go,
+    sqlite), so a hostile string in the registry cannot become code or YAML
+    structure.
     """
     import jinja2
+
+    from regc.targets import _yaml
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("regc", "targets/templates"),
@@ -203,4 +213,5 @@ def templates() -> Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.filters.update(yaml=_yaml.scalar, comment=_yaml.comment)
     return env

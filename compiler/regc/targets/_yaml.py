@@ -18,12 +18,8 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from regc.escape import BIDI
-
-if TYPE_CHECKING:
-    from jinja2 import Template
 
 # Characters a YAML 1.1 reader refuses or reads as a line break, even inside double quotes, and the
 # bidirectional controls, which would make a reviewer see a line other than the one written (regc.escape).
@@ -59,13 +55,3 @@ def scalar(value: object) -> str:
 def comment(text: str) -> str:
     """Text for a ``#`` comment: JSON-quoted, so it cannot end the comment line."""
     return quote(text)
-
-
-def template(name: str) -> Template:
-    """A template of ``targets/templates/`` with the ``yaml`` and ``comment`` filters available."""
-    from regc.targets import templates
-
-    env = templates()
-    env.filters.setdefault("yaml", scalar)
-    env.filters.setdefault("comment", comment)
-    return env.get_template(name)

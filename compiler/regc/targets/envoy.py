@@ -63,7 +63,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from regc.targets import Target, TargetOptions, header
+from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
     from regc.model import Model, PriceCell
@@ -156,10 +156,8 @@ class EnvoyTarget(Target[EnvoyOptions]):
     Options = EnvoyOptions
 
     def render(self, registry: ResolvedRegistry, options: EnvoyOptions) -> dict[str, bytes]:
-        from regc.targets._yaml import template
-
         data = build(registry, options)
-        text = template("envoy.yaml.j2").render(header=header(registry), data=data, model_header=MODEL_HEADER)
+        text = templates().get_template("envoy.yaml.j2").render(header=header(registry), data=data, model_header=MODEL_HEADER)
         return {options.path: text.encode("utf-8")}
 
 
@@ -192,7 +190,7 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
                     break
                 continue
             refs.append(Ref(found, ref.model, len(refs)))
-        if refs and refs[0].model == chain.primary.model and refs[0].service.provider == chain.primary.provider:
+        if refs:  # refs[0] is the primary: the loop stops at a primary without a service
             rules.append(Rule(alias.name, refs))
     size = options.max_rules_per_route
     for index in range(0, len(rules), size):
@@ -273,7 +271,7 @@ def coefficients(model: Model | None) -> Coefficients | None:
     prices = [_nano(p) for p in (model.input, model.cache_read, model.cache_write, model.output)]
     if all(p is None for p in prices):
         return None
-    inp, read, write, out = (p if p is not None else None for p in prices)
+    inp, read, write, out = prices
     base = inp if inp is not None else Decimal(0)
     return Coefficients(base, read if read is not None else base, write if write is not None else base,
                         out if out is not None else Decimal(0))

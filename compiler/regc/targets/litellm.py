@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from regc.errors import InputError
-from regc.targets import Target, TargetOptions, header
+from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
     from regc.model import Model, ModelRef, PriceCell
@@ -136,10 +136,8 @@ class LitellmTarget(Target[LitellmOptions]):
     Options = LitellmOptions
 
     def render(self, registry: ResolvedRegistry, options: LitellmOptions) -> dict[str, bytes]:
-        from regc.targets._yaml import template
-
         data = build(registry, options)
-        text = template("litellm.yaml.j2").render(header=header(registry), config=data)
+        text = templates().get_template("litellm.yaml.j2").render(header=header(registry), config=data)
         return {options.path: text.encode("utf-8")}
 
 

@@ -102,7 +102,8 @@ class SqliteTarget(Target[SqliteOptions]):
             model = registry.model(chain.primary)
             input_usd, input_unit = _price(model.input if model else None)
             output_usd, output_unit = _price(model.output if model else None)
-            categories.append([name, alias.title, alias.section, registry.kind(name), str(chain.primary),
+            # model.kind is registry.kind(name), without resolving the alias and looking its primary up again
+            categories.append([name, alias.title, alias.section, model.kind if model else None, str(chain.primary),
                                input_usd, input_unit, output_usd, output_unit])
             fallbacks.extend([name, position, str(ref)] for position, ref in enumerate(chain.fallbacks, 1))
         # Each row is written as its literals here, once, rather than through a filter per value in the template.
@@ -136,7 +137,7 @@ def sql_literal(value: object) -> str:
     line for every reader, not just for SQLite. A lone surrogate has no UTF-8
     form: ``ValueError``.
     """
-    if type(value) is str and _NEEDS_CHAR.search(value) is None:
+    if isinstance(value, str) and _NEEDS_CHAR.search(value) is None:
         return "'" + value.replace("'", "''") + "'"  # the common case first: a string no character of which needs char(N)
     if value is None:
         return "NULL"
@@ -150,15 +151,13 @@ def sql_literal(value: object) -> str:
         return format(value, "f")
     if not isinstance(value, str):
         raise TypeError(f"no SQL literal for {type(value).__name__}")
-    if _NEEDS_CHAR.search(value) is None:
-        return "'" + value.replace("'", "''") + "'"  # the common case: no character needs char(N)
     parts: list[str] = []
     run: list[str] = []
     for char in value:
         code = ord(char)
         if 0xD800 <= code <= 0xDFFF:
             raise ValueError(f"lone surrogate U+{code:04X} cannot be written as UTF-8")
-        if _breaks(code):
+        if _BREAKS.match(char):
             if run:
                 parts.append("'" + "".join(run) + "'")
                 run = []
@@ -170,14 +169,12 @@ def sql_literal(value: object) -> str:
     return " || ".join(parts)
 
 
-_NEEDS_CHAR = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{BIDI}]")
-_BIDI = re.compile(f"[{BIDI}]")
-
-
-def _breaks(code: int) -> bool:
-    """A control character or a line/paragraph separator (what some reader may take as a line break), or a
-    bidirectional control (which reorders how the line is shown: ``regc.escape``)."""
-    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029) or _BIDI.match(chr(code)) is not None
+# A control character or a line/paragraph separator (what some reader may take as a line break), or a
+# bidirectional control (which reorders how the line is shown: ``regc.escape``): written as char(N).
+_BREAK_CHARS = f"\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI}"
+_BREAKS = re.compile(f"[{_BREAK_CHARS}]")
+#: A string holding none of these (nor a lone surrogate, refused below) is one plain quoted literal.
+_NEEDS_CHAR = re.compile(f"[{_BREAK_CHARS}\ud800-\udfff]")
 
 
 def database(sql: str) -> bytes:
