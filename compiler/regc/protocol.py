@@ -178,7 +178,8 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
         return IndexCheck(staged, relevant=False)
     index = repo.index()
     config = staged_config(repo, project)
-    if not any(is_watched(path, watched(project, config)) for path in staged):
+    paths = watched(project, config)
+    if not any(is_watched(path, paths) for path in staged):
         return IndexCheck(staged, relevant=False)
     registry = registry_at(index, project, config)
     outputs = _kept_in_git(repo, index, project, render(index, project, config, registry))
