@@ -222,7 +222,7 @@ def watched(project: Project, config: Config) -> list[str]:
     """Top-relative paths whose change concerns regc: configuration, registry, policy, every output.
 
     A target's path may be a directory (the schema target's): everything
-    below it is watched too (see ``is_watched``).
+    below it is watched too (see ``regc.hook_fast.is_watched``).
     """
     from regc import targets
 
@@ -232,7 +232,3 @@ def watched(project: Project, config: Config) -> list[str]:
     if config.file is not None and project.config is not None:
         found.append(posixpath.join(project.directory, config.file.name))
     return sorted(set(found))
-
-
-def is_watched(path: str, paths: Iterable[str]) -> bool:
-    return any(path == w or path.startswith(w + "/") for w in paths)
