@@ -13,12 +13,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
-import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from regc.discovery import CONFIG_FILES
-from regc.errors import Diagnostic, InputError
+from regc.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -138,36 +137,12 @@ def default_config(project: Project) -> Config:
 
 def parse_config(data: bytes, file: Path, shown: str) -> Config | None:
     """A configuration from the bytes of ``file`` (None for a pyproject.toml without ``[tool.regc]``)."""
-    import tomllib
-
-    from pydantic import ValidationError
-
-    from regc.config import Config, ConfigFile, key_line
+    from regc.config import Config, parse_settings
     from regc.source import decode
 
     text = decode(data, shown)
-    try:
-        document: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+), column (\d+)", str(exc))
-        line, col = (int(match[1]), int(match[2])) if match else (1, 1)
-        raise InputError.at(shown, line, f"malformed TOML: {str(exc).split(' (at')[0]}", col) from None
-    pyproject = file.name == "pyproject.toml"
-    if pyproject and "regc" not in document.get("tool", {}):
-        return None
-    table = document["tool"]["regc"] if pyproject else document
-    prefix = "tool.regc." if pyproject else ""
-    if not isinstance(table, dict):
-        raise InputError.at(shown, 1, f"[{prefix.rstrip('.') or 'regc'}] must be a table")
-    try:
-        settings = ConfigFile.model_validate(table)
-    except ValidationError as exc:
-        found = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"])
-            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
-        raise InputError(found) from None
-    return Config(root=file.parent, file=file, settings=settings, text=text)
+    settings = parse_settings(text, file.name, shown)
+    return None if settings is None else Config(root=file.parent, file=file, settings=settings, text=text)
 
 
 def registry_at(snapshot: Snapshot, project: Project, config: Config) -> ResolvedRegistry:
