@@ -11,16 +11,15 @@ git-backed snapshots live in ``regc.gitrepo``).
 from __future__ import annotations
 
 import dataclasses
-import os
 import posixpath
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from regc.discovery import CONFIG_FILES
+from regc.discovery import CONFIG_FILES, top_relative
 from regc.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from pathlib import Path
 
     from regc.config import Config
     from regc.resolve import ResolvedRegistry
@@ -100,19 +99,12 @@ def locate(top: Path, cwd: Path, config_file: Path | None) -> Project:
     if explicit and file is not None and not file.is_file():
         raise InputError.at(str(config_file), 1, "no such configuration file")
     if file is None:
-        return Project(top, _relative(top, cwd) or "")
-    relative = _relative(top, file)
+        return Project(top, top_relative(top, cwd) or "")
+    relative = top_relative(top, file)
     if relative is None:
         raise InputError.at(str(file), 1, f"the configuration file is outside the git repository {top}")
     directory, name = posixpath.split(relative)
     return Project(top, directory, name, explicit)
-
-
-def _relative(top: Path, path: Path) -> str | None:
-    relative = Path(os.path.relpath(os.path.realpath(path), os.path.realpath(top))).as_posix()
-    if relative == ".." or relative.startswith("../"):
-        return None
-    return "" if relative == "." else relative
 
 
 def config_at(snapshot: Snapshot, project: Project) -> Config | None:
