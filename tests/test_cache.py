@@ -41,7 +41,8 @@ def _same(a: subprocess.CompletedProcess[str], b: subprocess.CompletedProcess[st
     assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
 
 
-@pytest.mark.parametrize("args", [("check",), ("lint",), ("build", "--check"), ("lint", "--format", "json"), ("-q", "check")])
+@pytest.mark.parametrize("args", [("check",), ("lint",), ("build", "--check"), ("lint", "--format", "json"), ("-q", "check"),
+                                  ("--config", "regc.toml", "check"), ("--config=regc.toml", "-q", "lint")])
 def test_a_replay_prints_exactly_what_the_full_run_printed(built: Path, args: tuple[str, ...]) -> None:
     full = regc(built, *args, env={"REGC_NO_CACHE": "1"})
     recorded = regc(built, *args)

@@ -118,8 +118,7 @@ def replay(args: Sequence[str]) -> int | None:
 
 def _cleans_up(args: Sequence[str]) -> bool:
     """A ``build`` that may write: it also removes what interrupted writes left (``regc.write.remove_leftovers``)."""
-    command = next((a for a in args if a not in _GLOBAL_FLAGS), None)
-    return command == "build" and "--check" not in args
+    return _command(args) == "build" and "--check" not in args
 
 
 def _leftovers_beside(paths: Sequence[str] | dict[str, Any]) -> bool:
@@ -189,8 +188,18 @@ def enabled(args: Sequence[str]) -> bool:
     """
     if os.environ.get("REGC_NO_CACHE") or "--no-cache" in args:
         return False
-    command = next((a for a in args if a not in _GLOBAL_FLAGS), None)
-    return command in CACHEABLE and not any(a in ("-h", "--help", "--version") for a in args)
+    return _command(args) in CACHEABLE and not any(a in ("-h", "--help", "--version") for a in args)
+
+
+def _command(args: Sequence[str]) -> str | None:
+    """The command ``args`` runs: the first argument past the global options, ``--config FILE`` included."""
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--config":
+            next(rest, None)
+        elif arg not in _GLOBAL_FLAGS and not arg.startswith("--config="):
+            return arg
+    return None
 
 
 def _location(args: Sequence[str]) -> Path | None:

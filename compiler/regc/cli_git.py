@@ -250,13 +250,13 @@ def _registries(obj: Context, ref: str, staged: bool) -> tuple[ResolvedRegistry 
     """The registry at REF (None when REF has none) and the one in the working tree or the index, with their
     labels, and the new registry's path relative to the repository's top (for annotations)."""
     from regc import pipeline
-    from regc.snapshot import WorkTree, config_at, default_config, registry_at
+    from regc.protocol import staged_config
+    from regc.snapshot import config_at, registry_at
 
     repo, project = _open(obj)
     if staged:
-        index = repo.index()
-        config = config_at(index, project) or config_at(WorkTree(repo.top), project) or default_config(project)
-        new = registry_at(index, project, config)
+        config = staged_config(repo, project)
+        new = registry_at(repo.index(), project, config)
         new_label = f"{config.display(config.registry_path)} (staged)"
     else:
         config = obj.config()

@@ -68,10 +68,10 @@ class Comparison:
 
 def compare(old: ResolvedRegistry, new: ResolvedRegistry) -> Comparison:
     """Every change from ``old`` to ``new``, alias by alias in the new registry's order, removed aliases first."""
-    old_names = [a.name for a in old.aliases]
+    old_names = {a.name for a in old.aliases}
     new_names = {a.name for a in new.aliases}
     changes: list[Change] = []
-    for name in old_names:
+    for name in (a.name for a in old.aliases):
         if name not in new_names:
             legacy = old.alias(name).section == "legacy"
             what = "legacy alias removed" if legacy else "removed"

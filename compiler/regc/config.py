@@ -138,48 +138,52 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
     if file is None:
         return Config(root=(start or Path.cwd()).resolve(), file=None, settings=ConfigFile())
     file = file.resolve()
-    data = _read_toml(file)
-    table: Any = data.get("tool", {}).get("regc", {}) if file.name == "pyproject.toml" else data
-    prefix = "tool.regc." if file.name == "pyproject.toml" else ""
-    if not isinstance(table, dict):
-        raise InputError.at(display_path(file), 1, f"[{prefix.rstrip('.') or 'regc'}] must be a table")
-    try:
-        settings = ConfigFile.model_validate(table)
-    except ValidationError as exc:
-        raise InputError(_diagnostics(file, exc, prefix)) from None
-    return Config(root=file.parent, file=file, settings=settings)
+    shown = display_path(file)
+    settings = parse_settings(_read_text(file, shown), file.name, shown)
+    return Config(root=file.parent, file=file, settings=settings or ConfigFile())
 
 
-def _read_toml(file: Path) -> dict[str, Any]:
-    import tomllib
-
+def _read_text(file: Path, shown: str) -> str:
     from regc import cache
     from regc.source import MAX_BYTES, read_bytes
 
-    shown = display_path(file)
     try:
         data = read_bytes(file, shown, MAX_BYTES, "configuration file")
         cache.note(file, data)
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError.at(shown, 1, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InputError.at(shown, 1, f"cannot read: {exc.strerror}") from None
+
+
+def parse_settings(text: str, name: str, shown: str) -> ConfigFile | None:
+    """The settings in the text of a configuration file named ``name`` (``regc.toml`` or ``pyproject.toml``), read
+    from disk or from git; errors name it ``shown``. None for a pyproject.toml without ``[tool.regc]``."""
+    import tomllib
+
     try:
-        return tomllib.loads(text)
+        document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+), column (\d+)", str(exc))
         line, col = (int(match[1]), int(match[2])) if match else (1, 1)
         raise InputError.at(shown, line, f"malformed TOML: {str(exc).split(' (at')[0]}", col) from None
-
-
-def _diagnostics(file: Path, exc: ValidationError, prefix: str) -> list[Diagnostic]:
-    text = file.read_text(encoding="utf-8")
-    found = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
-        found.append(Diagnostic(display_path(file), key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
-    return found
+    pyproject = name == "pyproject.toml"
+    tool: Any = document.get("tool")
+    if pyproject and not (isinstance(tool, dict) and "regc" in tool):
+        return None
+    table = tool["regc"] if pyproject else document
+    prefix = "tool.regc." if pyproject else ""
+    if not isinstance(table, dict):
+        raise InputError.at(shown, 1, f"[{prefix.rstrip('.') or 'regc'}] must be a table")
+    try:
+        return ConfigFile.model_validate(table)
+    except ValidationError as exc:
+        found = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
+        raise InputError(found) from None
 
 
 def key_line(text: str, dotted: str) -> int:

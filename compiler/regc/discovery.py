@@ -5,11 +5,13 @@ file with pydantic), the hook's fast path and the run cache's replay (which
 must decide before pydantic, click or anything heavy is imported). So the
 search lives here, once: the nearest ``regc.toml``, or ``pyproject.toml`` with
 a ``[tool.regc]`` table, at or above the starting directory, not above the
-repository's top (a directory holding ``.git``, or ``top`` when given).
+repository's top (a directory holding ``.git``, or ``top`` when given). So does
+``top_relative``, which the hook's fast and full paths both use to place it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 # Not `from typing import TYPE_CHECKING`: importing typing costs ~10 ms, a sixth of a replayed `regc check`.
@@ -40,3 +42,15 @@ def find_config(start: Path, *, top: Path | None = None) -> Path | None:
         if (directory / ".git").exists() or directory == top:
             break
     return None
+
+
+def top_relative(top: Path, path: Path) -> str | None:
+    """``path`` as a posix path relative to the repository's ``top`` ("" for the top); None when it is outside."""
+    try:
+        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(top))
+    except ValueError:  # another drive
+        return None
+    relative = relative.replace(os.sep, "/")
+    if relative == ".." or relative.startswith("../"):
+        return None
+    return "" if relative == "." else relative

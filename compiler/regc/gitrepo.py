@@ -41,6 +41,7 @@ class Repo:
         self._repo = repo
         assert repo.working_tree_dir is not None
         self.top = Path(repo.working_tree_dir)
+        self._index: IndexSnapshot | None = None
 
     @classmethod
     def open(cls, path: Path) -> Repo:
@@ -83,7 +84,10 @@ class Repo:
         return {name for name in result.stdout.decode(errors="surrogateescape").split("\0") if name}
 
     def index(self) -> IndexSnapshot:
-        return IndexSnapshot(self)
+        """The staged files; one snapshot per ``Repo`` (regc never stages), so what it read is read once."""
+        if self._index is None:
+            self._index = IndexSnapshot(self)
+        return self._index
 
     # --- commits -----------------------------------------------------------
 
@@ -176,6 +180,7 @@ class IndexSnapshot:
 
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
+        self._read: dict[str, bytes | None] = {}  # the registry is read for its model, its lint, its partial staging
 
     def entries(self, paths: Iterable[str]) -> dict[str, str]:
         """path -> blob id of the staged files at or below ``paths``; an unmerged path is a ``UsageError``."""
@@ -200,8 +205,11 @@ class IndexSnapshot:
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
         wanted = list(dict.fromkeys(paths))
-        shas = self.entries(wanted)
-        return {path: self.repo.read_blob(shas[path]) if path in shas else None for path in wanted}
+        new = [path for path in wanted if path not in self._read]
+        if new:
+            shas = self.entries(new)
+            self._read.update({path: self.repo.read_blob(shas[path]) if path in shas else None for path in new})
+        return {path: self._read[path] for path in wanted}
 
     def display(self, path: str) -> str:
         return path

@@ -18,7 +18,6 @@ it equal to the targets' own ``Options`` defaults.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import sys
 from pathlib import Path
@@ -132,13 +131,15 @@ def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | N
 
     None when this module cannot tell (the full command then decides).
     """
+    from regc.discovery import top_relative
+
     config_file = _config_file(top, cwd, config_arg)
     if config_file is None:
-        project = _relative(top, cwd)
+        project = top_relative(top, cwd)
         if project is None:
             return None
         return _watched_for(project, None, {})
-    config_rel = _relative(top, config_file)
+    config_rel = top_relative(top, config_file)
     if config_rel is None:
         return None
     text = _git("cat-file", "blob", f":{config_rel}")  # the staged configuration, as the full hook reads it
@@ -187,16 +188,3 @@ def _config_file(top: Path, cwd: Path, config_arg: str | None) -> Path | None:
     if config_arg:
         return (cwd / config_arg).absolute()
     return find_config(cwd, top=top)
-
-
-def _relative(top: Path, path: Path) -> str | None:
-    try:
-        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(top))
-    except ValueError:
-        return None
-    relative = Path(relative).as_posix()
-    if relative == "..":
-        return None
-    if relative.startswith("../"):
-        return None
-    return "" if relative == "." else relative

@@ -76,19 +76,28 @@ class Judgement:
 
 
 def judge(
-    snapshot: Snapshot, project: Project, config: Config, outputs: dict[str, bytes], touched: Callable[[str], bool]
+    snapshot: Snapshot, project: Project, config: Config, outputs: dict[str, bytes], touched: Callable[[str], bool],
+    *, ignored: Callable[[list[str]], set[str]],
 ) -> Judgement:
-    """Compare ``outputs`` (rendered from the snapshot's registry) with the snapshot's files."""
+    """Compare ``outputs`` (rendered from the snapshot's registry) with the snapshot's files.
+
+    Only the outputs git is meant to hold: one that the snapshot lacks and that ``ignored`` (git's exclude
+    rules, ``.gitignore``) names, such as the sqlite target's optional ``.db`` built where it is deployed,
+    is not the protocol's business.
+    """
     from regc.write import resolve_inside
 
+    places = {path: project.path(path) for path in outputs}
+    actual = snapshot.read_many(location for location in places.values() if location is not None)
+    skipped = ignored([location for location, data in actual.items() if data is None])
     locations: dict[str, str] = {}
-    for path in outputs:
+    for path, location in places.items():
+        if location is not None and location in skipped:
+            continue
         resolve_inside(config.root, path)  # refused as `regc build` refuses it: outputs stay inside the project
-        location = project.path(path)
         if location is None:
             raise InputError.at(config.display(config.file) if config.file else "config", 1, f"output {path!r} is outside the repository")
         locations[path] = location
-    actual = snapshot.read_many(locations.values())
     registry, *others = _sources(project, config)
     policy = project.path(config.settings.policy)
     sources = [registry, *([policy] if policy is not None else []), *others]
@@ -97,20 +106,9 @@ def judge(
         registry=registry,
         sources_touched=tuple(s for s in sources if touched(s)),
         outputs=tuple(
-            Output(path, locations[path], outputs[path], actual[locations[path]], touched(locations[path])) for path in sorted(outputs)
+            Output(path, locations[path], outputs[path], actual[locations[path]], touched(locations[path])) for path in sorted(locations)
         ),
     )
-
-
-def _kept_in_git(repo: Repo, snapshot: Snapshot, project: Project, outputs: dict[str, bytes]) -> dict[str, bytes]:
-    """The outputs git is meant to hold: one that ``.gitignore`` excludes and the snapshot lacks (the sqlite
-    target's optional ``.db``, built where it is deployed) is not the protocol's business."""
-    absent = [path for path, location in ((p, project.path(p)) for p in outputs) if location is not None
-              and snapshot.read(location) is None]
-    if not absent:
-        return outputs
-    ignored = repo.ignored([project.path(p) or p for p in absent])
-    return {path: data for path, data in outputs.items() if (project.path(path) or path) not in ignored}
 
 
 def _sources(project: Project, config: Config) -> list[str]:
@@ -178,11 +176,11 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
         return IndexCheck(staged, relevant=False)
     index = repo.index()
     config = staged_config(repo, project)
-    if not any(is_watched(path, watched(project, config)) for path in staged):
+    paths = watched(project, config)
+    if not any(is_watched(path, paths) for path in staged):
         return IndexCheck(staged, relevant=False)
     registry = registry_at(index, project, config)
-    outputs = _kept_in_git(repo, index, project, render(index, project, config, registry))
-    judgement = judge(index, project, config, outputs, staged.__contains__)
+    judgement = judge(index, project, config, render(index, project, config, registry), staged.__contains__, ignored=repo.ignored)
     judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry))
     sources = _sources(project, config)
     disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
@@ -225,9 +223,9 @@ def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
             if not _touches(snapshot, parents, paths):
                 verdicts.append(CommitVerdict(commit, "skipped", "touches neither the registry, its configuration nor its outputs"))
                 continue
-            outputs = _kept_in_git(repo, snapshot, project, render(snapshot, project, config, registry_at(snapshot, project, config)))
+            outputs = render(snapshot, project, config, registry_at(snapshot, project, config))
             first = parents[0] if parents else None
-            judgement = judge(snapshot, project, config, outputs, _changed_against(snapshot, first))
+            judgement = judge(snapshot, project, config, outputs, _changed_against(snapshot, first), ignored=repo.ignored)
         except InputError as exc:
             verdicts.append(CommitVerdict(commit, "bad", "its registry or configuration has no meaning", errors=tuple(
                 str(d) for d in exc.diagnostics)))

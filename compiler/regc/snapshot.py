@@ -11,17 +11,15 @@ git-backed snapshots live in ``regc.gitrepo``).
 from __future__ import annotations
 
 import dataclasses
-import os
 import posixpath
-import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from regc.discovery import CONFIG_FILES
-from regc.errors import Diagnostic, InputError
+from regc.discovery import CONFIG_FILES, top_relative
+from regc.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from pathlib import Path
 
     from regc.config import Config
     from regc.resolve import ResolvedRegistry
@@ -101,19 +99,12 @@ def locate(top: Path, cwd: Path, config_file: Path | None) -> Project:
     if explicit and file is not None and not file.is_file():
         raise InputError.at(str(config_file), 1, "no such configuration file")
     if file is None:
-        return Project(top, _relative(top, cwd) or "")
-    relative = _relative(top, file)
+        return Project(top, top_relative(top, cwd) or "")
+    relative = top_relative(top, file)
     if relative is None:
         raise InputError.at(str(file), 1, f"the configuration file is outside the git repository {top}")
     directory, name = posixpath.split(relative)
     return Project(top, directory, name, explicit)
-
-
-def _relative(top: Path, path: Path) -> str | None:
-    relative = Path(os.path.relpath(os.path.realpath(path), os.path.realpath(top))).as_posix()
-    if relative == ".." or relative.startswith("../"):
-        return None
-    return "" if relative == "." else relative
 
 
 def config_at(snapshot: Snapshot, project: Project) -> Config | None:
@@ -138,36 +129,12 @@ def default_config(project: Project) -> Config:
 
 def parse_config(data: bytes, file: Path, shown: str) -> Config | None:
     """A configuration from the bytes of ``file`` (None for a pyproject.toml without ``[tool.regc]``)."""
-    import tomllib
-
-    from pydantic import ValidationError
-
-    from regc.config import Config, ConfigFile, key_line
+    from regc.config import Config, parse_settings
     from regc.source import decode
 
     text = decode(data, shown)
-    try:
-        document: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+), column (\d+)", str(exc))
-        line, col = (int(match[1]), int(match[2])) if match else (1, 1)
-        raise InputError.at(shown, line, f"malformed TOML: {str(exc).split(' (at')[0]}", col) from None
-    pyproject = file.name == "pyproject.toml"
-    if pyproject and "regc" not in document.get("tool", {}):
-        return None
-    table = document["tool"]["regc"] if pyproject else document
-    prefix = "tool.regc." if pyproject else ""
-    if not isinstance(table, dict):
-        raise InputError.at(shown, 1, f"[{prefix.rstrip('.') or 'regc'}] must be a table")
-    try:
-        settings = ConfigFile.model_validate(table)
-    except ValidationError as exc:
-        found = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"])
-            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
-        raise InputError(found) from None
-    return Config(root=file.parent, file=file, settings=settings, text=text)
+    settings = parse_settings(text, file.name, shown)
+    return None if settings is None else Config(root=file.parent, file=file, settings=settings, text=text)
 
 
 def registry_at(snapshot: Snapshot, project: Project, config: Config) -> ResolvedRegistry:
@@ -222,7 +189,7 @@ def watched(project: Project, config: Config) -> list[str]:
     """Top-relative paths whose change concerns regc: configuration, registry, policy, every output.
 
     A target's path may be a directory (the schema target's): everything
-    below it is watched too (see ``is_watched``).
+    below it is watched too (see ``regc.hook_fast.is_watched``).
     """
     from regc import targets
 
@@ -232,7 +199,3 @@ def watched(project: Project, config: Config) -> list[str]:
     if config.file is not None and project.config is not None:
         found.append(posixpath.join(project.directory, config.file.name))
     return sorted(set(found))
-
-
-def is_watched(path: str, paths: Iterable[str]) -> bool:
-    return any(path == w or path.startswith(w + "/") for w in paths)
