@@ -20,11 +20,13 @@ price effect of all that on the alias's primary (``output $1.50 → $2.50 per
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
+
+from regc.parse.cells import usd_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from decimal import Decimal
 
     from regc.model import Model
     from regc.resolve import ResolvedRegistry
@@ -158,7 +160,7 @@ def _price_change(field: str, old: Model | None, new: Model | None) -> str | Non
     if before.unit != after.unit:
         return f"{field} {_price(before)} → {_price(after)}"
     effect = _ratio(before.usd, after.usd)
-    return f"{field} ${_money(before.usd)} → ${_money(after.usd)} per {_UNITS[after.unit]}{effect}"
+    return f"{field} ${usd_text(before.usd)} → ${usd_text(after.usd)} per {_UNITS[after.unit]}{effect}"
 
 
 def _ratio(before: Decimal, after: Decimal) -> str:
@@ -180,9 +182,5 @@ def _price(value: object) -> str | None:
         return None
     if value.usd == 0:
         return "free"
-    return f"${_money(value.usd)} per {_UNITS[value.unit]}"
+    return f"${usd_text(value.usd)} per {_UNITS[value.unit]}"
 
-
-def _money(usd: Decimal) -> str:
-    """Two decimals, more only when the price has them: 15.00, 0.14, 0.006."""
-    return f"{usd:.2f}" if usd == usd.quantize(Decimal("0.01")) else f"{usd.normalize():f}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from regc.parse.cells import usd_text
 
 if TYPE_CHECKING:
     from regc.model import Model, PriceCell
@@ -69,12 +70,8 @@ def _price_text(price: PriceCell) -> str | None:
     if price.usd == 0:
         return "free"
     unit = {"mtok": "/1M tok", "image": "/image", "minute": "/min", "second": "/s"}[price.unit]
-    return f"${_money(price.low) + '–' if price.low is not None else ''}{_money(price.usd)}{unit}"
+    return f"${usd_text(price.low) + '–' if price.low is not None else ''}{usd_text(price.usd)}{unit}"
 
-
-def _money(usd: Decimal) -> str:
-    """Two decimals, more only when the price has them: $15.00, $0.14, $0.006."""
-    return f"{usd:.2f}" if usd == usd.quantize(Decimal("0.01")) else f"{usd.normalize():f}"
 
 
 def _context_text(tokens: int | None) -> str:

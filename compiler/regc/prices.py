@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from regc import HOMEPAGE
 from regc.catalogs import FIELDS, Field, Unit
+from regc.parse.cells import usd_text
 
 if TYPE_CHECKING:
     import datetime
@@ -295,8 +296,7 @@ def _percent(old: Decimal, new: Decimal) -> str:
 def format_price(value: Decimal, unit: Unit, old: str | None) -> str:
     """A price as the registry writes it: ``$0.14``, ``$30.00``, ``$0.0018498/min``: at least cents,
     every digit the catalog gives, ``$`` unless the old cell had none, the unit suffix the old cell used."""
-    places = max(2, -value.normalize().as_tuple().exponent) if value else 2  # type: ignore[operator]
-    number = f"{value:.{places}f}"
+    number = usd_text(value)
     dollar = "$" if old is None or "$" in old or not old.strip() else ""
     suffix = _UNIT_SUFFIX[unit]
     if old:

@@ -215,6 +215,15 @@ class PriceText:
     unit: str
 
 
+def usd_text(usd: Decimal) -> str:
+    """A dollar amount as regc writes it (without the ``$``): cents at least, every further digit it has.
+
+    ``15`` -> ``15.00``, ``0.14`` -> ``0.14``, ``0.006`` -> ``0.006``. ``regc explain``, ``regc diff``
+    and ``regc prices sync`` all write prices this way.
+    """
+    return f"{usd:.2f}" if usd == usd.quantize(Decimal("0.01")) else f"{usd.normalize():f}"
+
+
 def read_price(text: str) -> PriceText | str | None:
     """A price cell: a ``PriceText``, ``"n/a"`` (does not apply), or ``None`` (unknown)."""
     cell = _short(text.strip().strip("`").strip(), "price", PRICE_FORMS)

@@ -14,6 +14,7 @@ regc does; building them like any other target keeps them drift-checked.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from typing import TYPE_CHECKING
@@ -52,7 +53,10 @@ class SchemaTarget(Target[SchemaOptions]):
         return {f"{options.path.rstrip('/')}/{stem}.schema.json": schema_bytes(stem) for stem in SCHEMAS}
 
 
+@functools.cache
 def schema_bytes(stem: str) -> bytes:
+    """A schema's file: generated from its model once per process (verify-commits renders every commit, and pydantic's
+    schema generation was 70% of that)."""
     module_name, _, class_name = SCHEMAS[stem].partition(":")
     model = getattr(importlib.import_module(module_name), class_name)
     schema = model.model_json_schema(by_alias=True)
