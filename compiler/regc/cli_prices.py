@@ -186,7 +186,7 @@ def fmt(*, registry: str | None, check: bool, width: int | None) -> int:
         raise UsageError(f"regc fmt formats markdown registries; {display} is not one")
     doc = Document.read(config.registry_path, display)
     raw = pipeline.parse(doc.body, display)
-    before = pipeline.load_text(doc.body, display)  # a registry without meaning is an input error, never rewritten
+    before = pipeline.load_raw(raw)  # a registry without meaning is an input error, never rewritten
     formatted = format_document(doc, raw, max_width=width or DEFAULT_WIDTH)
     if formatted.text == doc.text:
         obj.log(f"regc: {display} is formatted")

@@ -39,10 +39,14 @@ def load(path: str | Path, *, display: str | None = None) -> ResolvedRegistry:
 
 def load_text(text: str, display: str) -> ResolvedRegistry:
     """Parse, validate and resolve a registry's text (e.g. staged in git's index); ``display`` names it and picks the format."""
+    return load_raw(parse(text, display))
+
+
+def load_raw(raw: RawRegistry) -> ResolvedRegistry:
+    """Validate and resolve a registry already parsed (``parse``): for a caller that also needs the parse itself."""
     from regc.model import build
     from regc.resolve import resolve
 
-    raw = parse(text, display)
     with collector_paused():
         return resolve(build(raw))
 
