@@ -8,7 +8,6 @@ import importlib
 import io
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -52,7 +51,7 @@ def require_tool(name: str) -> str:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
+def project(tmp_path: Path) -> Path:
     """An empty project directory with a regc.toml building the json and schema targets."""
     (tmp_path / "regc.toml").write_text(
         'registry = "registry.md"\n\n[targets.json]\npath = "targets/json/registry.json"\n\n[targets.schema]\npath = "schema"\n'
