@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib
 import io
 import os
 import shutil
+import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -39,6 +41,28 @@ def run_regc(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
         stack.enter_context(contextlib.redirect_stderr(stderr))
         code = main([str(a) for a in args])
     return Run(code, stdout.getvalue(), stderr.getvalue())
+
+
+def shared_reference(*parts: str) -> Path | None:
+    """``shared/reference/PARTS`` (the real data tests read, never copied in) beside this checkout or a
+    directory above it (a git worktree), else beside the local repository this checkout was cloned from
+    (CI may clone main into a scratch directory); None when there is none."""
+    for base in _reference_bases():
+        candidate = base.joinpath("shared", "reference", *parts)
+        if candidate.exists():
+            return candidate
+    return None
+
+
+@functools.cache
+def _reference_bases() -> tuple[Path, ...]:
+    bases = [ROOT, *ROOT.parents]
+    origin = subprocess.run(["git", "config", "--get", "remote.origin.url"], cwd=ROOT, capture_output=True, text=True,
+                            check=False).stdout.strip().removeprefix("file://")
+    if origin and Path(origin).is_dir():
+        source = Path(origin).resolve()
+        bases += [source, *source.parents]
+    return tuple(bases)
 
 
 def require_tool(name: str) -> str:

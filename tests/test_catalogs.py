@@ -17,11 +17,9 @@ from regc import pipeline
 from regc.catalogs import LITELLM_FILE, MODELS_DEV_ENV, load_catalog
 from regc.model import ModelRef
 from regc.providers import providers
-from tests.conftest import FIXTURES, ROOT, missing_tool, run_regc
+from tests.conftest import FIXTURES, ROOT, missing_tool, run_regc, shared_reference
 
-# ../shared/reference/catalogs beside the checkout (or beside a directory above it, for a git worktree).
-CATALOGS = next((p / "shared" / "reference" / "catalogs" for p in ROOT.parents if (p / "shared" / "reference" / "catalogs").is_dir()),
-                ROOT.parent / "shared" / "reference" / "catalogs")
+CATALOGS = shared_reference("catalogs") or ROOT.parent / "shared" / "reference" / "catalogs"
 LITELLM = CATALOGS / "litellm_model_prices_and_context_window.json"
 MODELS_DEV = CATALOGS / "modelsdev_models.json"
 SMALL_LITELLM = FIXTURES / "catalogs" / "litellm-small.json"

@@ -35,7 +35,7 @@ from regc.model import Price
 from regc.providers import BUILTIN
 from regc.resolve import ResolvedRegistry
 from regc.targets import all_targets
-from tests.conftest import GOOD, ROOT, missing_tool, require_module
+from tests.conftest import GOOD, ROOT, missing_tool, require_module, shared_reference
 
 REGISTRIES = [ROOT / "registry.md", *GOOD]
 CRD_FILES = (
@@ -54,12 +54,11 @@ COST_VARIABLES = {"model": "STRING", "backend": "STRING", "route_name": "STRING"
 
 
 def crd_dir() -> Path:
-    for base in (ROOT, *ROOT.parents):
-        candidate = base / "shared" / "reference" / "envoy-ai-gateway" / "crds"
-        if candidate.is_dir():
-            return candidate
-    missing_tool("the upstream CRDs are not in shared/reference/envoy-ai-gateway/crds beside the repository "
-                 "or a directory above it (the GitHub workflow fetches them at the pinned commits)")
+    found = shared_reference("envoy-ai-gateway", "crds")
+    if found is not None:
+        return found
+    missing_tool("the upstream CRDs are not in shared/reference/envoy-ai-gateway/crds beside the repository, "
+                 "a directory above it or the repository it was cloned from (the GitHub workflow fetches them at the pinned commits)")
 
 
 def load_all(text: str) -> list[Any]:
