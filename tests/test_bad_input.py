@@ -83,6 +83,14 @@ def test_unknown_suffix(project: Path) -> None:
         ('\n[providers."a b"]\napi_base = "https://x.example"\n', "regc.toml:2:1: error: providers.a b.[key]: Value error, provider "
          "name 'a b' can never appear in a model reference"),
         ("providers = []\n", "regc.toml:1:1: error: providers: Input should be a valid dictionary"),
+        # out of range and nested past the parser's recursion: at their place, never an internal error
+        ('registry = "registry.md"\n[targets.json]\nx = ' + "{a=" * 3000 + "1" + "}" * 3000 + "\n",
+         "regc.toml:3:9002: error: arrays or inline tables nest too deeply for a configuration file"),
+        ('registry = "registry.md"\n# [ [ [\nx = ' + "[" * 3000 + "1" + "]" * 3000 + "\n",
+         "regc.toml:3:3004: error: arrays or inline tables nest too deeply for a configuration file"),
+        ("[targets.litellm]\nnum_retries = " + "1" * 4400 + "\n", "regc.toml:2:15: error: a number of 4,400 digits is out of range"),
+        ("[targets.litellm]\nnum_retries = 1e300\n", "regc.toml:2:1: error: targets.litellm.num_retries: "),
+        ("[targets.envoy]\nmax_rules_per_route = 5e-324\n", "regc.toml:2:1: error: targets.envoy.max_rules_per_route: Input should be"),
     ],
 )
 def test_bad_config_is_an_input_error(project: Path, config: str, message: str) -> None:

@@ -212,6 +212,45 @@ def test_a_context_window_that_is_not_a_token_count_is_an_input_error(tmp_path: 
     assert result.err.endswith(f"catalog.json:{expected}, not a number of tokens\n"), result.err
 
 
+_ONE_MODEL = "## A · alias `a`\n\n| | |\n|---|---|\n| **Primary** | `openai/gpt-4o` |\n\n## Models\n\n" \
+    "| Model | Input | Context |\n|---|---|---|\n| `openai/gpt-4o` | $2.50 | 128K |\n"
+
+
+@pytest.mark.parametrize(("catalog", "expected"), [
+    ('{"gpt-4o": {"litellm_provider": "openai",\n "input_cost_per_token": 1e300}}',
+     "1:1: error: catalog entry 'gpt-4o': input_cost_per_token is 1e+300: out of range (a price is 0, or from $0.000000001 to "
+     "$1,000,000 per 1M tokens)"),
+    ('{"gpt-4o": {"litellm_provider": "openai",\n "input_cost_per_token": 5e-324}}',
+     "1:1: error: catalog entry 'gpt-4o': input_cost_per_token is 5e-324: out of range"),
+    ('{"gpt-4o": {"litellm_provider": "openai",\n "input_cost_per_image": 1e300}}',
+     "1:1: error: catalog entry 'gpt-4o': input_cost_per_image is 1e+300: out of range (a price is 0, or from $0.000000001 to "
+     "$1,000,000 per image)"),
+    ('{"gpt-4o": {"litellm_provider": "openai", "max_input_tokens": 1e300}}',
+     "1:1: error: catalog entry 'gpt-4o': max_input_tokens is 1e+300: out of range (at most 1,000,000,000 tokens)"),
+    ('{"gpt-4o": {"litellm_provider": "openai",\n "max_input_tokens": ' + "1" * 4400 + "}}",
+     "2:22: error: a number of 4,400 digits is out of range for a model catalog"),
+    ('{"gpt-4o": {"litellm_provider": "openai",\n "x": ' + "[" * 3000 + "]" * 3000 + "}}",
+     "2:3006: error: the catalog nests too deeply to be a model catalog"),
+    ('{"openai": {"id": "openai",\n "models": {"gpt-4o": {"cost": {"input": 1e300}}}}}',
+     "2:1: error: catalog entry 'openai/gpt-4o': cost.input is 1e+300: out of range"),
+    ('{"openai": {"id": "openai",\n "models": {"gpt-4o": {"cost": {"input": 5e-324}}}}}',
+     "2:1: error: catalog entry 'openai/gpt-4o': cost.input is 5e-324: out of range"),
+    ('{"openai": {"id": "openai",\n "models": {"gpt-4o": {"limit": {"context": ' + "9" * 40 + "}}}}}",
+     "2:1: error: catalog entry 'openai/gpt-4o': limit.context is " + "9" * 40 + ": out of range (at most 1,000,000,000 tokens)"),
+])
+def test_out_of_range_numbers_and_deep_nesting_in_a_catalog_are_input_errors_at_their_place(
+        tmp_path: Path, catalog: str, expected: str) -> None:
+    """Numbers JSON reads but no catalog means (1e300, 5e-324, 4,400 digits) and nesting past Python's recursion: exit 2
+    at the entry's or the number's line, never an internal error (they were exit 3, or a price of $0.000…0005)."""
+    registry = tmp_path / "registry.md"
+    registry.write_text(_ONE_MODEL)
+    (tmp_path / "catalog.json").write_text(catalog)
+    result = run_regc("prices", "check", "--registry", registry, "--catalog", tmp_path / "catalog.json")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(f"{tmp_path / 'catalog.json'}:{expected}") or f"catalog.json:{expected}" in result.err, result.err
+    assert "internal error" not in result.err
+
+
 def test_unknown_catalog_names_and_missing_files_say_what_is_accepted(tmp_path: Path) -> None:
     result = run_regc("prices", "check", "--registry", FIXTURES / "prices" / "registry.md", "--catalog", "litelm")
     assert result.code == 2

@@ -126,3 +126,11 @@ def test_today_must_be_a_date(lint_project: Path) -> None:
     result = run_regc("lint", "--today", "22/11/2026", cwd=lint_project)
     assert result.code == 2
     assert "Invalid value for '--today'" in result.err
+
+
+@pytest.mark.parametrize("option", ["review-stale: {interval_days: 99999999999}", "deprecated-model: {notice_days: 99999999999}"])
+def test_an_interval_past_the_last_representable_day_is_never_due_not_an_internal_error(lint_project: Path, option: str) -> None:
+    """A day count past the year 9999 is a valid option meaning "never": it was an OverflowError (exit 3)."""
+    code, out, err = lint(lint_project, f"rules:\n  {option}\n")
+    assert code == 0, err
+    assert "review-stale" not in out and "internal error" not in err

@@ -40,6 +40,14 @@ REFERENCE_MODELS_DEV = "../shared/reference/catalogs/modelsdev_models.json"
 #: The file inside an installed litellm package that holds its cost map.
 LITELLM_FILE = "model_prices_and_context_window_backup.json"
 
+#: A catalog's price in the registry's unit (USD per 1M tokens, per image, per minute or per second) is 0 or within
+#: these bounds; anything else is a broken file or a unit slip, refused at the entry's line (the real catalogs range
+#: from $0.00013 per 1M tokens to $1.56 per second). Within them the arithmetic on prices is exact.
+MIN_PRICE_USD = "0.000000001"
+MAX_PRICE_USD = "1000000"
+#: A context window of more tokens than this is not one (the largest in the real catalogs is 10,485,760).
+MAX_TOKENS = 1_000_000_000
+
 Field = Literal["input", "output", "cache_read", "cache_write"]
 Unit = Literal["mtok", "image", "minute", "second"]
 FIELDS: tuple[Field, ...] = ("input", "output", "cache_read", "cache_write")
@@ -251,6 +259,18 @@ def decimal_of(value: Any) -> Decimal | None:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def price_out_of_range(value: Decimal) -> bool:
+    """A price (in the registry's unit) that is neither 0 nor within ``MIN_PRICE_USD`` .. ``MAX_PRICE_USD``."""
+    from decimal import Decimal
+
+    return value != 0 and not Decimal(MIN_PRICE_USD) <= value <= Decimal(MAX_PRICE_USD)
+
+
+def price_range_text(unit: str) -> str:
+    """The bounds of ``price_out_of_range`` as a message gives them."""
+    return f"0, or from ${MIN_PRICE_USD} to ${int(MAX_PRICE_USD):,} {unit}"
 
 
 def tokens_of(value: Any) -> int | None:

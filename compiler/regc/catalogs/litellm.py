@@ -20,7 +20,7 @@ import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import Catalog, Facts, Field, Unit, decimal_of, tokens_of
+from regc.catalogs import MAX_TOKENS, Catalog, Facts, Field, Unit, decimal_of, price_out_of_range, price_range_text, tokens_of
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
@@ -39,6 +39,7 @@ _PRICES: tuple[tuple[str, Field, Unit, Decimal], ...] = (
     ("input_cost_per_second", "input", "second", Decimal(1)),
     ("output_cost_per_second", "output", "second", Decimal(1)),
 )
+_UNIT_WORDS: dict[Unit, str] = {"mtok": "per 1M tokens", "image": "per image", "minute": "per minute", "second": "per second"}
 
 
 class LiteLLMCatalog(Catalog):
@@ -90,6 +91,9 @@ class LiteLLMCatalog(Catalog):
             value = decimal_of(entry[name])
             if value is None or value < 0:
                 raise self.entry_error(key, f"{name} is {entry[name]!r}, not a price (a number of USD, at least 0)")
+            if price_out_of_range(value * scale):
+                raise self.entry_error(key, f"{name} is {entry[name]!r}: out of range (a price is "
+                                            f"{price_range_text(_UNIT_WORDS[unit])})")
             prices[(field, unit)] = _clean(value * scale)
         return Facts(key=key, prices=prices, context=self._context(key, entry), deprecation=self._date(key, entry))
 
@@ -100,6 +104,8 @@ class LiteLLMCatalog(Catalog):
         tokens = tokens_of(value)
         if tokens is None:
             raise self.entry_error(key, f"max_input_tokens is {value!r}, not a number of tokens")
+        if tokens > MAX_TOKENS:
+            raise self.entry_error(key, f"max_input_tokens is {value!r}: out of range (at most {MAX_TOKENS:,} tokens)")
         return tokens or None
 
     def _date(self, key: str, entry: dict[str, Any]) -> datetime.date | None:

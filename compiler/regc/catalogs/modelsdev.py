@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import FIELDS, Catalog, Facts, Field, Unit, decimal_of, tokens_of
+from regc.catalogs import FIELDS, MAX_TOKENS, Catalog, Facts, Field, Unit, decimal_of, price_out_of_range, price_range_text, tokens_of
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -69,6 +69,9 @@ class ModelsDevCatalog(Catalog):
             if value is None or value < 0:
                 raise self.entry_error(key, f"cost.{field} is {raw!r}, not a price (a number of USD per 1M tokens, at least 0)",
                                        model_id)
+            if price_out_of_range(value):
+                raise self.entry_error(key, f"cost.{field} is {raw!r}: out of range (a price is {price_range_text('per 1M tokens')})",
+                                       model_id)
             prices[(field, "mtok")] = value
         return Facts(key=key, prices=prices, context=self._context(key, entry), deprecated=entry.get("status") == "deprecated")
 
@@ -86,6 +89,8 @@ class ModelsDevCatalog(Catalog):
             tokens = tokens_of(value)
             if tokens is None:
                 raise self.entry_error(key, f"limit.{name} is {value!r}, not a number of tokens", model_id)
+            if tokens > MAX_TOKENS:
+                raise self.entry_error(key, f"limit.{name} is {value!r}: out of range (at most {MAX_TOKENS:,} tokens)", model_id)
             if tokens:
                 return tokens
         return None

@@ -65,7 +65,10 @@ class ReviewStale(Rule[ReviewStaleOptions]):
         elif reviewed > ctx.today:
             yield Hit(f"`reviewed: {reviewed.isoformat()}` is in the future (today is {ctx.today.isoformat()})", line)
         else:
-            due = reviewed + datetime.timedelta(days=options.interval_days)
+            try:
+                due = reviewed + datetime.timedelta(days=options.interval_days)
+            except OverflowError:  # due after the year 9999: never stale
+                return
             if due < ctx.today:
                 age = (ctx.today - reviewed).days
                 yield Hit(f"last reviewed {age} days ago ({reviewed.isoformat()}); a review was due by {due.isoformat()} "
