@@ -168,7 +168,7 @@ def test_output_paths_that_are_not_files_are_errors_at_the_config_line(tmp_path:
         "fifo": (lambda: ((tmp_path / "out").mkdir(), os.mkfifo(tmp_path / "out/registry.json")), "is not a regular file"),
         "below a file": (lambda: (tmp_path / "out").write_text("x"), "cannot be written: 'out' is a file, not a directory"),
         "symlink out": (lambda: ((tmp_path / "out").mkdir(), (tmp_path / "out/registry.json").symlink_to(outside)),
-                        "leaves the project root"),
+                        "is a symbolic link; regc writes plain files in plain directories, never through a link"),
     }
     for label, (arrange, message) in cases.items():
         shutil.rmtree(tmp_path / "out", ignore_errors=True)

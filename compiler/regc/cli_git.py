@@ -108,10 +108,12 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
 
 
 def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
-    from regc.write import resolve_inside, write_atomic
+    from regc.pipeline import write_policy
+    from regc.write import write_atomic
 
+    policy = write_policy(judgement.config, judgement.config.root)  # the write policy `regc build` keeps
     for output in judgement.bad:
-        target = resolve_inside(judgement.config.root, output.path)
+        target = policy.place(output.path)
         if not target.is_file() or target.read_bytes() != output.expected:
             write_atomic(target, output.expected)
         obj.out(f"wrote {_here(repo, output.location)}\n")

@@ -18,6 +18,7 @@ from regc.errors import InputError, PluginError, RegcError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from regc import write
     from regc.catalogs import Catalog
     from regc.config import Config
     from regc.lint import LintResult
@@ -146,9 +147,57 @@ def _build(config: Config, *, check: bool, output_dir: Path | None) -> BuildResu
     # outputs on disk come from one registry even when two builds run at once.
     with write.locked(root, shared=check):
         locate = (lambda path: setting_line(config, settings.get(path, ""))) if config.file is not None else None
-        changes = write.plan(outputs, root, locate=locate)
+        changes = write.plan(outputs, root, policy=write_policy(config, root, locate))
         written = [] if check else write.apply(changes, root)
     return BuildResult(registry, changes, written)
+
+
+def write_policy(config: Config, root: Path, locate: Callable[[str], tuple[str, int]] | None = None) -> write.Policy:
+    """The write policy for outputs under ``root``: no output may be a file regc reads, or enter regc's cache."""
+    from regc import write
+
+    inputs = {config.registry_path: "the registry", config.policy_path: "the policy file"}
+    if config.file is not None:
+        inputs[config.file] = "the configuration file"
+    catalog = _named_catalog(config)
+    if catalog is not None:
+        inputs[catalog] = "the catalog the policy names"
+    protected = {config.root / config.settings.cache_dir: f"regc's cache directory ({config.settings.cache_dir})"}
+    return write.Policy.at(root, inputs=inputs, protected=protected, locate=locate)
+
+
+def _named_catalog(config: Config) -> Path | None:
+    """The catalog file the policy names (``catalog:``), found without validating the policy: a build does not lint,
+    and a policy with errors is ``regc lint``'s to report. None when there is none, or it cannot be told."""
+    import re
+
+    from regc import cache
+    from regc.source import read_text
+
+    path = config.policy_path
+    if not path.is_file():
+        cache.note(path, None)  # a policy created later may name a catalog
+        return None
+    display = config.display(path)
+    try:
+        text = read_text(path, display)
+        if not re.search(r"(?m)(^|[{,]\s*)catalog\s*:", text):
+            return None
+        from regc import yamlio
+
+        document = yamlio.to_python(yamlio.load(text, display))
+        spec = document.get("catalog") if isinstance(document, dict) else None
+        if not isinstance(spec, str):
+            return None
+        from regc.catalogs import litellm_path, models_dev_path
+
+        if spec == "litellm":
+            return litellm_path()[0]
+        if spec == "models.dev":
+            return models_dev_path()
+    except InputError:
+        return None
+    return Path(spec) if Path(spec).is_absolute() else config.root / spec
 
 
 def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
@@ -159,19 +208,74 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
     edits one): by default from the project root; the git hook reads the index instead.
     ``settings``, when given, receives for each output path the setting that names it
     (``targets.go.path``, ``targets.sqlite.database``), for errors about that path.
+
+    Output paths are in their one spelling (``regc.write.normal_path``), and the part of the
+    write policy that the names alone decide holds here, wherever the files come from (disk,
+    git's index, a commit): no two targets write one path, none writes the configuration,
+    the registry or the policy, and none writes a file that another target edits (the go
+    target's hand-written file in block mode).
     """
-    from regc import targets
+    from regc import targets, write
 
     outputs: dict[str, bytes] = {}
+    where: dict[str, str] = {}  # output path -> the setting that names it
+    edits: dict[str, str] = {}  # project file a target read -> that target
     with collector_paused():  # the targets' modules and templates load while the whole IR is alive: paused for them too
         for target, options in targets.configured(config, read):
+            target.read = _noting_reads(target.read, target.name, edits)
             for path, data in _rendered(target, registry, options).items():
-                if path in outputs:
-                    raise InputError.at(str(config.file or "config"), 1, f"two targets write {path!r}; give one of them another path")
-                outputs[path] = data
-                if settings is not None:
-                    settings[path] = f"targets.{target.name}.{_setting_of(path, options.model_dump())}"
+                setting = f"targets.{target.name}.{_setting_of(path, options.model_dump())}"
+                try:
+                    normal = write.normal_path(path)
+                except write.OutputPathError as exc:
+                    raise _setting_error(config, setting, str(exc)) from None
+                if normal in outputs:
+                    raise _setting_error(config, setting, f"output path {normal!r} is also written by {where[normal]}; "
+                                                          "give one of them another path")
+                outputs[normal] = data
+                where[normal] = setting
+    inputs = _inputs_by_name(config)
+    for normal, setting in where.items():
+        if normal in inputs:
+            raise _setting_error(config, setting, f"output path {normal!r} is {inputs[normal]}, which regc reads; "
+                                                  "an output never overwrites an input: give the target another path")
+        editor = edits.get(normal)
+        if editor is not None and editor != setting.split(".")[1]:
+            raise _setting_error(config, setting, f"output path {normal!r} is the hand-written file the {editor} target "
+                                                  "edits; give the target another path")
+    if settings is not None:
+        settings.update(where)
     return outputs
+
+
+def _noting_reads(read: Callable[[str], bytes | None], target: str, edits: dict[str, str]) -> Callable[[str], bytes | None]:
+    import posixpath
+
+    def noted(path: str) -> bytes | None:
+        edits.setdefault(posixpath.normpath(path), target)
+        return read(path)
+
+    return noted
+
+
+def _inputs_by_name(config: Config) -> dict[str, str]:
+    """The files regc reads, as project-relative paths in their one spelling (what the names alone can tell)."""
+    import posixpath
+
+    found = {posixpath.normpath(config.settings.registry): "the registry", posixpath.normpath(config.settings.policy): "the policy file"}
+    if config.file is not None and config.file.parent == config.root:
+        found[config.file.name] = "the configuration file"
+    return found
+
+
+def _setting_error(config: Config, setting: str, message: str) -> RegcError:
+    """An error about the output path a setting names: at the setting's line when the configuration is a file."""
+    if config.file is None:
+        from regc.errors import UsageError
+
+        return UsageError(message)
+    file, line = setting_line(config, setting)
+    return InputError.at(file, line, message)
 
 
 def _setting_of(path: str, options: dict[str, object]) -> str:

@@ -85,8 +85,6 @@ def judge(
     rules, ``.gitignore``) names, such as the sqlite target's optional ``.db`` built where it is deployed,
     is not the protocol's business.
     """
-    from regc.write import resolve_inside
-
     places = {path: project.path(path) for path in outputs}
     actual = snapshot.read_many(location for location in places.values() if location is not None)
     skipped = ignored([location for location, data in actual.items() if data is None])
@@ -94,7 +92,6 @@ def judge(
     for path, location in places.items():
         if location is not None and location in skipped:
             continue
-        resolve_inside(config.root, path)  # refused as `regc build` refuses it: outputs stay inside the project
         if location is None:
             raise InputError.at(config.display(config.file) if config.file else "config", 1, f"output {path!r} is outside the repository")
         locations[path] = location

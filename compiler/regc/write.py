@@ -10,8 +10,12 @@ not rebuild. ``diff`` renders the plan as a unified diff for ``--check``.
 Faults: a temporary file carries its writer's PID and is locked until its
 rename, so ``remove_leftovers`` removes what a killed build left and never
 what a running one is about to rename; ``locked`` makes two builds of one
-project take turns. ``output_path`` refuses every output path that is not a
-regular file inside the root before anything is read or written.
+project take turns.
+
+The write policy is here too, in one place: ``normal_path`` (judged from the name
+alone, so also in git's index and in commits) and ``Policy`` (judged on disk)
+refuse every output path that is not a plain file of regc's own inside the
+project, before anything is read or written.
 """
 
 from __future__ import annotations
@@ -46,7 +50,10 @@ class Change:
 
 
 def resolve_inside(root: Path, relative: str) -> Path:
-    """``root / relative``, refusing anything that would land outside ``root`` (``..``, absolute, symlinks)."""
+    """``root / relative``, refusing anything that would land outside ``root`` (``..``, absolute, symlinks).
+
+    For reading a project file (the go target's hand-written file); outputs go through ``Policy``.
+    """
     if not relative or Path(relative).is_absolute() or "\x00" in relative:
         raise UsageError(f"output path {relative!r} must be a relative path inside the project root")
     root = root.resolve()
@@ -56,37 +63,185 @@ def resolve_inside(root: Path, relative: str) -> Path:
     return target
 
 
-def output_path(root: Path, relative: str, locate: Callable[[str], tuple[str, int]] | None = None) -> Path:
-    """Where output ``relative`` is written: inside ``root``, a regular file or nothing yet, under directories.
+# --- the write policy ---------------------------------------------------------------
+#
+# regc writes only its own files. Every output path passes two checks, both here:
+# ``normal_path`` (its one spelling, and what it may never name, judged from the name
+# alone: also in git's index and in commits) and ``Policy.place`` (what is on disk:
+# no symbolic link on the way, a regular file or nothing, not inside git's directory,
+# not a file regc reads), before anything is read or written.
 
-    Every way an output path can be wrong is an error before anything is written:
-    outside the root (``..``, an absolute path, a symlink, a symlinked directory),
-    a directory, a FIFO or device, or a path below an existing file. With ``locate``
-    the error names the configuration file and the line of the target's setting.
+
+class OutputPathError(ValueError):
+    """An output path that the write policy refuses; the caller says which setting named it."""
+
+
+def normal_path(relative: str) -> str:
+    """The output path ``relative`` in its one spelling (``out/./a.txt`` and ``out//a.txt`` are ``out/a.txt``).
+
+    Refused from the name alone: an empty or absolute path, a NUL or another control
+    character (a newline would forge a line of the outputs manifest), a path that
+    leaves the project (``..``), the project root itself, and any path into a ``.git``
+    directory (in any case: ``.GIT`` is the same directory on a case-insensitive file
+    system, and git refuses such names for the same reason).
     """
+    import posixpath
+
+    if not relative or any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in relative):
+        raise OutputPathError(f"output path {relative!r} must be a relative path of printable characters")
+    if Path(relative).is_absolute() or posixpath.isabs(relative):
+        raise OutputPathError(f"output path {relative!r} must be a relative path inside the project root")
+    normal = posixpath.normpath(relative)
+    if normal == ".." or normal.startswith("../"):
+        raise OutputPathError(f"output path {relative!r} leaves the project root; outputs must stay inside it")
+    if normal == ".":
+        raise OutputPathError(f"output path {relative!r} is the project root itself; give the target a file path")
+    if any(part.casefold() == ".git" for part in normal.split("/")):
+        raise OutputPathError(f"output path {relative!r} is inside a .git directory; regc never writes into git's own files")
+    return normal
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    """Where outputs may be written under ``root``: the checks that need the disk (see ``normal_path`` for the others).
+
+    ``inputs`` maps each file regc reads (configuration, registry, policy, catalog) to
+    what it is, ``protected`` each directory no output may enter (regc's cache) to what
+    it is. ``folds_case``: the file system under ``root`` ignores case (macOS, Windows),
+    so ``Out/A.txt`` is ``out/a.txt``.
+    """
+
+    root: Path  # resolved
+    inputs: Mapping[str, str]  # realpath (casefolded when folds_case) -> what it is
+    protected: Mapping[str, str]
+    git_dirs: tuple[str, ...]  # realpaths
+    folds_case: bool
+    locate: Callable[[str], tuple[str, int]] | None = None
+
+    @classmethod
+    def at(cls, root: Path, *, inputs: Mapping[Path, str] | None = None, protected: Mapping[Path, str] | None = None,
+           locate: Callable[[str], tuple[str, int]] | None = None) -> Policy:
+        root = root.resolve()
+        folds = _folds_case(root)
+        return cls(root=root, inputs={_key(path, folds): what for path, what in (inputs or {}).items()},
+                   protected={_key(path, folds): what for path, what in (protected or {}).items()},
+                   git_dirs=tuple(_key(path, folds) for path in git_dirs(root)), folds_case=folds, locate=locate)
+
+    def place(self, relative: str) -> Path:
+        """Where output ``relative`` (a ``normal_path``) is written; every refusal names the setting's line.
+
+        Refused: a symbolic link, as the output or as any directory on its way (it
+        would send the write elsewhere: into ``.git/hooks``, over the registry, out of
+        the project); a directory, a FIFO or a device where the output goes; a path
+        below a file; a path inside git's directory (``$GIT_DIR``, a worktree's) or
+        regc's cache; any file regc reads.
+        """
+        try:
+            normal = normal_path(relative)
+        except OutputPathError as exc:
+            raise self._error(str(exc), relative) from None
+        path = self.root
+        parts = normal.split("/")
+        for depth, part in enumerate(parts, 1):
+            path = path / part
+            shown = "/".join(parts[:depth])
+            try:
+                info = path.lstat()
+            except (FileNotFoundError, NotADirectoryError):
+                break  # the rest is created by the write
+            except OSError as exc:
+                raise self._error(f"output path {relative!r} cannot be checked: {shown!r}: {exc.strerror}", relative) from None
+            if stat.S_ISLNK(info.st_mode):
+                where = "is a symbolic link" if depth == len(parts) else f"cannot be written: {shown!r} is a symbolic link"
+                raise self._error(f"output path {relative!r} {where}; regc writes plain files in plain directories, never "
+                                  "through a link: remove the link or give the target another path", relative)
+            if depth < len(parts) and not stat.S_ISDIR(info.st_mode):
+                raise self._error(f"output path {relative!r} cannot be written: {shown!r} is a file, not a directory", relative)
+            if depth == len(parts) and stat.S_ISDIR(info.st_mode):
+                raise self._error(f"output path {relative!r} is a directory; give the target a file path", relative)
+            if depth == len(parts) and not stat.S_ISREG(info.st_mode):
+                raise self._error(f"output path {relative!r} is not a regular file (a pipe, socket or device); "
+                                  "remove it or give the target another path", relative)
+        key = self.key(normal)
+        for git_dir in self.git_dirs:
+            if key == git_dir or key.startswith(git_dir + os.sep):
+                raise self._error(f"output path {relative!r} is inside git's directory {git_dir}; regc never writes there", relative)
+        for directory, what in self.protected.items():
+            if key == directory or key.startswith(directory + os.sep):
+                raise self._error(f"output path {relative!r} is inside {what}; give the target another path", relative)
+        if key in self.inputs:
+            raise self._error(f"output path {relative!r} is {self.inputs[key]}, which regc reads; "
+                              "an output never overwrites an input: give the target another path", relative)
+        return self.root / normal
+
+    def key(self, normal: str) -> str:
+        """The output's identity on this file system: two outputs with one key are one file."""
+        path = os.path.join(self.root, *normal.split("/"))
+        return path.casefold() if self.folds_case else path
+
+    def _error(self, message: str, relative: str) -> RegcError:
+        return _located(message, relative, self.locate)
+
+
+def _key(path: Path, folds_case: bool) -> str:
+    real = os.path.realpath(path)
+    return real.casefold() if folds_case else real
+
+
+def _folds_case(root: Path) -> bool:
+    """Whether the file system holding ``root`` ignores case: the same path in the other case names the same file."""
+    for candidate in (root, *(root / name for name in _listing(root))):
+        other = candidate.parent / candidate.name.swapcase()
+        if candidate.name == other.name:
+            continue  # no cased letter to tell by
+        try:
+            return os.path.samefile(candidate, other)
+        except OSError:
+            return False
+    return False
+
+
+def _listing(directory: Path) -> list[str]:
     try:
-        path = resolve_inside(root, relative)
-    except UsageError as exc:
-        raise _located(exc.message, relative, locate) from None
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        info = None
-    except NotADirectoryError:
-        info = None  # a parent is a file: found below
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise _located(f"output path {relative!r} is a directory; give the target a file path", relative, locate)
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        raise _located(f"output path {relative!r} is not a regular file (a pipe, socket or device); "
-                       "remove it or give the target another path", relative, locate)
-    root = root.resolve()  # once, not for every parent (each resolve walks the path with system calls)
-    for parent in path.parents:
-        if parent == root or not parent.is_relative_to(root):
+        return sorted(os.listdir(directory))[:32]
+    except OSError:
+        return []
+
+
+def git_dirs(root: Path) -> list[Path]:
+    """Git's own directories for a project at ``root``: ``$GIT_DIR`` and ``$GIT_COMMON_DIR`` when set, and the
+    repository's, found as git finds it (a ``.git`` directory, or a ``.git`` file naming a worktree's directory
+    and, through its ``commondir``, the shared one)."""
+    from regc import cache
+
+    found: list[Path] = []
+    for variable in ("GIT_DIR", "GIT_COMMON_DIR"):
+        value = os.environ.get(variable)
+        if value:
+            found.append(Path.cwd() / value)
+    for directory in (root, *root.parents):
+        dot_git = directory / ".git"
+        if dot_git.is_dir():
+            found.append(dot_git)
             break
-        if parent.exists() and not parent.is_dir():
-            where = parent.relative_to(root).as_posix()
-            raise _located(f"output path {relative!r} cannot be written: {where!r} is a file, not a directory", relative, locate)
-    return path
+        if dot_git.is_file():
+            try:
+                text = dot_git.read_bytes()
+            except OSError:
+                break
+            cache.note(dot_git, text)
+            line = text.decode("utf-8", "replace").strip()
+            if line.startswith("gitdir:"):
+                worktree = (directory / line.removeprefix("gitdir:").strip()).resolve()
+                found.append(worktree)
+                try:
+                    common = (worktree / "commondir").read_bytes()
+                    cache.note(worktree / "commondir", common)
+                    found.append((worktree / common.decode("utf-8", "replace").strip()).resolve())
+                except OSError:
+                    pass
+            break
+    return found
 
 
 def _located(message: str, relative: str, locate: Callable[[str], tuple[str, int]] | None) -> RegcError:
@@ -96,11 +251,25 @@ def _located(message: str, relative: str, locate: Callable[[str], tuple[str, int
     return InputError.at(file, line, message)
 
 
-def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple[str, int]] | None = None) -> list[Change]:
-    """Each output compared with what is on disk; every path is checked (``output_path``) before any is read."""
+def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple[str, int]] | None = None,
+         policy: Policy | None = None) -> list[Change]:
+    """Each output compared with what is on disk; every path is checked (``Policy.place``) before any is read.
+
+    Two outputs that are one file (``out/a.txt`` and ``out/./a.txt``; ``Out/A.txt`` where case is folded) are refused.
+    """
     from regc import cache
 
-    paths = {relative: output_path(root, relative, locate) for relative in sorted(outputs)}
+    policy = policy or Policy.at(root, locate=locate)
+    paths: dict[str, Path] = {}
+    owners: dict[str, str] = {}
+    for relative in sorted(outputs):
+        path = policy.place(relative)
+        key = policy.key(normal_path(relative))
+        if key in owners:
+            raise policy._error(f"output path {relative!r} is the same file as {owners[key]!r}, which another target writes; "
+                                "give one of them another path", relative)
+        owners[key] = relative
+        paths[relative] = path
     changes = []
     for relative, path in paths.items():
         try:
@@ -108,7 +277,7 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
         except FileNotFoundError:
             old = None
         except OSError as exc:
-            raise _located(f"output path {relative!r} cannot be read: {exc.strerror}", relative, locate) from None
+            raise _located(f"output path {relative!r} cannot be read: {exc.strerror}", relative, policy.locate) from None
         cache.note(path, old)  # a replay is valid only while the outputs on disk are these bytes
         changes.append(Change(relative, old, outputs[relative]))
     return changes
@@ -123,8 +292,9 @@ def apply(changes: list[Change], root: Path) -> list[Change]:
     from regc import cache
 
     written: list[Change] = []
+    root = root.resolve()
     for change in changes:
-        path = resolve_inside(root, change.path)
+        path = root / change.path  # placed by ``plan``: a plain path under the root
         if change.status == "same":
             remove_leftovers(path)
             continue
@@ -180,7 +350,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    # Never executable, whatever was there: a generated file is data, and keeping an executable bit is how
+    # text written into a hook would run.
+    mode = path.stat().st_mode & 0o666 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}{os.getpid()}-", dir=path.parent)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # nobody else has this brand-new file open: never blocks
