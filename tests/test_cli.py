@@ -17,11 +17,12 @@ OUTPUTS = {
     "schema/resolved-registry.schema.json",
     "schema/config.schema.json",
     "schema/policy.schema.json",
+    "regc.outputs",  # the manifest of the files regc generated
 }
 
 
 def _files(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.suffix == ".json"}
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.suffix in {".json", ".outputs"}}
 
 
 def test_build_writes_every_output_and_reports_it(project: Path) -> None:
@@ -32,7 +33,7 @@ def test_build_writes_every_output_and_reports_it(project: Path) -> None:
     assert result.code == 0
     assert _files(project) == OUTPUTS
     assert sorted(result.out.splitlines()) == sorted(f"created {p}" for p in OUTPUTS)
-    assert "5 written, 0 unchanged, from registry.md" in result.err
+    assert "6 written, 0 unchanged, from registry.md" in result.err
 
 
 def test_a_build_that_changes_nothing_rewrites_nothing(project: Path) -> None:
@@ -46,7 +47,7 @@ def test_a_build_that_changes_nothing_rewrites_nothing(project: Path) -> None:
     assert result.code == 0
     assert result.out == ""
     assert output.stat().st_mtime_ns == 1_000_000_000
-    assert "0 written, 5 unchanged" in result.err
+    assert "0 written, 6 unchanged" in result.err
 
 
 def test_output_is_byte_identical_across_runs(project: Path, tmp_path_factory: object) -> None:
@@ -71,7 +72,7 @@ def test_check_flag_writes_nothing_prints_a_diff_and_exits_1(project: Path) -> N
     assert output.read_bytes() == edited
     assert result.out.startswith("--- a/targets/json/registry.json\n+++ b/targets/json/registry.json\n")
     assert '-        "openai/o1",\n+        "openai/o3",\n' in result.out
-    assert "1 of 5 outputs are stale; run `regc build`" in result.err
+    assert "1 of 6 outputs are stale; run `regc build`" in result.err
 
 
 def test_check_flag_on_a_missing_output(project: Path) -> None:
@@ -182,7 +183,7 @@ def test_check_is_lint_and_drift(project: Path) -> None:
 
     assert result.code == 1  # no drift, but the seed has policy errors (no policy file here: no retirements known)
     assert "registry.md:96:22: error alias-has-fallback `search` has no routable fallback" in result.out
-    assert "regc: registry.md and 5 outputs agree" in result.err
+    assert "regc: registry.md and 6 outputs agree" in result.err
     assert "registry.md: 37 errors, 0 warnings, 0 info (0 waived)" in result.err
 
 

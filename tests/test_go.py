@@ -606,3 +606,29 @@ def test_a_registry_edit_without_a_rebuild_is_drift(tmp_path: Path) -> None:
     assert "targets/go/config.go: stale (differs from the registry)" in result.err
     assert "targets/sqlite/task_categories.sql: stale (differs from the registry)" in result.err
     assert '-\t"code-fast":    "xai/grok-4.3",\n+\t"code-fast":    "mistral/codestral-latest",' in result.out
+
+
+def test_a_moved_output_leaves_no_second_map_behind_so_the_package_builds(go: Go, tmp_path: Path) -> None:
+    """The orphan case, proven by the Go compiler: the go target's path changed within one package. Before
+    regc.outputs, the old file stayed beside the new one and `go build` failed on `Aliases redeclared`; now
+    `regc check` reports it and `regc build` removes it, and the package builds."""
+    project = tmp_path / "gateway"
+    project.mkdir()
+    shutil.copyfile(FIXTURES / "good/features.md", project / "registry.md")
+    (project / "go.mod").write_text("module example.com/gateway\n\ngo 1.19\n")
+    (project / "regc.toml").write_text('[targets.go]\npath = "config/config.go"\n')
+    assert run_regc("build", cwd=project).code == 0
+    (project / "regc.toml").write_text('[targets.go]\npath = "config/aliases.go"\n')
+    checked = run_regc("check", cwd=project)
+    assert checked.code == 1 and "config/config.go: no target generates it any more" in checked.err
+
+    leftover = tmp_path / "leftover"  # what the build did before: the new file written, the old one left
+    shutil.copytree(project, leftover)
+    shutil.copyfile(leftover / "config/config.go", leftover / "config/aliases.go")
+    broken = go.run("go", "build", "./...", cwd=leftover)
+    assert broken.returncode != 0 and b"Aliases redeclared" in broken.stderr, broken.stderr.decode()
+
+    assert run_regc("build", cwd=project).code == 0
+    assert sorted(p.name for p in (project / "config").iterdir()) == ["aliases.go"]
+    built = go.run("go", "build", "./...", cwd=project)
+    assert built.returncode == 0, built.stderr.decode()

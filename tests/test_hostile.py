@@ -92,7 +92,7 @@ def test_outputs_are_written_only_where_configured(tmp_path: Path) -> None:
         assert written == {"targets/envoy/ai-gateway.yaml", "targets/go/config.go", "targets/json/registry.json",
                            "targets/litellm/config.yaml", "targets/sqlite/task_categories.sql", "db/routing.db",
                            "schema/config.schema.json", "schema/policy.schema.json", "schema/registry.schema.json",
-                           "schema/resolved-registry.schema.json"}
+                           "schema/resolved-registry.schema.json", "regc.outputs"}
 
 
 def test_no_generated_file_holds_a_bidirectional_or_control_character(tmp_path: Path) -> None:

@@ -212,7 +212,7 @@ def test_build_can_also_write_the_database(tmp_path: Path) -> None:
     )
     result = run_regc("build", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert result.out.splitlines() == ["created out/task_categories.db", "created out/task_categories.sql"]
+    assert result.out.splitlines() == ["created out/task_categories.db", "created out/task_categories.sql", "created regc.outputs"]
     registry = regc.load(tmp_path / "registry.md")
     connection = sqlite3.connect(tmp_path / "out/task_categories.db")
     try:

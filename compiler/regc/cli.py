@@ -128,10 +128,17 @@ def build(obj: Context, registry: str | None, output_dir: str | None, check: boo
         obj.log(f"regc: {len(result.changes)} outputs are up to date")
         return EXIT_OK
     for change in result.written:
-        obj.out(f"{'created' if change.status == 'create' else 'updated'} {change.path}\n")
+        obj.out(f"{_DONE[change.status]} {change.path}\n")
     unchanged = len(result.changes) - len(result.written)
-    obj.log(f"regc: {len(result.written)} written, {unchanged} unchanged, from {config.display(config.registry_path)}")
+    removed = sum(change.status == "remove" for change in result.written)
+    gone = f", {removed} removed" if removed else ""
+    obj.log(f"regc: {len(result.written) - removed} written{gone}, {unchanged} unchanged, from {config.display(config.registry_path)}")
     return EXIT_OK
+
+
+_DONE = {"create": "created", "update": "updated", "remove": "removed"}
+_STALE = {"create": "stale (missing)", "update": "stale (differs from the registry)",
+          "remove": "no target generates it any more (regc.outputs lists it); `regc build` removes it"}
 
 
 @cli.command()
@@ -154,7 +161,7 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
         else:
             obj.err(diff(result.stale))
         for change in result.stale:
-            obj.log(f"{change.path}: stale ({'missing' if change.old is None else 'differs from the registry'})", fg="red")
+            obj.log(f"{change.path}: {_STALE[change.status]}", fg="red")
         from regc import annotate
 
         if annotate.enabled():  # GitHub Actions: one annotation per stale output

@@ -109,17 +109,23 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
 
 def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
     from regc.pipeline import write_policy
-    from regc.write import write_atomic
+    from regc.write import remove, write_atomic
 
     policy = write_policy(judgement.config, judgement.config.root)  # the write policy `regc build` keeps
     for output in judgement.bad:
+        if output.expected is None:  # no target generates it any more
+            orphan = policy.removable(output.path)
+            if orphan is not None:
+                remove(orphan, policy.root)
+                obj.out(f"removed {_here(repo, output.location)}\n")
+            continue
         target = policy.place(output.path)
         if not target.is_file() or target.read_bytes() != output.expected:
             write_atomic(target, output.expected)
         obj.out(f"wrote {_here(repo, output.location)}\n")
     paths = " ".join(shlex.quote(_here(repo, o.location)) for o in judgement.bad)
     obj.log(f"regc: the outputs of the staged {judgement.registry} are in the working tree; stage them and commit again: git add {paths}")
-    new = [o for o in judgement.bad if o.actual is None]
+    new = [o for o in judgement.bad if o.actual is None and o.expected is not None]
     if new:
         names = " ".join(shlex.quote(_here(repo, o.location)) for o in new)
         verb = "is" if len(new) == 1 else "are"

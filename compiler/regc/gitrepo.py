@@ -119,6 +119,10 @@ class Repo:
             infos.append(CommitInfo(sha, short, subject, tuple(parents)))
         return infos
 
+    def head_tree(self) -> TreeSnapshot | None:
+        """The files of HEAD's commit; None before the first commit."""
+        return self.commit_tree(self._repo.head.commit.hexsha) if self._repo.head.is_valid() else None
+
     def tree(self, rev: str) -> TreeSnapshot:
         """The files of the commit ``rev`` names."""
         return self.commit_tree(self.resolve(rev))

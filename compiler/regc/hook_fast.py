@@ -12,8 +12,11 @@ does not know, a target without an explicit path that it has no default
 for, any error) it hands over to the full command, which decides exactly and
 reports errors properly.
 
-``DEFAULT_PATHS`` repeats the built-in targets' default paths; a test keeps
-it equal to the targets' own ``Options`` defaults.
+``DEFAULT_PATHS`` and ``EXTRA_PATH_OPTIONS`` repeat the built-in targets'
+default paths and the options besides ``path`` that name a file they write; tests
+keep them equal to the targets' own ``Options``. A target it does not know (a
+plugin's) may write files under options it cannot name: for those it watches every
+path the staged outputs manifest (``regc.outputs``) lists.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 #: Default output path of every built-in target (kept equal to the targets' Options by a test).
@@ -38,6 +41,9 @@ DEFAULT_PATHS = {
     "schema": "schema",
     "sqlite": "targets/sqlite/task_categories.sql",
 }
+
+#: Options besides ``path`` that name a file a built-in target writes (kept equal to ``TargetOptions.path_options``).
+EXTRA_PATH_OPTIONS = {"sqlite": ("database",)}
 
 _GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
 _HOOK_FLAGS = {"--fix", *_GLOBAL_FLAGS}
@@ -138,7 +144,7 @@ def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | N
         project = top_relative(top, cwd)
         if project is None:
             return None
-        return _watched_for(project, None, {})
+        return _watched_for(project, None, {}, _staged)
     config_rel = top_relative(top, config_file)
     if config_rel is None:
         return None
@@ -151,19 +157,26 @@ def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | N
     table = data.get("tool", {}).get("regc") if config_file.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         return None
-    return _watched_for(posixpath.dirname(config_rel), config_rel, table)
+    return _watched_for(posixpath.dirname(config_rel), config_rel, table, _staged)
 
 
-def _watched_for(project: str, config_rel: str | None, table: dict[str, Any]) -> list[str] | None:
+def _staged(path: str) -> bytes | None:
+    return _git("cat-file", "blob", f":{path}")
+
+
+def _watched_for(project: str, config_rel: str | None, table: dict[str, Any], staged: Callable[[str], bytes | None]) -> list[str] | None:
+    from regc import manifest
+
     registry = table.get("registry", "registry.md")
     policy = table.get("policy", "policy.yaml")
     targets = table.get("targets")
     if not isinstance(registry, str) or not isinstance(policy, str):
         return None
-    paths = [registry, policy]
+    paths = [registry, policy, manifest.NAME]
     if targets is None:
         paths.extend(DEFAULT_PATHS.values())
     elif isinstance(targets, dict):
+        plugins = False
         for name, options in targets.items():
             if not isinstance(options, dict):
                 return None
@@ -173,6 +186,15 @@ def _watched_for(project: str, config_rel: str | None, table: dict[str, Any]) ->
             if not isinstance(path, str):
                 return None  # a target whose default path this module does not know
             paths.append(path)
+            for option in EXTRA_PATH_OPTIONS.get(name, ()):
+                extra = options.get(option)
+                if extra is not None and not isinstance(extra, str):
+                    return None
+                if extra is not None:
+                    paths.append(extra)
+            plugins = plugins or name not in DEFAULT_PATHS
+        if plugins:  # its other outputs are what the last build wrote: the staged manifest lists them
+            paths.extend(manifest.parse(staged(posixpath.join(project, manifest.NAME))))
     else:
         return None
     watched = [posixpath.normpath(posixpath.join(project, p)) for p in paths]

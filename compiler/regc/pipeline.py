@@ -134,7 +134,7 @@ def _build(config: Config, *, check: bool, output_dir: Path | None) -> BuildResu
 
     registry = load(config.registry_path, display=config.display(config.registry_path))
     settings: dict[str, str] = {}
-    outputs = render(registry, config, settings=settings)
+    outputs = generate(registry, config, settings=settings)
     root = output_dir or config.root
     if not check:
         try:  # the root exists before it is locked (a new --output-dir)
@@ -200,14 +200,30 @@ def _named_catalog(config: Config) -> Path | None:
     return Path(spec) if Path(spec).is_absolute() else config.root / spec
 
 
+def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
+             settings: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Every file a build writes: the targets' outputs (``render``) and the manifest that lists the ones regc owns
+    (``regc.manifest``: not a hand-written file a target edits a block of)."""
+    from regc import manifest
+    from regc.targets import header
+
+    where: dict[str, str] = {} if settings is None else settings
+    edited: set[str] = set()
+    outputs = render(registry, config, read, settings=where, edited=edited)
+    outputs[manifest.NAME] = manifest.render((path for path in outputs if path not in edited), header(registry))
+    where[manifest.NAME] = ""
+    return outputs
+
+
 def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
-           settings: dict[str, str] | None = None) -> dict[str, bytes]:
+           settings: dict[str, str] | None = None, edited: set[str] | None = None) -> dict[str, bytes]:
     """Every configured target's outputs, all in memory: nothing is written until all succeeded.
 
     ``read`` is how a target reads an existing project file (the go target's block mode
     edits one): by default from the project root; the git hook reads the index instead.
     ``settings``, when given, receives for each output path the setting that names it
-    (``targets.go.path``, ``targets.sqlite.database``), for errors about that path.
+    (``targets.go.path``, ``targets.sqlite.database``), for errors about that path; ``edited``
+    the outputs that are hand-written files a target edits (read, then rewrote a part of).
 
     Output paths are in their one spelling (``regc.write.normal_path``), and the part of the
     write policy that the names alone decide holds here, wherever the files come from (disk,
@@ -245,6 +261,8 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
                                                   "edits; give the target another path")
     if settings is not None:
         settings.update(where)
+    if edited is not None:
+        edited.update(path for path in outputs if edits.get(path) == where[path].split(".")[1])
     return outputs
 
 
@@ -259,10 +277,13 @@ def _noting_reads(read: Callable[[str], bytes | None], target: str, edits: dict[
 
 
 def _inputs_by_name(config: Config) -> dict[str, str]:
-    """The files regc reads, as project-relative paths in their one spelling (what the names alone can tell)."""
+    """The files regc reads or keeps, as project-relative paths in their one spelling (what the names alone can tell)."""
     import posixpath
 
-    found = {posixpath.normpath(config.settings.registry): "the registry", posixpath.normpath(config.settings.policy): "the policy file"}
+    from regc import manifest
+
+    found = {posixpath.normpath(config.settings.registry): "the registry", posixpath.normpath(config.settings.policy): "the policy file",
+             manifest.NAME: "regc's list of the files it generated"}
     if config.file is not None and config.file.parent == config.root:
         found[config.file.name] = "the configuration file"
     return found

@@ -4,14 +4,17 @@ A snapshot (the index for the pre-commit hook, each commit for
 ``verify-commits``) keeps the protocol when every output it holds is exactly
 what its registry generates under its configuration. ``judge`` compares the
 two; ``check_index`` and ``verify`` apply it to what is staged and to a range
-of history. Each output that disagrees gets one of four verdicts:
+of history. Each output that disagrees gets one of five verdicts:
 
 - ``stale``: the output was not touched, and does not match (the registry was
   changed without regenerating it);
 - ``edited``: the output was touched, and does not match what the registry
   generates (a hand edit, or generated from another version of the registry);
 - ``missing``: the registry generates it, and the snapshot has none;
-- ``deleted``: it was removed, and the registry still generates it.
+- ``deleted``: it was removed, and the registry still generates it;
+- ``orphan``: a file regc generated before (the manifest, ``regc.outputs``, of
+  the snapshot or of HEAD / the commit's parent lists it) that no target generates
+  any more, and the snapshot still holds.
 
 "Touched" means staged (the hook) or changed by the commit against its first
 parent (``verify-commits``).
@@ -27,14 +30,14 @@ from regc.hook_fast import is_watched
 from regc.snapshot import WorkTree, config_at, default_config, registry_at, render, watched
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from regc.config import Config
     from regc.gitrepo import CommitInfo, Repo, TreeSnapshot
     from regc.resolve import ResolvedRegistry
     from regc.snapshot import Project, Snapshot
 
-Problem = Literal["stale", "edited", "missing", "deleted"]
+Problem = Literal["stale", "edited", "missing", "deleted", "orphan"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,12 +46,14 @@ class Output:
 
     path: str  # relative to the project root, as the configuration names it
     location: str  # relative to the repository's top
-    expected: bytes
+    expected: bytes | None  # None: no target generates it any more (an orphan when the snapshot holds it)
     actual: bytes | None
     touched: bool
 
     @property
     def problem(self) -> Problem | None:
+        if self.expected is None:
+            return "orphan" if self.actual is not None else None
         if self.actual == self.expected:
             return None
         if self.actual is None:
@@ -77,15 +82,27 @@ class Judgement:
 
 def judge(
     snapshot: Snapshot, project: Project, config: Config, outputs: dict[str, bytes], touched: Callable[[str], bool],
-    *, ignored: Callable[[list[str]], set[str]],
+    *, ignored: Callable[[list[str]], set[str]], listed: Iterable[str] = (),
 ) -> Judgement:
     """Compare ``outputs`` (rendered from the snapshot's registry) with the snapshot's files.
 
     Only the outputs git is meant to hold: one that the snapshot lacks and that ``ignored`` (git's exclude
     rules, ``.gitignore``) names, such as the sqlite target's optional ``.db`` built where it is deployed,
-    is not the protocol's business.
+    is not the protocol's business. ``listed``: the paths earlier manifests list; each one that no output
+    is any more and that the snapshot still holds is an orphan.
     """
-    places = {path: project.path(path) for path in outputs}
+    from regc.write import OutputPathError, normal_path
+
+    orphans = set()
+    for path in listed:
+        try:
+            normal = normal_path(path)
+        except OutputPathError:
+            continue  # a manifest line regc never wrote: no file of regc's
+        if normal not in outputs:
+            orphans.add(normal)
+    expected: dict[str, bytes | None] = {**dict.fromkeys(sorted(orphans)), **outputs}
+    places = {path: project.path(path) for path in expected}
     actual = snapshot.read_many(location for location in places.values() if location is not None)
     skipped = ignored([location for location, data in actual.items() if data is None])
     locations: dict[str, str] = {}
@@ -93,6 +110,8 @@ def judge(
         if location is not None and location in skipped:
             continue
         if location is None:
+            if path in orphans:
+                continue
             raise InputError.at(config.display(config.file) if config.file else "config", 1, f"output {path!r} is outside the repository")
         locations[path] = location
     registry, *others = _sources(project, config)
@@ -103,7 +122,7 @@ def judge(
         registry=registry,
         sources_touched=tuple(s for s in sources if touched(s)),
         outputs=tuple(
-            Output(path, locations[path], outputs[path], actual[locations[path]], touched(locations[path])) for path in sorted(locations)
+            Output(path, locations[path], expected[path], actual[locations[path]], touched(locations[path])) for path in sorted(locations)
         ),
     )
 
@@ -177,7 +196,10 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
     if not any(is_watched(path, paths) for path in staged):
         return IndexCheck(staged, relevant=False)
     registry = registry_at(index, project, config)
-    judgement = judge(index, project, config, render(index, project, config, registry), staged.__contains__, ignored=repo.ignored)
+    head = repo.head_tree()
+    listed = [*_listed(index, project), *(_listed(head, project) if head is not None else [])]
+    judgement = judge(index, project, config, render(index, project, config, registry), staged.__contains__, ignored=repo.ignored,
+                      listed=listed)
     judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry))
     sources = _sources(project, config)
     disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
@@ -222,13 +244,23 @@ def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
                 continue
             outputs = render(snapshot, project, config, registry_at(snapshot, project, config))
             first = parents[0] if parents else None
-            judgement = judge(snapshot, project, config, outputs, _changed_against(snapshot, first), ignored=repo.ignored)
+            listed = [path for tree in (snapshot, *parents) for path in _listed(tree, project)]
+            judgement = judge(snapshot, project, config, outputs, _changed_against(snapshot, first), ignored=repo.ignored,
+                              listed=listed)
         except InputError as exc:
             verdicts.append(CommitVerdict(commit, "bad", "its registry or configuration has no meaning", errors=tuple(
                 str(d) for d in exc.diagnostics)))
             continue
         verdicts.append(CommitVerdict(commit, "ok" if judgement.ok else "bad", judgement=judgement))
     return verdicts
+
+
+def _listed(snapshot: Snapshot, project: Project) -> list[str]:
+    """The paths the snapshot's outputs manifest (``regc.outputs``) lists; none when it has none."""
+    from regc import manifest
+
+    location = project.path(manifest.NAME)
+    return manifest.parse(snapshot.read(location)) if location is not None else []
 
 
 def _touches(snapshot: TreeSnapshot, parents: list[TreeSnapshot], paths: list[str]) -> bool:
@@ -259,6 +291,9 @@ def describe(output: Output, judgement: Judgement, *, staged: bool) -> str:
     sources = " and ".join(judgement.sources_touched)
     registry = judgement.registry
     path = output.location
+    if output.problem == "orphan":
+        where = "in the index" if staged else "in the commit"
+        return f"{path} is no longer generated: no target writes it (regc.outputs listed it), but it is still {where}"
     if output.problem == "stale":
         if sources:
             verb = ("are staged" if " and " in sources else "is staged") if staged else "changed"

@@ -179,22 +179,23 @@ def reader(snapshot: Snapshot, project: Project, config: Config) -> Callable[[st
 
 
 def render(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry) -> dict[str, bytes]:
-    """Every configured output, generated as ``regc build`` would from the files ``snapshot`` holds."""
+    """Every file ``regc build`` would write (the outputs and their manifest) from the files ``snapshot`` holds."""
     from regc import pipeline
 
-    return pipeline.render(registry, config, reader(snapshot, project, config))
+    return pipeline.generate(registry, config, reader(snapshot, project, config))
 
 
 def watched(project: Project, config: Config) -> list[str]:
-    """Top-relative paths whose change concerns regc: configuration, registry, policy, every output.
+    """Top-relative paths whose change concerns regc: configuration, registry, policy, every output and the manifest.
 
-    A target's path may be a directory (the schema target's): everything
-    below it is watched too (see ``regc.hook_fast.is_watched``).
+    Every output: each option of a target that names a file it writes (``path``, the sqlite
+    target's ``database``). A target's path may be a directory (the schema target's):
+    everything below it is watched too (see ``regc.hook_fast.is_watched``).
     """
-    from regc import targets
+    from regc import manifest, targets
 
-    paths = [config.settings.registry, config.settings.policy]
-    paths.extend(options.path for _, options in targets.configured(config))
+    paths = [config.settings.registry, config.settings.policy, manifest.NAME]
+    paths.extend(path for _, options in targets.configured(config) for path in options.output_paths())
     found = [p for p in (project.path(x) for x in paths) if p is not None]
     if config.file is not None and project.config is not None:
         found.append(posixpath.join(project.directory, config.file.name))

@@ -40,10 +40,12 @@ TMP_MARK = ".regc-tmp-"
 class Change:
     path: str  # relative to the root, posix
     old: bytes | None
-    new: bytes
+    new: bytes | None  # None: the file is to be removed (no target generates it any more: ``regc.manifest``)
 
     @property
-    def status(self) -> Literal["create", "update", "same"]:
+    def status(self) -> Literal["create", "update", "same", "remove"]:
+        if self.new is None:
+            return "remove"
         if self.old is None:
             return "create"
         return "same" if self.old == self.new else "update"
@@ -174,6 +176,21 @@ class Policy:
                               "an output never overwrites an input: give the target another path", relative)
         return self.root / normal
 
+    def removable(self, relative: str) -> Path | None:
+        """The file at ``relative`` if regc may remove it (it could write there, and a regular file is there), else None.
+
+        For a path the manifest lists: the manifest is a file in the project, so a path it lists
+        is trusted no more than a configured one.
+        """
+        try:
+            path = self.place(relative)
+        except RegcError:
+            return None
+        try:
+            return path if stat.S_ISREG(path.lstat().st_mode) else None
+        except OSError:
+            return None
+
     def key(self, normal: str) -> str:
         """The output's identity on this file system: two outputs with one key are one file."""
         path = os.path.join(self.root, *normal.split("/"))
@@ -256,8 +273,10 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
     """Each output compared with what is on disk; every path is checked (``Policy.place``) before any is read.
 
     Two outputs that are one file (``out/a.txt`` and ``out/./a.txt``; ``Out/A.txt`` where case is folded) are refused.
+    When the outputs hold the manifest (``regc.manifest``), each file the manifest on disk lists that no output is
+    any more, and that the policy would let regc write, is planned for removal (a ``Change`` whose ``new`` is None).
     """
-    from regc import cache
+    from regc import cache, manifest
 
     policy = policy or Policy.at(root, locate=locate)
     paths: dict[str, Path] = {}
@@ -280,7 +299,22 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
             raise _located(f"output path {relative!r} cannot be read: {exc.strerror}", relative, policy.locate) from None
         cache.note(path, old)  # a replay is valid only while the outputs on disk are these bytes
         changes.append(Change(relative, old, outputs[relative]))
-    return changes
+    listed = next((c.old for c in changes if c.path == manifest.NAME), None) if manifest.NAME in outputs else None
+    for relative in manifest.parse(listed):
+        try:
+            normal = normal_path(relative)
+        except OutputPathError:
+            continue
+        key = policy.key(normal)
+        if key in owners:
+            continue  # still generated (or listed twice)
+        owners[key] = normal
+        orphan = policy.removable(normal)
+        if orphan is not None:
+            old = orphan.read_bytes()
+            cache.note(orphan, old)
+            changes.append(Change(normal, old, None))
+    return sorted(changes, key=lambda change: change.path)
 
 
 def apply(changes: list[Change], root: Path) -> list[Change]:
@@ -300,12 +334,27 @@ def apply(changes: list[Change], root: Path) -> list[Change]:
             continue
         cache.uncacheable()  # a replay would not write it again
         try:
-            write_atomic(path, change.new)
+            if change.new is None:
+                remove(path, root)
+            else:
+                write_atomic(path, change.new)
         except OSError as exc:  # a full disk, a read-only file system, no permission: the environment, not a bug
             raise UsageError(f"cannot write {change.path}: {exc.strerror or exc}; "
                              f"{len(written)} of the changed outputs were written, the others are unchanged") from None
         written.append(change)
     return written
+
+
+def remove(path: Path, root: Path) -> None:
+    """Remove the generated file ``path``, then each directory above it that this left empty (never ``root``)."""
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != root and parent.is_relative_to(root):
+        try:
+            parent.rmdir()
+        except OSError:  # not empty (or not ours to remove): stop here
+            break
+        parent = parent.parent
 
 
 @contextlib.contextmanager
@@ -452,12 +501,14 @@ def diff(changes: list[Change]) -> str:
             continue
         try:
             old = change.old.decode("utf-8").splitlines(keepends=True) if change.old is not None else []
-            new = change.new.decode("utf-8").splitlines(keepends=True)
+            new = change.new.decode("utf-8").splitlines(keepends=True) if change.new is not None else []
         except UnicodeDecodeError:
-            parts.append(f"Binary files a/{change.path} and b/{change.path} differ\n")
+            fromfile = f"a/{change.path}" if change.old is not None else "/dev/null"
+            parts.append(f"Binary files {fromfile} and {f'b/{change.path}' if change.new is not None else '/dev/null'} differ\n")
             continue
         fromfile = f"a/{change.path}" if change.old is not None else "/dev/null"
-        lines = difflib.unified_diff(old, new, fromfile=fromfile, tofile=f"b/{change.path}")
+        tofile = f"b/{change.path}" if change.new is not None else "/dev/null"
+        lines = difflib.unified_diff(old, new, fromfile=fromfile, tofile=tofile)
         for line in lines:
             parts.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(parts)

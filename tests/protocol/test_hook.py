@@ -24,7 +24,7 @@ def test_a_commit_with_the_registry_and_its_regenerated_outputs_passes(hooked: R
     result = hooked.commit("Drop o3 from reasoning")
 
     assert result.returncode == 0, result.stderr
-    assert "regc: the staged registry.md and its 5 outputs agree" in result.stderr
+    assert "regc: the staged registry.md and its 6 outputs agree" in result.stderr
     assert "openai/o3" not in _aliases(hooked.show(f"HEAD:{JSON}"))["reasoning"]["fallbacks"]  # type: ignore[operator]
 
 

@@ -89,6 +89,7 @@ CONFIGS = {
     "explicit paths with spaces": 'registry = "my registry.md"\npolicy = "rules/policy.yaml"\n\n[targets.json]\npath = "out dir/r.json"\n',
     "a disabled target": 'registry = "registry.md"\n\n[targets.json]\nenabled = false\n\n[targets.schema]\npath = "schema"\n',
     "a target at its default path": 'registry = "registry.md"\n\n[targets.json]\n\n[targets.schema]\npath = "schema/v1"\n',
+    "an output under another option": '[targets.sqlite]\ndatabase = "db/routing.db"\n',
 }
 
 

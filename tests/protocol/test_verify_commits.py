@@ -77,7 +77,8 @@ def test_the_root_commit_is_checked_when_the_range_reaches_it(tmp_path: Path) ->
     result = repo.regc("verify-commits", "HEAD")
 
     assert result.code == 1
-    assert result.out.startswith(f"{root} Initial\n  schema/config.schema.json is missing: registry.md generates it, and it is not in")
+    assert result.out.startswith(f"{root} Initial\n  regc.outputs is missing: registry.md generates it, and it is not in the commit\n"
+                                 "  schema/config.schema.json is missing: registry.md generates it, and it is not in")
     assert f"  {JSON} is missing: registry.md generates it, and it is not in the commit\n" in result.out
     assert init_repo(tmp_path / "good").regc("verify-commits", "HEAD").code == 0
 

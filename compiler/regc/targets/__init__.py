@@ -49,6 +49,15 @@ class TargetOptions(BaseModel):
     enabled: bool = True
     path: str = Field(description="output path, relative to the project root")
 
+    #: The options that name files the target writes (each one's value, when set, is an output path): the hook,
+    #: ``--files-regex`` and ``verify-commits`` watch them all. ``regc.hook_fast.EXTRA_PATH_OPTIONS`` repeats the
+    #: built-in targets' extras (a test keeps them equal).
+    path_options: ClassVar[tuple[str, ...]] = ("path",)
+
+    def output_paths(self) -> list[str]:
+        """The paths the configuration names for this target's files (a directory for a target that writes several)."""
+        return [value for name in self.path_options if isinstance(value := getattr(self, name, None), str)]
+
     # The provider table in effect (`[tool.regc.providers]` laid over regc's own), set by
     # ``configured``; a target that needs endpoints or key variables reads ``providers()``.
     _providers: dict[str, Provider] | None = PrivateAttr(default=None)

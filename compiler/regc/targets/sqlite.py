@@ -69,6 +69,8 @@ if TYPE_CHECKING:
 
 
 class SqliteOptions(TargetOptions):
+    path_options = ("path", "database")
+
     path: str = "targets/sqlite/task_categories.sql"
     database: str | None = Field(
         default=None, description="also write a SQLite database built from the SQL here (its bytes depend on the SQLite version)"
