@@ -73,7 +73,7 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
 
         from regc.snapshot import watched
 
-        names = watched(project, staged_config(repo, project))
+        names = watched(project, staged_config(repo, project), repo.index())
         obj.out(f"^({'|'.join(re.escape(name) for name in names)})(/.*)?$\n")
         return EXIT_OK
     result = check_index(repo, project)

@@ -119,9 +119,9 @@ def sync(*, registry: str | None, catalog: str | None, threshold: float, today: 
         obj.out(_diff(doc, edited))
         obj.log(f"regc: {len(written)} cell{'s' if len(written) != 1 else ''} would change (--dry-run: nothing written)")
         return EXIT_FINDINGS
-    from regc.write import write_atomic
+    from regc.write import write_through
 
-    write_atomic(path, edited.text.encode("utf-8"))
+    write_through(path, edited.text.encode("utf-8"))
     rows = len({edit.line for edit in written})
     obj.log(f"regc: {doc.display}: {len(written)} cell{'s' if len(written) != 1 else ''} in {rows} row{'s' if rows != 1 else ''} "
             f"set from {comparison.catalog.label}")
@@ -196,9 +196,9 @@ def fmt(*, registry: str | None, check: bool, width: int | None) -> int:
         obj.out(_diff(doc, formatted))
         obj.log(f"regc: {display} is not formatted; run `regc fmt`")
         return EXIT_FINDINGS
-    from regc.write import write_atomic
+    from regc.write import write_through
 
-    write_atomic(config.registry_path, formatted.text.encode("utf-8"))
+    write_through(config.registry_path, formatted.text.encode("utf-8"))
     obj.out(f"formatted {display}\n")
     return EXIT_OK
 

@@ -23,7 +23,7 @@ import git
 from regc.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,6 +142,11 @@ class Repo:
         return data
 
 
+#: git's file modes: a regular file (executable or not), a symbolic link (its blob is the link's target).
+REGULAR_MODES = frozenset({"100644", "100755"})
+LINK_MODE = "120000"
+
+
 class TreeSnapshot:
     """The files of one commit."""
 
@@ -162,16 +167,36 @@ class TreeSnapshot:
         return self._entries[path]
 
     def read(self, path: str) -> bytes | None:
-        try:
-            item = self._tree / path
-        except KeyError:
-            return None
-        if item.type != "blob":
-            return None
-        return self.repo.read_blob(item.hexsha)
+        item = self._item(path)
+        if item is not None and item.type == "blob" and item.mode != int(LINK_MODE, 8):
+            return self.repo.read_blob(item.hexsha)
+        if item is not None and item.type != "blob":
+            return None  # a directory
+        target = self.resolve(path)  # a symbolic link, or one on the way (KeyError above)
+        return None if target == path else self.read(target)
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
         return {path: self.read(path) for path in paths}
+
+    def resolve(self, path: str) -> str:
+        from regc.snapshot import follow
+
+        return follow(path, self._link, f"commit {self.label}")
+
+    def linked(self, paths: Iterable[str]) -> set[str]:
+        return {path for path in paths if _through_link(path, self._link)}
+
+    def _item(self, path: str) -> Any:
+        try:
+            return self._tree / path
+        except KeyError:
+            return None
+
+    def _link(self, path: str) -> str | None:
+        item = self._item(path)
+        if item is None or item.type != "blob" or item.mode != int(LINK_MODE, 8):
+            return None
+        return self.repo.read_blob(item.hexsha).decode("utf-8", "surrogateescape")
 
     def display(self, path: str) -> str:
         return f"{self.label}:{path}"
@@ -185,14 +210,15 @@ class IndexSnapshot:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self._read: dict[str, bytes | None] = {}  # the registry is read for its model, its lint, its partial staging
+        self._links: dict[str, str | None] = {}  # path -> the target of the staged symbolic link there, or None
 
-    def entries(self, paths: Iterable[str]) -> dict[str, str]:
-        """path -> blob id of the staged files at or below ``paths``; an unmerged path is a ``UsageError``."""
+    def entries(self, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob id) of the staged files and links at or below ``paths``; an unmerged path is a ``UsageError``."""
         specs = [f":(literal){p}" for p in paths]
         if not specs:
             return {}
         out = self.repo.git("ls-files", "-s", "-z", "--", *specs)
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, str]] = {}
         for record in out.split("\0"):
             if not record:
                 continue
@@ -200,8 +226,8 @@ class IndexSnapshot:
             mode, sha, stage = info.split()
             if stage != "0":
                 raise UsageError(f"{path} has unresolved merge conflicts; resolve them and `git add {path}` first")
-            if mode in {"100644", "100755"}:
-                found[path] = sha
+            if mode in REGULAR_MODES or mode == LINK_MODE:
+                found[path] = (mode, sha)
         return found
 
     def read(self, path: str) -> bytes | None:
@@ -211,12 +237,54 @@ class IndexSnapshot:
         wanted = list(dict.fromkeys(paths))
         new = [path for path in wanted if path not in self._read]
         if new:
-            shas = self.entries(new)
-            self._read.update({path: self.repo.read_blob(shas[path]) if path in shas else None for path in new})
+            found = self.entries(new)
+            linked = []
+            for path in new:
+                mode, sha = found.get(path, ("", ""))
+                if mode in REGULAR_MODES:
+                    self._read[path] = self.repo.read_blob(sha)
+                else:  # a symbolic link, one on the way, or nothing
+                    linked.append(path)
+            if linked:
+                self._prefetch_links(linked)
+                for path in linked:
+                    target = self.resolve(path)
+                    self._read[path] = None if target == path else self.read(target)
         return {path: self._read[path] for path in wanted}
+
+    def resolve(self, path: str) -> str:
+        from regc.snapshot import follow
+
+        return follow(path, self._link, self.label)
+
+    def linked(self, paths: Iterable[str]) -> set[str]:
+        paths = list(paths)
+        self._prefetch_links(paths)
+        return {path for path in paths if _through_link(path, self._link)}
+
+    def _prefetch_links(self, paths: list[str]) -> None:
+        """The staged links at every path of ``paths`` and every directory above them, with one ``git ls-files``."""
+        prefixes = {"/".join(parts[:i]) for parts in (p.split("/") for p in paths) for i in range(1, len(parts) + 1)}
+        wanted = sorted(p for p in prefixes if p not in self._links)
+        if not wanted:
+            return
+        found = self.entries(wanted)
+        for prefix in wanted:
+            mode, sha = found.get(prefix, ("", ""))
+            self._links[prefix] = self.repo.read_blob(sha).decode("utf-8", "surrogateescape") if mode == LINK_MODE else None
+
+    def _link(self, path: str) -> str | None:
+        if path not in self._links:
+            self._prefetch_links([path])
+        return self._links.get(path)
 
     def display(self, path: str) -> str:
         return path
+
+
+def _through_link(path: str, link: Callable[[str], str | None]) -> bool:
+    parts = path.split("/")
+    return any(link("/".join(parts[:i])) is not None for i in range(1, len(parts) + 1))
 
 
 def _range_ends(spec: str) -> list[str]:

@@ -144,7 +144,7 @@ def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | N
         project = top_relative(top, cwd)
         if project is None:
             return None
-        return _watched_for(project, None, {}, _staged)
+        return _watched_for(top, project, None, {}, _staged)
     config_rel = top_relative(top, config_file)
     if config_rel is None:
         return None
@@ -157,14 +157,15 @@ def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | N
     table = data.get("tool", {}).get("regc") if config_file.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         return None
-    return _watched_for(posixpath.dirname(config_rel), config_rel, table, _staged)
+    return _watched_for(top, posixpath.dirname(config_rel), config_rel, table, _staged)
 
 
 def _staged(path: str) -> bytes | None:
     return _git("cat-file", "blob", f":{path}")
 
 
-def _watched_for(project: str, config_rel: str | None, table: dict[str, Any], staged: Callable[[str], bytes | None]) -> list[str] | None:
+def _watched_for(top: Path, project: str, config_rel: str | None, table: dict[str, Any],
+                 staged: Callable[[str], bytes | None]) -> list[str] | None:
     from regc import manifest
 
     registry = table.get("registry", "registry.md")
@@ -172,6 +173,9 @@ def _watched_for(project: str, config_rel: str | None, table: dict[str, Any], st
     targets = table.get("targets")
     if not isinstance(registry, str) or not isinstance(policy, str):
         return None
+    sources = [posixpath.join(project, registry), posixpath.join(project, policy), *([config_rel] if config_rel else [])]
+    if any(_through_link(top, source) for source in sources):
+        return None  # the file a link leads to is watched too, as the index holds it: the full command reads the links
     paths = [registry, policy, manifest.NAME]
     if targets is None:
         paths.extend(DEFAULT_PATHS.values())
@@ -201,6 +205,16 @@ def _watched_for(project: str, config_rel: str | None, table: dict[str, Any], st
     if config_rel is not None:
         watched.append(config_rel)
     return [w for w in watched if not w.startswith("../") and not posixpath.isabs(w)]
+
+
+def _through_link(top: Path, relative: str) -> bool:
+    """A symbolic link on the working tree's path to ``relative`` (the file itself or a directory above it)."""
+    path = top
+    for part in posixpath.normpath(relative).split("/"):
+        path = path / part
+        if path.is_symlink():
+            return True
+    return False
 
 
 def _config_file(top: Path, cwd: Path, config_arg: str | None) -> Path | None:

@@ -14,7 +14,9 @@ of history. Each output that disagrees gets one of five verdicts:
 - ``deleted``: it was removed, and the registry still generates it;
 - ``orphan``: a file regc generated before (the manifest, ``regc.outputs``, of
   the snapshot or of HEAD / the commit's parent lists it) that no target generates
-  any more, and the snapshot still holds.
+  any more, and the snapshot still holds;
+- ``link``: the snapshot holds a symbolic link where the output goes (or on its
+  way), which ``regc build`` refuses to write through.
 
 "Touched" means staged (the hook) or changed by the commit against its first
 parent (``verify-commits``).
@@ -37,7 +39,9 @@ if TYPE_CHECKING:
     from regc.resolve import ResolvedRegistry
     from regc.snapshot import Project, Snapshot
 
-Problem = Literal["stale", "edited", "missing", "deleted", "orphan"]
+Problem = Literal["stale", "edited", "missing", "deleted", "orphan", "link"]
+#: What a snapshot holds where an output is a symbolic link (or below one): never an output's bytes.
+LINK = b"\0regc: a symbolic link\0"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Output:
 
     @property
     def problem(self) -> Problem | None:
+        if self.actual is LINK:
+            return "link"
         if self.expected is None:
             return "orphan" if self.actual is not None else None
         if self.actual == self.expected:
@@ -103,7 +109,9 @@ def judge(
             orphans.add(normal)
     expected: dict[str, bytes | None] = {**dict.fromkeys(sorted(orphans)), **outputs}
     places = {path: project.path(path) for path in expected}
-    actual = snapshot.read_many(location for location in places.values() if location is not None)
+    linked = snapshot.linked(location for location in places.values() if location is not None)
+    actual = snapshot.read_many(location for location in places.values() if location is not None and location not in linked)
+    actual.update(dict.fromkeys(linked, LINK))
     skipped = ignored([location for location, data in actual.items() if data is None])
     locations: dict[str, str] = {}
     for path, location in places.items():
@@ -120,11 +128,19 @@ def judge(
     return Judgement(
         config=config,
         registry=registry,
-        sources_touched=tuple(s for s in sources if touched(s)),
+        sources_touched=tuple(s for s in sources if touched(s) or touched(_resolved(snapshot, s))),
         outputs=tuple(
             Output(path, locations[path], expected[path], actual[locations[path]], touched(locations[path])) for path in sorted(locations)
         ),
     )
+
+
+def _resolved(snapshot: Snapshot, path: str) -> str:
+    """``path`` through the snapshot's symbolic links; itself when a link leaves the repository."""
+    try:
+        return snapshot.resolve(path)
+    except InputError:
+        return path
 
 
 def _sources(project: Project, config: Config) -> list[str]:
@@ -192,7 +208,7 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
         return IndexCheck(staged, relevant=False)
     index = repo.index()
     config = staged_config(repo, project)
-    paths = watched(project, config)
+    paths = watched(project, config, index)
     if not any(is_watched(path, paths) for path in staged):
         return IndexCheck(staged, relevant=False)
     registry = registry_at(index, project, config)
@@ -238,7 +254,7 @@ def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
                 verdicts.append(CommitVerdict(commit, "skipped", f"no regc configuration ({project.config}) in this commit"))
                 continue
             config = config or default_config(project)
-            paths = watched(project, config)
+            paths = watched(project, config, snapshot)
             if not _touches(snapshot, parents, paths):
                 verdicts.append(CommitVerdict(commit, "skipped", "touches neither the registry, its configuration nor its outputs"))
                 continue
@@ -291,6 +307,10 @@ def describe(output: Output, judgement: Judgement, *, staged: bool) -> str:
     sources = " and ".join(judgement.sources_touched)
     registry = judgement.registry
     path = output.location
+    if output.problem == "link":
+        where = "in the index" if staged else "in the commit"
+        return (f"{path} is a symbolic link (or below one) {where}; an output is a plain file, never a link: "
+                "remove the link and commit the file `regc build` writes")
     if output.problem == "orphan":
         where = "in the index" if staged else "in the commit"
         return f"{path} is no longer generated: no target writes it (regc.outputs listed it), but it is still {where}"

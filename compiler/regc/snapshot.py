@@ -10,6 +10,7 @@ git-backed snapshots live in ``regc.gitrepo``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import posixpath
 from typing import TYPE_CHECKING, Protocol
@@ -27,19 +28,62 @@ if TYPE_CHECKING:
 
 
 class Snapshot(Protocol):
-    """Files of the repository at one point: bytes by top-relative posix path."""
+    """Files of the repository at one point: bytes by top-relative posix path.
+
+    A symbolic link is followed as ``regc build`` follows it on disk, inside the snapshot:
+    a registry that is a link to ``config/registry.md`` is read from ``config/registry.md``
+    as the snapshot holds it. A link that leaves the repository is an ``InputError``: git
+    holds only the link, never the file it points at (``follow``).
+    """
 
     #: How messages name it: "the index", "the working tree", "a1b2c3d".
     label: str
 
     def read(self, path: str) -> bytes | None:
-        """The file's bytes, or None when there is no file at ``path``."""
+        """The file's bytes (through symbolic links), or None when there is no file at ``path``."""
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
         """``read`` for many paths (an implementation may batch them)."""
 
+    def resolve(self, path: str) -> str:
+        """``path`` with every symbolic link on it followed (``follow``)."""
+
+    def linked(self, paths: Iterable[str]) -> set[str]:
+        """Those of ``paths`` that are a symbolic link or lie below one (where ``regc build`` would refuse to write)."""
+
     def display(self, path: str) -> str:
         """``path`` as messages show it (git's ``REV:path`` for a commit)."""
+
+
+#: At most this many symbolic links are followed for one path (Linux's MAXSYMLINKS).
+MAX_LINKS = 40
+
+
+def follow(path: str, link: Callable[[str], str | None], label: str) -> str:
+    """Where ``path`` leads in a snapshot whose ``link(p)`` is the target of the symbolic link at ``p`` (None: no link).
+
+    Every component is followed, a linked directory on the way too. A link out of the repository
+    (absolute, or through ``..`` past the top) cannot be read from git: an ``InputError`` that says so.
+    """
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    hops = index = 0
+    while index < len(parts):
+        prefix = "/".join(parts[: index + 1])
+        target = link(prefix)
+        if target is None:
+            index += 1
+            continue
+        hops += 1
+        if hops > MAX_LINKS:
+            raise InputError.at(path, 1, f"more than {MAX_LINKS} symbolic links lead from {path} in {label} (a loop?)")
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(prefix), target))
+        if posixpath.isabs(target) or joined == ".." or joined.startswith("../"):
+            raise InputError.at(path, 1, f"{prefix} is a symbolic link to {target!r}, outside the repository: {label} holds only "
+                                         f"the link, so regc cannot read {path} from git; keep the file itself in the repository "
+                                         "(a link inside it is followed)")
+        parts = [*(part for part in joined.split("/") if part != "."), *parts[index + 1:]]
+        index = 0
+    return "/".join(parts)
 
 
 class WorkTree:
@@ -58,6 +102,17 @@ class WorkTree:
 
     def read_many(self, paths: Iterable[str]) -> dict[str, bytes | None]:
         return {path: self.read(path) for path in paths}
+
+    def resolve(self, path: str) -> str:
+        return top_relative(self.top, self.top / path) or path
+
+    def linked(self, paths: Iterable[str]) -> set[str]:
+        found = set()
+        for path in paths:
+            parts = path.split("/")
+            if any((self.top / "/".join(parts[:i])).is_symlink() for i in range(1, len(parts) + 1)):
+                found.add(path)
+        return found
 
     def display(self, path: str) -> str:
         return path
@@ -185,18 +240,27 @@ def render(snapshot: Snapshot, project: Project, config: Config, registry: Resol
     return pipeline.generate(registry, config, reader(snapshot, project, config))
 
 
-def watched(project: Project, config: Config) -> list[str]:
+def watched(project: Project, config: Config, snapshot: Snapshot | None = None) -> list[str]:
     """Top-relative paths whose change concerns regc: configuration, registry, policy, every output and the manifest.
 
     Every output: each option of a target that names a file it writes (``path``, the sqlite
     target's ``database``). A target's path may be a directory (the schema target's):
-    everything below it is watched too (see ``regc.hook_fast.is_watched``).
+    everything below it is watched too (see ``regc.hook_fast.is_watched``). With ``snapshot``,
+    a configuration, registry or policy that is a symbolic link there is watched at the file
+    it leads to as well: staging an edit of that file changes what regc reads.
     """
     from regc import manifest, targets
 
-    paths = [config.settings.registry, config.settings.policy, manifest.NAME]
+    sources = [config.settings.registry, config.settings.policy]
+    paths = [*sources, manifest.NAME]
     paths.extend(path for _, options in targets.configured(config) for path in options.output_paths())
     found = [p for p in (project.path(x) for x in paths) if p is not None]
     if config.file is not None and project.config is not None:
         found.append(posixpath.join(project.directory, config.file.name))
+        sources.append(config.file.name)
+    if snapshot is not None:
+        for source in (project.path(x) for x in sources):
+            if source is not None:
+                with contextlib.suppress(InputError):  # a link out of the repository: reading it says so
+                    found.append(snapshot.resolve(source))
     return sorted(set(found))

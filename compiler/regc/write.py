@@ -420,6 +420,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def write_through(path: Path, data: bytes) -> None:
+    """Replace the file ``path`` names, following symbolic links, atomically: the registry, edited in place.
+
+    ``regc fmt`` and ``regc prices sync`` edit the user's own file as an editor would: when
+    ``registry.md`` is a link (to a registry shared between projects, say), the file it points
+    at gets the new text and the link stays a link. (Outputs are the opposite: never written
+    through a link, see ``Policy``.)
+    """
+    write_atomic(Path(os.path.realpath(path)), data)
+
+
 def remove_leftovers(path: Path) -> None:
     """Remove the temporary files that interrupted writes of ``path`` left behind, and only those.
 
