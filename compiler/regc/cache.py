@@ -2,25 +2,38 @@
 
 ``regc check``, ``regc lint`` and ``regc build --check`` are pure functions of
 their inputs: the command line, the working directory, the date (date rules),
-a few environment variables, regc's own code, and the files they read (the
-configuration, the registry, the policy, the outputs on disk, any project file a
-target reads). So a run is recorded, as mypy, ruff and pre-commit record
-theirs: while the full command runs, every file it reads is noted here with the
-SHA-256 of its bytes (or "missing"), and at the end its transcript (what it
-printed, on which stream, in which colour) and its exit code are stored under a
-key made of everything else.
+the environment variables in ``ENVIRONMENT``, regc's own code and what Python
+loads beside it (``fingerprint``), and the files they read (the configuration,
+the registry, the policy, a catalog the policy names, the outputs on disk, any
+project file a target reads, git's directory file). So a run is recorded, as
+mypy, ruff and pre-commit record theirs: every file the full command reads goes
+through ``regc.source.read_bytes`` (or, for the few read otherwise, ``note``),
+which notes it here with the SHA-256 of its bytes, its size and the real path it
+was read through (or "missing"); at the end its transcript (what it printed, on
+which stream, in which colour) and its exit code are stored under a key made of
+everything else.
+
+The record is complete by test, not by care: ``tests/test_cache_complete.py``
+runs each cacheable command under an audit hook (``sys.addaudithook``) and fails
+when it opens a file the record lacks, and under a recording ``os.environ`` and
+fails when it reads a variable ``ENVIRONMENT`` does not list.
 
 The next identical run looks the key up with the standard library only (no
 click, pydantic, markdown-it or jinja2: importing those costs more than the
-whole replay), hashes every recorded file again, and replays the transcript
-only if each one still has the same bytes. The cache is never trusted over the
-files it was made from: one changed byte anywhere, in an input, in an output
-on disk or in regc itself, and the full command runs (and records again).
+whole replay) and replays the transcript only if each recorded file is what it
+was: still reached through the same real path (a file or a directory on its way
+turned into a symbolic link is a change), a regular file of the same size (a
+FIFO, a device or a file grown past its size is never read: the full run refuses
+it), with the same bytes; a missing one still missing. Anything else, and the
+full command runs (and records again). The cache is never trusted over the
+files it was made from: one changed byte anywhere, in an input, in an output on
+disk or in regc itself, and the full command runs.
 
 What is not cached: runs that end in an error (exit 2 or 3), a ``build`` that
-wrote files, and every other command. ``--no-cache`` or ``REGC_NO_CACHE=1``
-switch it off; the cache lives in ``.regc-cache/`` (``cache_dir`` in the
-config) and ignores itself in git.
+wrote or removed files, runs that load a plugin rule or target (a plugin's code,
+an editable install's sources included, is not regc's to fingerprint), and every
+other command. ``--no-cache`` or ``REGC_NO_CACHE=1`` switch it off; the cache
+lives in ``.regc-cache/`` (``cache_dir`` in the config) and ignores itself in git.
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import datetime
 import hashlib
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -39,11 +53,17 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 #: The commands whose runs are recorded (the first argument after the global options).
 CACHEABLE = frozenset({"check", "lint", "build"})
-#: Environment variables that change what a cacheable run prints.
-ENVIRONMENT = ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "NO_COLOR", "REGC_CONFORMANCE")
+#: Every environment variable a cacheable run reads (``tests/test_cache_complete.py`` fails on any other): GitHub
+#: annotations, colour, the models.dev catalog's file, and git's directories (no output may be written into them).
+ENVIRONMENT = ("GITHUB_ACTIONS", "GITHUB_WORKSPACE", "NO_COLOR", "REGC_MODELS_DEV", "GIT_DIR", "GIT_COMMON_DIR")
+#: Environment variables that switch the cache off (so no record or replay ever depends on them): regc's own, and
+#: click's shell completion, which answers instead of running the command.
+SWITCHES = ("REGC_NO_CACHE", "_REGC_COMPLETE")
+#: A recorded file larger than this is not hashed again (no file regc reads may be larger: catalogs' limit).
+MAX_BYTES = 256 * 1024 * 1024
 #: At most this many recorded runs are kept per project; older ones are removed.
 KEEP = 64
 _GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
@@ -55,12 +75,16 @@ class Recorder:
     """What the running command read, and what it printed."""
 
     def __init__(self) -> None:
-        self.reads: dict[str, str | None] = {}
+        #: absolute path -> [SHA-256 or None (missing), size or None, the real path when it differs]
+        self.reads: dict[str, list[Any]] = {}
         self.transcript: Transcript = []
         self.cacheable = True
 
     def note(self, path: Path, data: bytes | None) -> None:
-        self.reads.setdefault(str(path.absolute()), _digest(data))
+        key = str(path.absolute())
+        if key not in self.reads:
+            real = os.path.realpath(key)
+            self.reads[key] = [_digest(data), None if data is None else len(data), None if real == key else real]
 
 
 class _Active:
@@ -105,8 +129,8 @@ def replay(args: Sequence[str]) -> int | None:
         entry, _ = found
         if entry.get("config") != _discovered_config(args):
             return None  # another configuration file would be found now (a regc.toml added beside pyproject.toml)
-        for path, digest in entry["reads"].items():
-            if _digest(_read(Path(path))) != digest:
+        for path, (digest, size, real) in entry["reads"].items():
+            if not _unchanged(path, digest, size, real):
                 return None
         if _cleans_up(args) and _leftovers_beside(entry["reads"]):
             return None  # an interrupted write left a temporary file: the full build removes it
@@ -136,11 +160,44 @@ def _leftovers_beside(paths: Sequence[str] | dict[str, Any]) -> bool:
 _TMP_MARK = ".regc-tmp-"
 
 
-def _read(path: Path) -> bytes | None:
+def _unchanged(path: str, digest: str | None, size: int | None, real: str | None) -> bool:
+    """Whether ``path`` is what the record says, judged with the full run's guards (``regc.source.read_bytes``).
+
+    Reached through the same real path (no link added or moved on the way), and then either still
+    missing, or a regular file of the recorded size with the recorded SHA-256. A FIFO, a device, a
+    directory or a larger file is a change, found without reading it (a FIFO would block, a link to
+    ``/dev/zero`` never end); the full run then says what is wrong.
+    """
+    if os.path.realpath(path) != (real or path):
+        return False
+    if digest is None:
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return False
     try:
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
-        return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size or size > MAX_BYTES:
+            return False
+        hashing = hashlib.sha256()
+        seen = 0
+        while chunk := os.read(fd, 1 << 20):
+            seen += len(chunk)
+            if seen > size:
+                return False  # growing while read
+            hashing.update(chunk)
+        return seen == size and hashing.hexdigest() == digest
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _print(transcript: list[list[Any]]) -> None:
@@ -186,7 +243,7 @@ def enabled(args: Sequence[str]) -> bool:
     (A ``build`` that writes files marks its run ``uncacheable``: only a build
     that found everything up to date is replayed.)
     """
-    if os.environ.get("REGC_NO_CACHE") or "--no-cache" in args:
+    if any(os.environ.get(name) for name in SWITCHES) or "--no-cache" in args:
         return False
     return _command(args) in CACHEABLE and not any(a in ("-h", "--help", "--version") for a in args)
 
@@ -244,7 +301,7 @@ def _cache_dir_setting(config: Path) -> str | None:
 
     try:
         data: Any = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     table = data.get("tool", {}).get("regc", {}) if config.name == "pyproject.toml" else data
     value = table.get("cache_dir", ".regc-cache") if isinstance(table, dict) else None
@@ -267,9 +324,10 @@ def fingerprint() -> list[Any]:
     """regc's own code and what Python may load beside it: a changed file means a different key.
 
     The package's files are identified by size and mtime (statting ~100 files costs
-    well under a millisecond; hashing them would not); the directories on
-    ``sys.path`` by their mtime, which changes when a package (a plugin) is
-    installed or removed.
+    well under a millisecond; hashing them would not); ``sys.path`` itself (another
+    ``PYTHONPATH``, another interpreter's paths); its ``site-packages`` directories
+    by their mtime, which changes when a package is installed, upgraded or removed.
+    (Plugins' own code is not fingerprinted: a run that loads one is not recorded.)
     """
     package = Path(__file__).parent
     files = sorted(
@@ -285,7 +343,7 @@ def fingerprint() -> list[Any]:
             paths.append((entry, os.stat(entry).st_mtime_ns))
         except OSError:
             continue
-    return [sys.version, files, paths]
+    return [sys.version, sys.path, files, paths]
 
 
 def store(args: Sequence[str], code: int) -> None:

@@ -145,12 +145,10 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
 
 
 def _read_text(file: Path, shown: str) -> str:
-    from regc import cache
     from regc.source import MAX_BYTES, read_bytes
 
     try:
-        data = read_bytes(file, shown, MAX_BYTES, "configuration file")
-        cache.note(file, data)
+        data = read_bytes(file, shown, MAX_BYTES, "configuration file")  # noted in the run cache's record
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError.at(shown, 1, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None

@@ -43,14 +43,10 @@ def read_text(path: Path, display: str, *, keep_bom: bool = False) -> str:
 
     ``keep_bom`` keeps a byte-order mark as ``U+FEFF`` for a writer that must give it back (``regc.rewrite``).
     """
-    from regc import cache
-
     try:
         data = read_bytes(path, display, MAX_BYTES)
     except FileNotFoundError:
-        cache.note(path, None)
         raise InputError.at(display, 1, "no such file; create it or pass --registry PATH") from None
-    cache.note(path, data)
     text = decode(data, display)
     return "\ufeff" + text if keep_bom and data.startswith(b"\xef\xbb\xbf") else text
 
@@ -61,12 +57,18 @@ def read_bytes(path: Path, display: str, limit: int, what: str = "file") -> byte
     The file is opened first and then checked (``fstat``), so what is checked is what
     is read; a FIFO or a device is refused before a read could block or never end.
     ``FileNotFoundError`` is left to the caller, whose message knows what was missing.
+
+    What is read (or found missing) is noted in the run cache's record (``regc.cache.note``):
+    every file a cacheable run reads comes through here, so a replay is checked against all of them.
     """
+    from regc import cache
+
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except IsADirectoryError:
         raise InputError.at(display, 1, f"is a directory, not a {what}") from None
     except FileNotFoundError:
+        cache.note(path, None)
         raise
     except OSError as exc:
         raise InputError.at(display, 1, f"cannot read: {exc.strerror}") from None
@@ -85,7 +87,9 @@ def read_bytes(path: Path, display: str, limit: int, what: str = "file") -> byte
             if size > limit:  # it grew while being read
                 raise InputError.at(display, 1, f"{what} is over {limit:,} bytes; regc reads files up to {limit:,} bytes")
             chunks.append(chunk)
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        cache.note(path, data)
+        return data
     except OSError as exc:
         raise InputError.at(display, 1, f"cannot read: {exc.strerror}") from None
     finally:

@@ -96,6 +96,10 @@ def known_rules(policy: Policy) -> dict[str, Rule[Any]]:
     from regc.rules import all_rules
 
     rules: dict[str, Rule[Any]] = {rule_id: cls() for rule_id, cls in all_rules().items()}
+    if not all(rule.builtin for rule in rules.values()):
+        from regc import cache
+
+        cache.uncacheable()  # a plugin's code (an editable install's sources too) is not in the cache's key
     if policy.file.custom_rules:
         from regc.lint.schema_rules import SchemaRule
 

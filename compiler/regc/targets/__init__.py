@@ -115,11 +115,12 @@ def project_reader(root: Path) -> Callable[[str], bytes | None]:
         if location.is_dir():
             raise UsageError(f"output path {path!r} is a directory")
         try:
-            data: bytes | None = read_bytes(location, path, MAX_BYTES)  # a regular file: a FIFO there would block
-        except (FileNotFoundError, NotADirectoryError):
-            data = None
-        cache.note(location, data)
-        return data
+            return read_bytes(location, path, MAX_BYTES)  # a regular file: a FIFO there would block; noted in the cache's record
+        except NotADirectoryError:
+            cache.note(location, None)
+            return None
+        except FileNotFoundError:
+            return None
 
     return read
 
@@ -185,6 +186,10 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
             errors.append(Diagnostic(where, line(f"{prefix}.{name}"), 1, f"unknown target {name!r}; known targets: {known}"))
             continue
         cls = available[name]
+        if not cls.__module__.startswith(f"{__name__}."):
+            from regc import cache
+
+            cache.uncacheable()  # a plugin's code (an editable install's sources too) is not in the cache's key
         try:
             options = cls.Options.model_validate(table)
             options._providers = providers
