@@ -229,8 +229,6 @@ def git_dirs(root: Path) -> list[Path]:
     """Git's own directories for a project at ``root``: ``$GIT_DIR`` and ``$GIT_COMMON_DIR`` when set, and the
     repository's, found as git finds it (a ``.git`` directory, or a ``.git`` file naming a worktree's directory
     and, through its ``commondir``, the shared one)."""
-    from regc import cache
-
     found: list[Path] = []
     for variable in ("GIT_DIR", "GIT_COMMON_DIR"):
         value = os.environ.get(variable)
@@ -241,24 +239,26 @@ def git_dirs(root: Path) -> list[Path]:
         if dot_git.is_dir():
             found.append(dot_git)
             break
-        if dot_git.is_file():
-            try:
-                text = dot_git.read_bytes()
-            except OSError:
-                break
-            cache.note(dot_git, text)
-            line = text.decode("utf-8", "replace").strip()
-            if line.startswith("gitdir:"):
-                worktree = (directory / line.removeprefix("gitdir:").strip()).resolve()
+        if dot_git.exists():
+            text = _small_file(dot_git)
+            if text.startswith("gitdir:"):
+                worktree = (directory / text.removeprefix("gitdir:").strip()).resolve()
                 found.append(worktree)
-                try:
-                    common = (worktree / "commondir").read_bytes()
-                    cache.note(worktree / "commondir", common)
-                    found.append((worktree / common.decode("utf-8", "replace").strip()).resolve())
-                except OSError:
-                    pass
+                common = _small_file(worktree / "commondir")
+                if common:
+                    found.append((worktree / common).resolve())
             break
     return found
+
+
+def _small_file(path: Path) -> str:
+    """The text of one of git's small pointer files (``.git``, ``commondir``), read with the usual guards; "" if none."""
+    from regc.source import read_bytes
+
+    try:
+        return read_bytes(path, str(path), 64 * 1024).decode("utf-8", "replace").strip()  # noted in the run cache's record
+    except (OSError, RegcError):
+        return ""
 
 
 def _located(message: str, relative: str, locate: Callable[[str], tuple[str, int]] | None) -> RegcError:
