@@ -250,7 +250,7 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
                                                           "give one of them another path")
                 outputs[normal] = data
                 where[normal] = setting
-    inputs = _inputs_by_name(config)
+    inputs = input_names(config)
     for normal, setting in where.items():
         if normal in inputs:
             raise _setting_error(config, setting, f"output path {normal!r} is {inputs[normal]}, which regc reads; "
@@ -276,7 +276,7 @@ def _noting_reads(read: Callable[[str], bytes | None], target: str, edits: dict[
     return noted
 
 
-def _inputs_by_name(config: Config) -> dict[str, str]:
+def input_names(config: Config) -> dict[str, str]:
     """The files regc reads or keeps, as project-relative paths in their one spelling (what the names alone can tell)."""
     import posixpath
 

@@ -97,15 +97,17 @@ def judge(
     is not the protocol's business. ``listed``: the paths earlier manifests list; each one that no output
     is any more and that the snapshot still holds is an orphan.
     """
+    from regc.pipeline import input_names
     from regc.write import OutputPathError, normal_path
 
     orphans = set()
+    inputs = input_names(config)
     for path in listed:
         try:
             normal = normal_path(path)
         except OutputPathError:
             continue  # a manifest line regc never wrote: no file of regc's
-        if normal not in outputs:
+        if normal not in outputs and normal not in inputs:
             orphans.add(normal)
     expected: dict[str, bytes | None] = {**dict.fromkeys(sorted(orphans)), **outputs}
     places = {path: project.path(path) for path in expected}

@@ -310,10 +310,14 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
             continue  # still generated (or listed twice)
         owners[key] = normal
         orphan = policy.removable(normal)
-        if orphan is not None:
+        if orphan is None:
+            continue
+        try:
             old = orphan.read_bytes()
-            cache.note(orphan, old)
-            changes.append(Change(normal, old, None))
+        except OSError:
+            continue  # not readable here: not regc's to remove
+        cache.note(orphan, old)
+        changes.append(Change(normal, old, None))
     return sorted(changes, key=lambda change: change.path)
 
 

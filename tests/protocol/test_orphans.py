@@ -127,3 +127,15 @@ def test_a_commit_that_registry_changes_only_is_still_judged_with_the_manifest(r
     repo.git("add", "-A")
     assert repo.commit("Drop o3").returncode == 0
     assert repo.regc("verify-commits", "HEAD~1..HEAD").code == 0
+
+
+def test_a_manifest_that_lists_an_input_never_calls_the_input_an_orphan(repo: Repo) -> None:
+    """A hand-edited regc.outputs is itself stale; the files it names that regc reads are not called orphans."""
+    repo.write("regc.outputs", repo.read("regc.outputs") + "registry.md\nregc.toml\npolicy.yaml\n")
+    repo.git("add", "regc.outputs")
+
+    result = repo.regc("hook")
+
+    assert result.code == 1
+    assert result.out == ("regc hook: regc.outputs is staged but differs from what the staged registry.md generates "
+                          "(edited by hand?)\n")
