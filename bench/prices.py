@@ -46,7 +46,7 @@ def timed(function: Callable[[], object], runs: int) -> list[float]:
 def synthetic_registry(catalog_path: Path) -> str:
     """A registry whose Models table lists every model a first-party provider has in the catalog, with prices."""
     from regc.catalogs import load_catalog
-    from regc.providers import BUILTIN
+    from regc.model.providers import BUILTIN
 
     catalog = load_catalog(str(catalog_path))
     rows = []
@@ -72,8 +72,8 @@ def synthetic_registry(catalog_path: Path) -> str:
 def in_process(catalog_path: Path, registry: Path, runs: int) -> tuple[list[float], int, int]:
     from regc import pipeline, prices
     from regc.catalogs import load_catalog
-    from regc.providers import providers
-    from regc.rewrite import Document
+    from regc.model.providers import providers
+    from regc.prices.rewrite import Document
 
     doc = Document.read(registry, registry.name)
     resolved = pipeline.load_text(doc.body, registry.name)

@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="regc-bench-") as tmp:
         workdir = Path(tmp)
         if "check" in only:
-            # The warm-up run records it; every measured run is a fresh process that replays it (regc.cache).
+            # The warm-up run records it; every measured run is a fresh process that replays it (regc.io.cache).
             figures.append(measure("`regc check` on registry.md", [regc, "check"], cwd=ROOT, runs=runs, env=env, bar_seconds=0.150))
             figures.append(measure("`regc check` on registry.md, cache off (full run)", [regc, "--no-cache", "check"],
                                    cwd=ROOT, runs=runs, env=env))

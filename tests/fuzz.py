@@ -140,7 +140,7 @@ def _project() -> Path:
 
 @functools.cache
 def _config() -> Any:
-    from regc.config import Config, ConfigFile
+    from regc.model.config import Config, ConfigFile
 
     targets = {name: {} for name in ("envoy", "go", "json", "litellm", "sqlite")}
     return Config(root=_project(), file=None, settings=ConfigFile(targets=targets))
@@ -157,7 +157,7 @@ def check_registry(text: str, suffix: str) -> None:
     """Load, lint, render (and read back) and, for markdown, format a registry text; only RegcError may escape."""
     from regc import pipeline
     from regc.lint import run
-    from regc.providers import providers
+    from regc.model.providers import providers
 
     display = f"registry{suffix}"
     try:
@@ -180,10 +180,10 @@ def check_reports(result: Any) -> None:
     """Every lint report format, read back: JSON and SARIF parse, JUnit is well-formed XML."""
     from xml.etree import ElementTree
 
-    from regc import reporters
+    from regc import reports
 
-    for name in reporters.REPORTERS:
-        report = reporters.render(name, result)
+    for name in reports.REPORTERS:
+        report = reports.render(name, result)
         if name in {"json", "sarif"}:
             json.loads(report)
         elif name == "junit":
@@ -199,8 +199,8 @@ def _base() -> Any:
 
 def check_views(resolved: Any) -> None:
     """What people read about a registry: every alias's chain and explanation, and its difference from another."""
-    from regc import diffreport, explain
-    from regc.compare import compare
+    from regc.reports import diffreport, explain
+    from regc.reports.compare import compare
 
     for alias in resolved.aliases:
         resolved.resolve(alias.name)
@@ -241,7 +241,7 @@ def check_outputs(resolved: Any) -> None:
 def check_format(text: str, display: str, before: Any) -> None:
     """``regc fmt``'s writer on a registry that loads: its output means the same (``check_meaning`` raises if not)."""
     from regc import pipeline
-    from regc.rewrite import Document, check_meaning, format_document
+    from regc.prices.rewrite import Document, check_meaning, format_document
 
     # As Document.read builds it: a byte-order mark is the file's, and the body (what was parsed) is ``text``.
     document = Document("\ufeff" + text if text.startswith("\ufeff") else text, display)
@@ -251,7 +251,7 @@ def check_format(text: str, display: str, before: Any) -> None:
 
 def check_bytes(data: bytes) -> None:
     """A file's bytes, read as regc reads files (UTF-8, BOM, NUL), then as either registry format."""
-    from regc.source import decode
+    from regc.io.source import decode
 
     try:
         text = decode(data, "registry.md")
@@ -277,8 +277,9 @@ def check_cells(text: str) -> None:
 
 def check_config(text: str) -> None:
     """A ``regc.toml``: loaded, its targets configured, rendered and planned (nothing written)."""
-    from regc import pipeline, targets, write
-    from regc.config import load_config
+    from regc import pipeline, targets
+    from regc.io import write
+    from regc.model.config import load_config
 
     project = _project()
     (project / "regc.toml").write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -298,7 +299,7 @@ def check_policy(text: str) -> None:
     from regc import pipeline
     from regc.lint import known_rules, run
     from regc.lint.policy import parse_policy
-    from regc.providers import providers
+    from regc.model.providers import providers
 
     try:
         policy = parse_policy(text, "policy.yaml")

@@ -1,7 +1,7 @@
 """Pathological inputs, generated (never committed): each is refused quickly with an error that names the limit.
 
 ``tests/test_hostile.py`` runs every case; ``python -m tests.pathological`` times them (wall time and the
-process's peak memory), which README's Guarantees quote. Before the limits of ``regc.source`` the
+process's peak memory), which README's Guarantees quote. Before the limits of ``regc.io.source`` the
 million-row table took 53-85 s and 3.2-3.5 GB, a 30,000-column table 106 s and 8.4 GB.
 """
 
@@ -119,7 +119,7 @@ def main() -> int:
     import tempfile
     import time
 
-    child = ("import resource, sys\nfrom regc.hook_fast import main\ncode = main(sys.argv[1:])\n"
+    child = ("import resource, sys\nfrom regc.__main__ import main\ncode = main(sys.argv[1:])\n"
              "print(f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\nsys.exit(code)")
     print(f"{'case':32} {'exit':>4} {'seconds':>8} {'peak MiB':>9}")
     for name, case in CASES.items():

@@ -2,7 +2,7 @@
 
 Test-only: ``tests/test_interrupt.py`` starts this script as a real process (never imported by
 regc) to kill a build with SIGKILL at an exact point. Before each step of
-``regc.write.write_atomic`` (the temporary file created, half of its bytes written,
+``regc.io.atomic.write_atomic`` (the temporary file created, half of its bytes written,
 all written, fsynced, renamed, the directory fsynced) it writes one line ``STEP name path``
 to the file descriptor named by ``REGC_PAUSE_FD`` and waits for one line on stdin
 before it goes on (a directory's fsync is ``fsync-directory``). The parent reads the steps, lets the first ones through and kills
@@ -27,15 +27,15 @@ def main() -> int:
         out.write(f"STEP {step} {name}\n")
         sys.stdin.readline()
 
-    from regc import write
+    from regc.io import atomic
 
     real_mkstemp, real_write, real_fsync = tempfile.mkstemp, os.write, os.fsync
-    real_replace, real_fsync_dir, real_close = os.replace, write._fsync_dir, os.close
+    real_replace, real_fsync_dir, real_close = os.replace, atomic._fsync_dir, os.close
     halves: set[int] = set()
 
     def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
         fd, name = real_mkstemp(*args, **kwargs)
-        names[fd] = os.path.basename(name).split(write.TMP_MARK)[0].removeprefix(".")
+        names[fd] = os.path.basename(name).split(atomic.TMP_MARK)[0].removeprefix(".")
         pause("created", fd)
         return fd, name
 
@@ -69,7 +69,7 @@ def main() -> int:
     os.fsync = fsync
     os.replace = replace
     os.close = close
-    write._fsync_dir = fsync_dir  # type: ignore[assignment]
+    atomic._fsync_dir = fsync_dir  # type: ignore[assignment]
 
     from regc.cli import main as regc_main
 

@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 
 from regc.errors import InputError
 from regc.model import build
+from regc.model.resolve import ResolvedRegistry, resolve
 from regc.pipeline import parse
-from regc.resolve import ResolvedRegistry, resolve
 
 provider = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 model_id = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:@~+-]{0,20}", fullmatch=True)

@@ -1,7 +1,7 @@
 """The run cache: a replay prints what the full run printed, and is never trusted over changed files.
 
 Every run here is a real ``regc`` process (the console script's entry point,
-``regc.hook_fast.main``), because the cache's whole point is what a fresh
+``regc.__main__.main``), because the cache's whole point is what a fresh
 process does; the in-process ``run_regc`` helper bypasses the cache.
 """
 
@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import copy_fixture
 
-ENTRY = "from regc.hook_fast import main; import sys; sys.exit(main(sys.argv[1:]))"
+ENTRY = "from regc.__main__ import main; import sys; sys.exit(main(sys.argv[1:]))"
 
 
 def regc(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -145,7 +145,7 @@ def test_cache_dir_comes_from_the_config(built: Path) -> None:
 
 
 def test_the_key_changes_with_regc_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from regc import cache
+    from regc.io import cache
 
     monkeypatch.chdir(tmp_path)
     before = cache._key(["check"])
@@ -158,7 +158,7 @@ def test_the_key_changes_with_regc_itself(monkeypatch: pytest.MonkeyPatch, tmp_p
 HEAVY = ("git", "jinja2", "jsonschema", "litellm", "pydantic", "click", "markdown_it", "ruamel")
 PROBE = """
 import sys
-from regc.hook_fast import main
+from regc.__main__ import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
 print("MODULES", " ".join(sorted(m.split(".")[0] for m in sys.modules)), file=sys.stderr)

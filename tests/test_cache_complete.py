@@ -3,7 +3,7 @@
 Enforced, not remembered. Each cacheable command runs in a child process, as the console script runs it,
 under an audit hook (``sys.addaudithook``: every ``open`` of a file) and a recording ``os.environ`` (every
 variable read, and by whom). The test fails when the run opened a file its stored record lacks, or read a
-variable that ``regc.cache.ENVIRONMENT`` does not list. Allowed without a record, each for a reason:
+variable that ``regc.io.cache.ENVIRONMENT`` does not list. Allowed without a record, each for a reason:
 
 - code and package metadata that Python imports (``.py``, ``.pyc``, extension modules, ``.pth``,
   ``*.dist-info``, a zip on ``sys.path``): ``cache.fingerprint`` covers them (regc's files by size and mtime, site-packages by
@@ -34,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from regc import cache
+from regc.io import cache
 from tests.conftest import FIXTURES, ROOT
 
 PACKAGE = ROOT / "compiler" / "regc"
@@ -48,7 +48,7 @@ def audit(event, args):
     if event == "open" and isinstance(args[0], (str, bytes)):
         opened.append(os.path.abspath(os.fsdecode(args[0])))
 sys.addaudithook(audit)
-from regc.hook_fast import main
+from regc.__main__ import main
 code = main(sys.argv[2:])
 sys.stdout.flush()
 done = list(opened)
@@ -76,7 +76,7 @@ class Recording(type(os.environ)):
         note("*")
         return super().__iter__()
 os.environ.__class__ = Recording
-from regc.hook_fast import main
+from regc.__main__ import main
 code = main(sys.argv[2:])
 sys.stdout.flush()
 os.environ.__class__ = Recording.__mro__[1]
@@ -204,7 +204,7 @@ def test_every_variable_a_cacheable_run_reads_is_in_the_cache_key(projects: list
 
 def _run(project: Path, *args: str) -> tuple[int, str, str]:
     """``regc ARGS`` in this process, through the console script's entry point (so the cache replays and records)."""
-    from regc.hook_fast import main
+    from regc.__main__ import main
 
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.chdir(project), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):

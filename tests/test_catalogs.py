@@ -16,7 +16,7 @@ import pytest
 from regc import pipeline
 from regc.catalogs import LITELLM_FILE, MODELS_DEV_ENV, load_catalog
 from regc.model import ModelRef
-from regc.providers import providers
+from regc.model.providers import providers
 from tests.conftest import FIXTURES, ROOT, missing_tool, run_regc, shared_reference
 
 CATALOGS = shared_reference("catalogs") or ROOT.parent / "shared" / "reference" / "catalogs"
@@ -150,7 +150,7 @@ def test_a_near_match_is_a_hint_and_never_a_price() -> None:
 
 
 def test_provider_overrides_from_the_config_change_the_key() -> None:
-    from regc.providers import Provider
+    from regc.model.providers import Provider
 
     table = providers({"moonshotcn": Provider(litellm="moonshot", modelsdev="moonshotai")})
     catalog = load_catalog(str(SMALL_LITELLM))
@@ -343,7 +343,7 @@ def test_readme_provider_table_is_generated_from_the_provider_table() -> None:
     import re
 
     from regc.catalogs import provider_table
-    from regc.providers import BUILTIN
+    from regc.model.providers import BUILTIN
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     match = re.search(r"<!-- providers-table:start[^>]*-->\n(.*?)<!-- providers-table:end -->", readme, re.S)

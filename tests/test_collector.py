@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from regc import pipeline
-from regc.config import load_config
+from regc.model.config import load_config
 from tests.conftest import FIXTURES, copy_fixture
 
 

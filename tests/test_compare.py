@@ -1,13 +1,14 @@
-"""regc.compare: two resolved registries in, per-alias changes out (no git involved)."""
+"""regc.reports.compare: two resolved registries in, per-alias changes out (no git involved)."""
 
 from __future__ import annotations
 
 import json
 
-from regc import diffreport, pipeline
-from regc.compare import compare
+from regc import pipeline
 from regc.model import build
-from regc.resolve import ResolvedRegistry, resolve
+from regc.model.resolve import ResolvedRegistry, resolve
+from regc.reports import diffreport
+from regc.reports.compare import compare
 
 BASE = """# Registry
 

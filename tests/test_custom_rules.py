@@ -137,7 +137,7 @@ def test_the_plugins_own_examples_hold(tmp_path: Path) -> None:
     script = (
         "from regc import pipeline\n"
         "from regc.lint import run\nfrom regc.lint.docs import examples\nfrom regc.lint.policy import EMPTY\n"
-        "from regc.providers import providers\nfrom regc.rules import EXAMPLES_TODAY, all_rules\n"
+        "from regc.model.providers import providers\nfrom regc.rules import EXAMPLES_TODAY, all_rules\n"
         "rule = all_rules()['primary-listed']()\n"
         "for example in examples(rule):\n"
         "    result = run(pipeline.load_text(example.registry, 'x.md'), policy=EMPTY, today=EXAMPLES_TODAY, providers=providers())\n"

@@ -6,7 +6,7 @@ import json
 import re
 
 from regc.lint.docs import rules_page, rules_table
-from regc.reporters import REPORTERS
+from regc.reports import REPORTERS
 from regc.rules import builtin_rules
 from tests.conftest import ROOT, copy_fixture, run_regc
 

@@ -32,8 +32,8 @@ import pytest
 
 import regc
 from regc.model import Price
-from regc.providers import BUILTIN
-from regc.resolve import ResolvedRegistry
+from regc.model.providers import BUILTIN
+from regc.model.resolve import ResolvedRegistry
 from regc.targets import all_targets
 from tests.conftest import GOOD, ROOT, missing_tool, require_module, shared_reference
 

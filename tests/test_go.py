@@ -29,7 +29,7 @@ from syrupy.assertion import SnapshotAssertion
 
 import regc
 from regc import targets
-from regc.config import load_config
+from regc.model.config import load_config
 from regc.targets.go import GoOptions, GoTarget, go_string, gofmt_layout, printable
 from tests.conftest import FIXTURES, GOOD, ROOT, file_snapshot, require_tool, run_regc
 from tests.registries import load_text, yaml_registries

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from regc import escape, write
+from regc import escape
+from regc.io import atomic, write
 from tests import pathological
 from tests.conftest import FIXTURES, GOOD, ROOT, run_regc
 
@@ -46,7 +47,7 @@ def test_pathological_input_is_refused_at_once_with_the_limit_named(name: str, t
 def test_the_cell_limit_names_its_line_whatever_the_line_ends(ending: str) -> None:
     """The `|` limit's line was counted at \\n only: a file of \\r line ends was refused at line 1."""
     from regc.errors import InputError
-    from regc.source import check_document
+    from regc.io.source import check_document
 
     text = ending.join(["# R", "", *["|a|b|c|d|e|"] * 110_000])  # 6 a row: row 83,334 (line 83,336) passes 500,000
     with pytest.raises(InputError) as refused:
@@ -179,7 +180,7 @@ def test_output_paths_that_are_not_files_are_errors_at_the_config_line(tmp_path:
         assert result.err.startswith("regc.toml:4:1: error: output path 'out/registry.json' "), (label, result.err)
         assert message in result.err, (label, result.err)
     assert outside.read_text() == "precious"
-    assert not list(tmp_path.rglob(f"*{write.TMP_MARK}*"))
+    assert not list(tmp_path.rglob(f"*{atomic.TMP_MARK}*"))
 
 
 @pytest.mark.parametrize(("schema", "expected"), [

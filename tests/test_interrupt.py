@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from regc import write
+from regc.io import atomic
 from tests.conftest import FIXTURES, ROOT, run_regc
 
 CONFIG = '[targets.json]\npath = "out/registry.json"\n\n[targets.sqlite]\npath = "out/task_categories.sql"\n'
@@ -39,11 +39,11 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT / "compiler")}
 def outputs(project: Path) -> dict[str, bytes]:
     """The outputs on disk (temporary files are not outputs: see ``leftovers``)."""
     return {p.relative_to(project).as_posix(): p.read_bytes() for p in sorted((project / "out").rglob("*"))
-            if p.is_file() and write.TMP_MARK not in p.name}
+            if p.is_file() and atomic.TMP_MARK not in p.name}
 
 
 def leftovers(project: Path) -> list[Path]:
-    return sorted(p for p in project.rglob(f"*{write.TMP_MARK}*"))
+    return sorted(p for p in project.rglob(f"*{atomic.TMP_MARK}*"))
 
 
 def built(tmp: Path, registry: Path, name: str, as_name: str = "registry.md") -> dict[str, bytes]:
@@ -205,7 +205,7 @@ def test_a_concurrent_writers_temporary_file_is_never_removed(project: Path, tmp
         # The child holds its temporary file, about to rename it. Another process cleans up beside it:
         temporary = leftovers(project)
         assert len(temporary) == 1
-        write.remove_leftovers(project / "out" / temporary[0].name.split(write.TMP_MARK)[0].lstrip("."))
+        atomic.remove_leftovers(project / "out" / temporary[0].name.split(atomic.TMP_MARK)[0].lstrip("."))
         assert temporary[0].exists(), "a live writer's temporary file was removed"
         child.go()
         assert child.finish() == 0
@@ -221,18 +221,18 @@ def test_leftovers_are_judged_by_their_writer(tmp_path: Path) -> None:
     try:
         dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
         names = {
-            "dead": f".registry.json{write.TMP_MARK}{dead.stdout.strip()}-abc",
-            "old-style": f".registry.json{write.TMP_MARK}k2j4h5",
-            "this process": f".registry.json{write.TMP_MARK}{os.getpid()}-abc",
-            "live": f".registry.json{write.TMP_MARK}{sleeper.pid}-abc",
-            "locked": f".registry.json{write.TMP_MARK}{dead.stdout.strip()}-locked",
+            "dead": f".registry.json{atomic.TMP_MARK}{dead.stdout.strip()}-abc",
+            "old-style": f".registry.json{atomic.TMP_MARK}k2j4h5",
+            "this process": f".registry.json{atomic.TMP_MARK}{os.getpid()}-abc",
+            "live": f".registry.json{atomic.TMP_MARK}{sleeper.pid}-abc",
+            "locked": f".registry.json{atomic.TMP_MARK}{dead.stdout.strip()}-locked",
         }
         for name in names.values():
             (tmp_path / name).write_bytes(b"half")
         holder = os.open(tmp_path / names["locked"], os.O_RDONLY)
         try:
             fcntl.flock(holder, fcntl.LOCK_EX)
-            write.remove_leftovers(target)
+            atomic.remove_leftovers(target)
         finally:
             os.close(holder)
         present = {label for label, name in names.items() if (tmp_path / name).exists()}
@@ -240,7 +240,7 @@ def test_leftovers_are_judged_by_their_writer(tmp_path: Path) -> None:
     finally:
         sleeper.kill()
         sleeper.wait(TIMEOUT)
-    write.remove_leftovers(target)
+    atomic.remove_leftovers(target)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -309,7 +309,7 @@ def test_a_replayed_build_still_removes_what_a_killed_build_left(project: Path) 
         subprocess.run(regc, cwd=project, env=ENV, check=True, capture_output=True, timeout=TIMEOUT)
     assert list((project / ".regc-cache").glob("*.json"))
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
-    leftover = project / "out" / f".registry.json{write.TMP_MARK}{dead.stdout.strip()}-killed"
+    leftover = project / "out" / f".registry.json{atomic.TMP_MARK}{dead.stdout.strip()}-killed"
     leftover.write_bytes(b'{"half": ')
     done = subprocess.run(regc, cwd=project, env=ENV, check=True, capture_output=True, text=True, timeout=TIMEOUT)
     assert done.stderr.startswith("regc: 0 written, 3 unchanged")

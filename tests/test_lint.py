@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from regc import pipeline
-from regc.config import load_config
 from regc.lint import LintResult, run
 from regc.lint.policy import EMPTY, Policy, parse_policy
-from regc.providers import providers
+from regc.model.config import load_config
+from regc.model.providers import providers
 from tests.conftest import FIXTURES, ROOT, run_regc
 
 SEED = FIXTURES / "good/seed-000.md"

@@ -13,7 +13,7 @@ from regc import pipeline
 from regc.errors import InputError
 from regc.lint import run
 from regc.lint.policy import EMPTY
-from regc.providers import providers
+from regc.model.providers import providers
 
 refs = st.sampled_from(["`openai/a`", "`openai/b`", "`xai/c`", "`ollama/d`", "`zz/e`", "bare-name", "`x`", "`y`", "prose words"])
 notes = st.sampled_from(["", " (when key added)", " (~1M ctx)", " (if re-indexed)"])

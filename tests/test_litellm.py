@@ -38,8 +38,8 @@ import pytest
 
 import regc
 from regc.model import Price
-from regc.providers import BUILTIN
-from regc.resolve import ResolvedRegistry
+from regc.model.providers import BUILTIN
+from regc.model.resolve import ResolvedRegistry
 from tests.conftest import GOOD, ROOT, require_module, run_regc
 
 # LiteLLM must read its bundled cost map, never fetch one: set before it is imported.

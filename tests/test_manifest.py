@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from regc import manifest
+from regc.io import manifest
 from tests.conftest import FIXTURES, copy_fixture, run_regc
 
 GO = '[targets.json]\npath = "out/registry.json"\n\n[targets.go]\npath = "gen/go/config.go"\n'
@@ -110,7 +110,7 @@ def test_a_removal_is_a_write_a_replay_never_skips(built: Path) -> None:
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGC_")}
-    entry = "from regc.hook_fast import main; import sys; sys.exit(main(sys.argv[1:]))"
+    entry = "from regc.__main__ import main; import sys; sys.exit(main(sys.argv[1:]))"
     for _ in range(2):
         subprocess.run([sys.executable, "-c", entry, "build"], cwd=built, env=env, check=True, capture_output=True)
     (built / "gen/go/config.go").write_text("// stale\n")

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from regc.errors import InputError
 from regc.model import build
+from regc.model.resolve import resolve
 from regc.parse import cells
 from regc.parse.markdown import parse_markdown
 from regc.parse.yaml import parse_yaml
-from regc.resolve import resolve
 
 provider = st.from_regex(r"[a-z][a-z0-9-]{0,11}", fullmatch=True)
 model_id = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:@~+-]{0,30}", fullmatch=True)

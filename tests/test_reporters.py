@@ -128,7 +128,7 @@ def test_github_annotations_are_what_actions_core_writes(seed_project: Path, tmp
                               capture_output=True, text=True, check=True).stdout
 
     from regc.lint import Finding, LintResult
-    from regc.reporters import render
+    from regc.reports import render
 
     odd = Finding(file="dir, with: colon/registry.md", line=3, col=4, rule="x-y", severity="info", message=hostile["message"])
     ours = report(seed_project, "github") + render("github", LintResult((odd,), (), {}, "registry.md", None))

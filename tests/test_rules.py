@@ -19,7 +19,7 @@ from regc import pipeline
 from regc.lint import run
 from regc.lint.docs import examples
 from regc.lint.policy import EMPTY
-from regc.providers import providers
+from regc.model.providers import providers
 from regc.rules import EXAMPLES_TODAY, RULE_ID, SEVERITIES, Rule, all_rules, builtin_rules
 
 BUILTIN = builtin_rules()

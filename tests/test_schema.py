@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 import regc
-from regc import yamlio
+from regc.parse import yamlio
 from regc.targets import all_targets
 from regc.targets.schema import SCHEMAS, schema_bytes
 from tests.conftest import GOOD, ROOT

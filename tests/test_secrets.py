@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from regc import pipeline
 from regc.lint import run
 from regc.lint.policy import EMPTY
-from regc.providers import providers
+from regc.model.providers import providers
 from regc.rules.no_inline_secret import find_secrets
 from tests.conftest import FIXTURES, GOOD, ROOT, run_regc
 

@@ -18,7 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 
 import regc
 from regc import targets
-from regc.config import load_config
+from regc.model.config import load_config
 from tests.conftest import GOOD, ROOT, file_snapshot
 
 REGISTRIES = [ROOT / "registry.md", *GOOD]

@@ -23,7 +23,7 @@ from syrupy.assertion import SnapshotAssertion
 
 import regc
 from regc.model import Price
-from regc.resolve import ResolvedRegistry
+from regc.model.resolve import ResolvedRegistry
 from regc.targets.sqlite import SqliteOptions, SqliteTarget, database, sql_literal
 from tests.conftest import FIXTURES, GOOD, ROOT, file_snapshot, require_tool, run_regc
 from tests.registries import load_text, yaml_registries

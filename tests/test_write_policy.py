@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from regc import write
+from regc.io import write
 from tests.conftest import FIXTURES, copy_fixture, run_regc
 
 HOOK = "#!/bin/sh\necho the user's own hook\n"

@@ -175,7 +175,7 @@ KEY_PATTERNS = [r"sk-[A-Za-z0-9_-]{16,}", r"sk-ant-[A-Za-z0-9_-]{16,}", r"xai-[A
 @pytest.mark.parametrize("path", [ROOT / "registry.md", *GOOD], ids=lambda p: p.name)
 def test_no_key_reaches_the_output(name: str, path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys are references (os.environ/NAME, a Secret's name), even with real-looking keys in the environment."""
-    from regc.providers import BUILTIN
+    from regc.model.providers import BUILTIN
 
     secrets = {}
     for index, provider in enumerate(BUILTIN.values()):

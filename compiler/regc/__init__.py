@@ -7,18 +7,17 @@ order). The command line is a thin layer over the same functions.
 
 from __future__ import annotations
 
+from regc.about import HOMEPAGE, __version__
+
 # Not `from typing import TYPE_CHECKING`: importing typing costs ~10 ms, a sixth of a replayed `regc check`.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0"
-#: Where regc is published; rule docs (docs/rules.md) and SARIF links point under it. Keep [project.urls] in step.
-HOMEPAGE = "https://github.com/koder-ai/regc"
-__all__ = ["__version__", "load"]
+__all__ = ["HOMEPAGE", "__version__", "load"]
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from regc.resolve import ResolvedRegistry
+    from regc.model.resolve import ResolvedRegistry
 
 
 def load(path: str | Path) -> ResolvedRegistry:

@@ -18,20 +18,20 @@ from regc.errors import InputError, PluginError, RegcError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from regc import write
     from regc.catalogs import Catalog
-    from regc.config import Config
+    from regc.io import write
+    from regc.io.write import Change
     from regc.lint import LintResult
     from regc.lint.policy import Policy
+    from regc.model.config import Config
+    from regc.model.resolve import ResolvedRegistry
     from regc.parse.raw import RawRegistry
-    from regc.resolve import ResolvedRegistry
     from regc.targets import Target
-    from regc.write import Change
 
 
 def load(path: str | Path, *, display: str | None = None) -> ResolvedRegistry:
     """Read, parse, validate and resolve a registry (markdown or YAML)."""
-    from regc.source import read_text
+    from regc.io.source import read_text
 
     path = Path(path)
     display = display or str(path)
@@ -46,7 +46,7 @@ def load_text(text: str, display: str) -> ResolvedRegistry:
 def load_raw(raw: RawRegistry) -> ResolvedRegistry:
     """Validate and resolve a registry already parsed (``parse``): for a caller that also needs the parse itself."""
     from regc.model import build
-    from regc.resolve import resolve
+    from regc.model.resolve import resolve
 
     with collector_paused():
         return resolve(build(raw))
@@ -93,13 +93,13 @@ def parse(text: str, display: str) -> RawRegistry:
     """The front end for the file's suffix: ``.md`` markdown, ``.yaml``/``.yml`` YAML.
 
     Every registry text passes here, whatever it was read from (a file, git's index, a commit),
-    so the size limits of ``regc.source.check_document`` hold for all of them: checked here for
-    markdown, and by ``regc.yamlio.load`` for YAML (as for every YAML file regc reads).
+    so the size limits of ``regc.io.source.check_document`` hold for all of them: checked here for
+    markdown, and by ``regc.parse.yamlio.load`` for YAML (as for every YAML file regc reads).
     """
     suffix = Path(display).suffix.lower()
     if suffix in {".md", ".markdown"}:
+        from regc.io.source import check_document
         from regc.parse.markdown import parse_markdown
-        from regc.source import check_document
 
         check_document(text, display, pipes=True)
         with collector_paused():
@@ -130,7 +130,7 @@ def build(config: Config, *, check: bool = False, output_dir: Path | None = None
 
 
 def _build(config: Config, *, check: bool, output_dir: Path | None) -> BuildResult:
-    from regc import write
+    from regc.io import atomic, write
 
     registry = load(config.registry_path, display=config.display(config.registry_path))
     settings: dict[str, str] = {}
@@ -145,7 +145,7 @@ def _build(config: Config, *, check: bool, output_dir: Path | None) -> BuildResu
             raise UsageError(f"cannot create the output directory {root}: {exc.strerror or exc}") from None
     # Builds of one project take turns (an exclusive lock on the root; --check shares it), so the
     # outputs on disk come from one registry even when two builds run at once.
-    with write.locked(root, shared=check):
+    with atomic.locked(root, shared=check):
         locate = (lambda path: setting_line(config, settings.get(path, ""))) if config.file is not None else None
         changes = write.plan(outputs, root, policy=write_policy(config, root, locate))
         written = [] if check else write.apply(changes, root)
@@ -154,7 +154,7 @@ def _build(config: Config, *, check: bool, output_dir: Path | None) -> BuildResu
 
 def write_policy(config: Config, root: Path, locate: Callable[[str], tuple[str, int]] | None = None) -> write.Policy:
     """The write policy for outputs under ``root``: no output may be a file regc reads, or enter regc's cache."""
-    from regc import write
+    from regc.io import write
 
     inputs = {config.registry_path: "the registry", config.policy_path: "the policy file"}
     if config.file is not None:
@@ -171,8 +171,8 @@ def _named_catalog(config: Config) -> Path | None:
     and a policy with errors is ``regc lint``'s to report. None when there is none, or it cannot be told."""
     import re
 
-    from regc import cache
-    from regc.source import read_text
+    from regc.io import cache
+    from regc.io.source import read_text
 
     path = config.policy_path
     if not path.is_file():
@@ -183,7 +183,7 @@ def _named_catalog(config: Config) -> Path | None:
         text = read_text(path, display)
         if not re.search(r"(?m)(^|[{,]\s*)catalog\s*:", text):
             return None
-        from regc import yamlio
+        from regc.parse import yamlio
 
         document = yamlio.to_python(yamlio.load(text, display))
         spec = document.get("catalog") if isinstance(document, dict) else None
@@ -203,8 +203,8 @@ def _named_catalog(config: Config) -> Path | None:
 def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
              settings: dict[str, str] | None = None) -> dict[str, bytes]:
     """Every file a build writes: the targets' outputs (``render``) and the manifest that lists the ones regc owns
-    (``regc.manifest``: not a hand-written file a target edits a block of)."""
-    from regc import manifest
+    (``regc.io.manifest``: not a hand-written file a target edits a block of)."""
+    from regc.io import manifest
     from regc.targets import header
 
     where: dict[str, str] = {} if settings is None else settings
@@ -225,14 +225,14 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
     (``targets.go.path``, ``targets.sqlite.database``), for errors about that path; ``edited``
     the outputs that are hand-written files a target edits (read, then rewrote a part of).
 
-    Output paths are in their one spelling (``regc.write.normal_path``), and the part of the
+    Output paths are in their one spelling (``regc.io.write.normal_path``), and the part of the
     write policy that the names alone decide holds here, wherever the files come from (disk,
     git's index, a commit): no two targets write one path, none writes the configuration,
     the registry or the policy, and none writes a file that another target edits (the go
     target's hand-written file in block mode).
     """
-    from regc import targets, write
-
+    from regc import targets
+    from regc.io import write
     outputs: dict[str, bytes] = {}
     where: dict[str, str] = {}  # output path -> the setting that names it
     edits: dict[str, str] = {}  # project file a target read -> that target
@@ -280,7 +280,7 @@ def input_names(config: Config) -> dict[str, str]:
     """The files regc reads or keeps, as project-relative paths in their one spelling (what the names alone can tell)."""
     import posixpath
 
-    from regc import manifest
+    from regc.io import manifest
 
     found = {posixpath.normpath(config.settings.registry): "the registry", posixpath.normpath(config.settings.policy): "the policy file",
              manifest.NAME: "regc's list of the files it generated"}
@@ -309,7 +309,7 @@ def setting_line(config: Config, setting: str) -> tuple[str, int]:
 
     Only for a configuration read from a file; without one there is no line to point at.
     """
-    from regc.config import display_path, key_line
+    from regc.model.config import display_path, key_line
 
     assert config.file is not None
     text = config.text if config.text is not None else config.file.read_text(encoding="utf-8")
@@ -342,7 +342,7 @@ def load_policy(config: Config, path: Path | None = None) -> Policy:
         return read_policy(path, config.display(path))
     explicit = "policy" in config.settings.model_fields_set
     if not explicit and not config.policy_path.exists():
-        from regc import cache
+        from regc.io import cache
 
         cache.note(config.policy_path, None)  # creating it later must not replay this run
         return EMPTY
@@ -395,8 +395,8 @@ def policy_catalog(policy: Policy, config: Config) -> Catalog | None:
 
 
 def _source_text(registry: ResolvedRegistry, config: Config) -> str | None:
-    from regc import cache
-    from regc.source import read_text
+    from regc.io import cache
+    from regc.io.source import read_text
 
     path = Path(registry.registry.path)
     for candidate in (config.root / path, path) if not path.is_absolute() else (path,):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regc.annotate import annotation
+from regc.reports.annotate import annotation
 from tests.protocol.conftest import DROP_O3, FEATURES, Repo, edit
 
 

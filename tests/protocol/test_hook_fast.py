@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from regc import hook_fast
-from regc.snapshot import WorkTree, config_at, default_config, locate, watched
+from regc.git import hook_fast
+from regc.git.snapshot import WorkTree, config_at, default_config, locate, watched
 from tests.protocol.conftest import CONFIG, DROP_O3, FEATURES, Repo, edit
 
 HEAVY = ("git", "gitdb", "click", "pydantic", "pydantic_core", "jinja2", "jsonschema", "markdown_it", "ruamel", "regc.cli")
@@ -35,7 +35,7 @@ def test_nothing_relevant_staged_imports_nothing_heavy(repo: Repo) -> None:
 
     assert result.returncode == 0
     modules = imported(result.stderr)
-    assert "regc.hook_fast" in modules  # the measurement sees regc's own modules...
+    assert "regc.git.hook_fast" in modules  # the measurement sees regc's own modules...
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))  # ...and none of the heavy ones
 
 
@@ -128,7 +128,7 @@ def test_default_paths_are_the_builtin_targets_own_defaults() -> None:
 
     for name in builtin_names():
         default = all_targets()[name].Options.model_fields["path"].default
-        assert hook_fast.DEFAULT_PATHS.get(name) == default, f"add {name!r}: {default!r} to regc.hook_fast.DEFAULT_PATHS"
+        assert hook_fast.DEFAULT_PATHS.get(name) == default, f"add {name!r}: {default!r} to regc.git.hook_fast.DEFAULT_PATHS"
 
 
 def test_porcelain_diff_settings_do_not_hide_staged_files(repo: Repo) -> None:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from regc import install
+from regc.git import install
 from tests.protocol.conftest import DROP_O3, FEATURES, Repo, edit
 
 FOREIGN = "#!/bin/sh\necho 'a team hook ran' >&2\n"

@@ -11,8 +11,8 @@ import re
 import sqlite3
 from pathlib import Path
 
-from regc import hook_fast
-from regc.snapshot import WorkTree, config_at, locate, watched
+from regc.git import hook_fast
+from regc.git.snapshot import WorkTree, config_at, locate, watched
 from tests.protocol.conftest import CONFIG, DROP_O3, FEATURES, Repo, edit, init_repo
 
 SQLITE = 'registry = "registry.md"\n\n[targets.sqlite]\npath = "db/task_categories.sql"\ndatabase = "db/task_categories.db"\n'
@@ -62,7 +62,7 @@ def test_extra_path_options_are_the_builtin_targets_own() -> None:
 
     for name in builtin_names():
         extras = tuple(option for option in all_targets()[name].Options.path_options if option != "path")
-        assert hook_fast.EXTRA_PATH_OPTIONS.get(name, ()) == extras, f"set regc.hook_fast.EXTRA_PATH_OPTIONS[{name!r}] = {extras}"
+        assert hook_fast.EXTRA_PATH_OPTIONS.get(name, ()) == extras, f"set regc.git.hook_fast.EXTRA_PATH_OPTIONS[{name!r}] = {extras}"
 
 
 def test_for_a_plugins_target_the_fast_path_watches_what_the_staged_manifest_lists(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ MAX_BYTES = 256 * 1024 * 1024
 
 def read_json(path: Path, display: str) -> tuple[str, Any]:
     """The file's text and its JSON value; ``InputError`` at the line JSON reports for malformed files."""
-    from regc.source import decode, read_bytes
+    from regc.io.source import decode, read_bytes
 
     try:
         data = read_bytes(path, display, MAX_BYTES, "catalog file")  # a regular file: a FIFO would block

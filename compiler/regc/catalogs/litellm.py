@@ -3,7 +3,7 @@
 Keys are LiteLLM's route names: ``<prefix>/<model>`` (``moonshot/kimi-k2.6``,
 ``gemini/gemini-2.5-pro``), or the bare model id for OpenAI's and Anthropic's
 own API (``gpt-4o``, ``claude-opus-4-7``: ``litellm_catalog_bare`` in
-``regc.providers``). Keys under other prefixes (``azure/``, ``vertex_ai/``,
+``regc.model.providers``). Keys under other prefixes (``azure/``, ``vertex_ai/``,
 ``bedrock/``, ``openrouter/``...) are other hosts of a model, never its first
 party. Fields used: ``input_cost_per_token``, ``output_cost_per_token`` (for
 image models ``output_cost_per_image_token`` when there is no per-token output
@@ -20,11 +20,11 @@ import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import MAX_TOKENS, Catalog, Facts, Field, Unit, decimal_of, price_out_of_range, price_range_text, tokens_of
+from regc.catalogs.base import MAX_TOKENS, Catalog, Facts, Field, Unit, decimal_of, price_out_of_range, price_range_text, tokens_of
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
-    from regc.providers import Provider
+    from regc.model.providers import Provider
 
 MTOK = Decimal(1_000_000)
 # (catalog field, registry field, unit, scale to the registry's unit); the first present wins per (field, unit).

@@ -15,13 +15,13 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from regc.catalogs import FIELDS, MAX_TOKENS, Catalog, Facts, Field, Unit, decimal_of, price_out_of_range, price_range_text, tokens_of
+from regc.catalogs.base import FIELDS, MAX_TOKENS, Catalog, Facts, Field, Unit, decimal_of, price_out_of_range, price_range_text, tokens_of
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
     from regc.model import ModelRef
-    from regc.providers import Provider
+    from regc.model.providers import Provider
 
 
 class ModelsDevCatalog(Catalog):

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from regc.lint.context import LintContext
     from regc.lint.policy import Policy
     from regc.model import Waiver
-    from regc.providers import Provider
-    from regc.resolve import ResolvedRegistry
+    from regc.model.providers import Provider
+    from regc.model.resolve import ResolvedRegistry
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -97,7 +97,7 @@ def known_rules(policy: Policy) -> dict[str, Rule[Any]]:
 
     rules: dict[str, Rule[Any]] = {rule_id: cls() for rule_id, cls in all_rules().items()}
     if not all(rule.builtin for rule in rules.values()):
-        from regc import cache
+        from regc.io import cache
 
         cache.uncacheable()  # a plugin's code (an editable install's sources too) is not in the cache's key
     if policy.file.custom_rules:

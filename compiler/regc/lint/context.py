@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from regc.lint import ActiveWaiver
     from regc.lint.policy import Policy
     from regc.model import Alias, Entry, Model, ModelRef, Pos
-    from regc.providers import Provider
-    from regc.resolve import Chain, ResolvedRegistry
+    from regc.model.providers import Provider
+    from regc.model.resolve import Chain, ResolvedRegistry
 
 
 @dataclasses.dataclass(frozen=True)

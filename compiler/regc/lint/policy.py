@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from pathlib import Path
 
-    from regc import yamlio
+    from regc.parse import yamlio
     from regc.rules import Rule, RuleOptions
 
 _MODEL_REF = r"^[A-Za-z0-9][A-Za-z0-9._-]*/\S+$"
@@ -146,7 +146,7 @@ class Policy:
 
     def diagnostic(self, loc: tuple[int | str, ...], message: str) -> Diagnostic:
         """A problem at the value of ``loc`` (``("rules", "review-stale", "interval_days")``), or the nearest enclosing one."""
-        from regc import yamlio
+        from regc.parse import yamlio
 
         pos = yamlio.locate(self.root, loc) if self.root is not None else None
         return Diagnostic(self.display, pos.line if pos else 1, pos.col if pos else 1, message)
@@ -161,7 +161,7 @@ EMPTY = Policy(path=None, file=PolicyFile())
 
 def load_policy(path: Path, display: str) -> Policy:
     """Read and validate a policy file; ``InputError`` at file:line for anything wrong in it."""
-    from regc.source import read_text
+    from regc.io.source import read_text
 
     if not path.exists():
         raise InputError.at(display, 1, "no such policy file; create it, fix `policy` in the config, or pass --policy PATH")
@@ -170,7 +170,7 @@ def load_policy(path: Path, display: str) -> Policy:
 
 def parse_policy(text: str, display: str) -> Policy:
     """Validate a policy file's text (``display`` names it in messages); e.g. a staged ``policy.yaml``."""
-    from regc import yamlio
+    from regc.parse import yamlio
 
     root = yamlio.load(text, display)
     if root is None:
@@ -187,7 +187,7 @@ def parse_policy(text: str, display: str) -> Policy:
 
 
 def _diagnostics(exc: ValidationError, root: yamlio.YNode, display: str) -> list[Diagnostic]:
-    from regc import yamlio
+    from regc.parse import yamlio
 
     found: dict[tuple[int | str, ...], Diagnostic] = {}
     for error in exc.errors():

@@ -149,7 +149,7 @@ MAX_FRONT_MATTER_LINES = 1_000
 
 
 def _front_matter(content: str, path: str, first_line: int) -> tuple[dict[str, Any], dict[str, Pos]]:
-    from regc import yamlio
+    from regc.parse import yamlio
 
     lines = content.count("\n") + 1
     if lines > MAX_FRONT_MATTER_LINES:
@@ -229,7 +229,7 @@ def closed_comments(content: str) -> str:
 
     A lazy ``<!--.*?-->`` scans to the end of the text from each ``<!--`` that is never
     closed; cut at the last ``-->``, every scan ends at a close, and the search is linear.
-    The writer (``regc.rewrite``) finds the comments of a cell it edits the same way.
+    The writer (``regc.prices.rewrite``) finds the comments of a cell it edits the same way.
     """
     return content[: content.rfind("-->") + 3] if "-->" in content else ""
 

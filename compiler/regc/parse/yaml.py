@@ -13,8 +13,8 @@ import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from regc import yamlio
 from regc.errors import Diagnostic, DiagnosticCollector, InputError
+from regc.parse import yamlio
 from regc.parse.raw import Pos, RawAlias, RawModel, RawProse, RawRegistry, RawWaiver, Text
 
 Scalar = str | int | float

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from regc import HOMEPAGE
+from regc.about import HOMEPAGE
 from regc.errors import InputError
 
 if TYPE_CHECKING:

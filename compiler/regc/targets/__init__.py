@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from regc.errors import Diagnostic, InputError
-from regc.providers import Provider
+from regc.model.providers import Provider
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
     from jinja2 import Environment
 
-    from regc.config import Config
-    from regc.resolve import ResolvedRegistry
+    from regc.model.config import Config
+    from regc.model.resolve import ResolvedRegistry
 
 ENTRY_POINT_GROUP = "regc.targets"
 
@@ -50,7 +50,7 @@ class TargetOptions(BaseModel):
     path: str = Field(description="output path, relative to the project root")
 
     #: The options that name files the target writes (each one's value, when set, is an output path): the hook,
-    #: ``--files-regex`` and ``verify-commits`` watch them all. ``regc.hook_fast.EXTRA_PATH_OPTIONS`` repeats the
+    #: ``--files-regex`` and ``verify-commits`` watch them all. ``regc.git.hook_fast.EXTRA_PATH_OPTIONS`` repeats the
     #: built-in targets' extras (a test keeps them equal).
     path_options: ClassVar[tuple[str, ...]] = ("path",)
 
@@ -64,7 +64,7 @@ class TargetOptions(BaseModel):
 
     def providers(self) -> dict[str, Provider]:
         """The provider table: the configuration's when built through ``configured``, else regc's built-in one."""
-        from regc.providers import providers
+        from regc.model.providers import providers
 
         return dict(self._providers) if self._providers is not None else providers()
 
@@ -104,12 +104,12 @@ def _no_file(path: str) -> bytes | None:
 
 def project_reader(root: Path) -> Callable[[str], bytes | None]:
     """A ``Target.read`` that reads files under ``root`` (never outside it)."""
-    from regc import cache
     from regc.errors import UsageError
-    from regc.write import resolve_inside
+    from regc.io import cache
+    from regc.io.write import resolve_inside
 
     def read(path: str) -> bytes | None:
-        from regc.source import MAX_BYTES, read_bytes
+        from regc.io.source import MAX_BYTES, read_bytes
 
         location = resolve_inside(root, path)
         if location.is_dir():
@@ -169,7 +169,7 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
     selected = tables if tables is not None else {name: {} for name in builtin_names()}
     result: list[tuple[Target[Any], TargetOptions]] = []
     errors: list[Diagnostic] = []
-    from regc.config import display_path, key_line
+    from regc.model.config import display_path, key_line
 
     where = display_path(config.file) if config.file else "(defaults)"
     prefix = "tool.regc.targets" if config.file is not None and config.file.name == "pyproject.toml" else "targets"
@@ -187,7 +187,7 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
             continue
         cls = available[name]
         if not cls.__module__.startswith(f"{__name__}."):
-            from regc import cache
+            from regc.io import cache
 
             cache.uncacheable()  # a plugin's code (an editable install's sources too) is not in the cache's key
         try:

@@ -67,8 +67,8 @@ from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
     from regc.model import Model, PriceCell
-    from regc.providers import Provider
-    from regc.resolve import ResolvedRegistry
+    from regc.model.providers import Provider
+    from regc.model.resolve import ResolvedRegistry
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

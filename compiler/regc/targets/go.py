@@ -71,7 +71,7 @@ from regc.targets import Target, TargetOptions, header, source_name, templates
 if TYPE_CHECKING:
     from jinja2 import Template
 
-    from regc.resolve import ResolvedRegistry
+    from regc.model.resolve import ResolvedRegistry
 
 GO_KEYWORDS = frozenset({
     "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if",

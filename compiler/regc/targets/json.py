@@ -24,7 +24,7 @@ from regc.targets import Target, TargetOptions, header
 
 if TYPE_CHECKING:
     from regc.model import Model, PriceCell
-    from regc.resolve import ResolvedRegistry
+    from regc.model.resolve import ResolvedRegistry
 
 
 class _Out(BaseModel):

@@ -52,8 +52,8 @@ from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
     from regc.model import Model, ModelRef, PriceCell
-    from regc.providers import Provider
-    from regc.resolve import ResolvedRegistry
+    from regc.model.providers import Provider
+    from regc.model.resolve import ResolvedRegistry
 
 #: LiteLLM routes that call ``{api_base}/chat/completions`` (the OpenAI API) for their provider.
 OPENAI_FORMAT_ROUTES = frozenset({"openai", "deepseek", "xai", "mistral", "groq", "moonshot", "openrouter", "perplexity"})
@@ -143,7 +143,7 @@ class LitellmTarget(Target[LitellmOptions]):
 
 def build(registry: ResolvedRegistry, options: LitellmOptions) -> Config:
     """The configuration for ``registry``: deployments, fallbacks, settings, and what was left out."""
-    from regc.providers import BUILTIN
+    from regc.model.providers import BUILTIN
 
     table = options.providers()
     config = Config(num_retries=options.num_retries, master_key=f"os.environ/{options.master_key_env}")

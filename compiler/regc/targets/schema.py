@@ -24,13 +24,13 @@ from pydantic import Field
 from regc.targets import Target, TargetOptions
 
 if TYPE_CHECKING:
-    from regc.resolve import ResolvedRegistry
+    from regc.model.resolve import ResolvedRegistry
 
 # schema file stem -> "module:Model"
 SCHEMAS = {
     "registry": "regc.parse.yaml:RegistryFile",
     "resolved-registry": "regc.targets.json:Document",
-    "config": "regc.config:ConfigFile",
+    "config": "regc.model.config:ConfigFile",
     "policy": "regc.lint.policy:PolicyFile",
 }
 

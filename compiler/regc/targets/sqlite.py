@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from jinja2 import Template
 
     from regc.model import PriceCell
-    from regc.resolve import ResolvedRegistry
+    from regc.model.resolve import ResolvedRegistry
 
 
 class SqliteOptions(TargetOptions):

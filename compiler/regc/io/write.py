@@ -7,10 +7,10 @@ sees either the whole old file or the whole new one. An output that is
 already up to date is not touched: its mtime stays, and make-style tools do
 not rebuild. ``diff`` renders the plan as a unified diff for ``--check``.
 
-Faults: a temporary file carries its writer's PID and is locked until its
-rename, so ``remove_leftovers`` removes what a killed build left and never
-what a running one is about to rename; ``locked`` makes two builds of one
-project take turns.
+Faults: each file is written by ``regc.io.atomic`` (a temporary file that carries
+its writer's PID and is locked until its rename, so ``remove_leftovers`` removes
+what a killed build left and never what a running one is about to rename);
+``locked`` makes two builds of one project take turns.
 
 The write policy is here too, in one place: ``normal_path`` (judged from the name
 alone, so also in git's index and in commits) and ``Policy`` (judged on disk)
@@ -20,27 +20,24 @@ project, before anything is read or written.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from regc.errors import InputError, RegcError, UsageError
+from regc.io.atomic import remove_leftovers, write_atomic
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Mapping
 
-#: Temporary files are ``.NAME.regc-tmp-PID-RANDOM`` beside ``NAME``: hidden, and named after their writer.
-TMP_MARK = ".regc-tmp-"
 
 @dataclasses.dataclass(frozen=True)
 class Change:
     path: str  # relative to the root, posix
     old: bytes | None
-    new: bytes | None  # None: the file is to be removed (no target generates it any more: ``regc.manifest``)
+    new: bytes | None  # None: the file is to be removed (no target generates it any more: ``regc.io.manifest``)
 
     @property
     def status(self) -> Literal["create", "update", "same", "remove"]:
@@ -253,7 +250,7 @@ def git_dirs(root: Path) -> list[Path]:
 
 def _small_file(path: Path) -> str:
     """The text of one of git's small pointer files (``.git``, ``commondir``), read with the usual guards; "" if none."""
-    from regc.source import read_bytes
+    from regc.io.source import read_bytes
 
     try:
         return read_bytes(path, str(path), 64 * 1024).decode("utf-8", "replace").strip()  # noted in the run cache's record
@@ -273,10 +270,10 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
     """Each output compared with what is on disk; every path is checked (``Policy.place``) before any is read.
 
     Two outputs that are one file (``out/a.txt`` and ``out/./a.txt``; ``Out/A.txt`` where case is folded) are refused.
-    When the outputs hold the manifest (``regc.manifest``), each file the manifest on disk lists that no output is
+    When the outputs hold the manifest (``regc.io.manifest``), each file the manifest on disk lists that no output is
     any more, and that the policy would let regc write, is planned for removal (a ``Change`` whose ``new`` is None).
     """
-    from regc import cache, manifest
+    from regc.io import cache, manifest
 
     policy = policy or Policy.at(root, locate=locate)
     paths: dict[str, Path] = {}
@@ -327,7 +324,7 @@ def apply(changes: list[Change], root: Path) -> list[Change]:
     Leftovers of interrupted writes are removed beside every output, changed or not,
     so an interrupted build leaves nothing behind once the next build has run.
     """
-    from regc import cache
+    from regc.io import cache
 
     written: list[Change] = []
     root = root.resolve()
@@ -359,151 +356,6 @@ def remove(path: Path, root: Path) -> None:
         except OSError:  # not empty (or not ours to remove): stop here
             break
         parent = parent.parent
-
-
-@contextlib.contextmanager
-def locked(root: Path, *, shared: bool = False) -> Iterator[None]:
-    """Hold an advisory lock on the directory ``root`` while outputs under it are planned and written.
-
-    Two ``regc build`` runs on one project take turns, so the outputs on disk
-    always come from one registry, never some from each. ``shared`` is for
-    readers (``--check``): any number at once, never while a build writes.
-    The lock is ``flock`` on the directory itself: no lock file is left
-    behind, and the kernel releases it when a process dies, even by SIGKILL.
-    Where directories cannot be locked (some network file systems) the build
-    goes on without it; each output is still atomic.
-    """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    try:
-        fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        yield  # the root does not exist yet (an --output-dir): nothing else can be writing there either
-        return
-    try:
-        with contextlib.suppress(OSError):  # a file system without flock: each output is still atomic
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the whole old or the whole new file, never a mix.
-
-    The bytes go to a temporary file beside ``path`` (``.NAME.regc-tmp-PID-…``), which is
-    locked (``flock``) from its creation to its rename, fsynced, and renamed over ``path``;
-    the directory is fsynced after. The PID and the lock tell ``remove_leftovers`` which
-    temporary files belong to a writer that is gone.
-    """
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(path)
-    # Never executable, whatever was there: a generated file is data, and keeping an executable bit is how
-    # text written into a hook would run.
-    mode = path.stat().st_mode & 0o666 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}{os.getpid()}-", dir=path.parent)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # nobody else has this brand-new file open: never blocks
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-        os.fchmod(fd, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    finally:
-        os.close(fd)
-    _fsync_dir(path.parent)
-
-
-def write_through(path: Path, data: bytes) -> None:
-    """Replace the file ``path`` names, following symbolic links, atomically: the registry, edited in place.
-
-    ``regc fmt`` and ``regc prices sync`` edit the user's own file as an editor would: when
-    ``registry.md`` is a link (to a registry shared between projects, say), the file it points
-    at gets the new text and the link stays a link. (Outputs are the opposite: never written
-    through a link, see ``Policy``.)
-    """
-    write_atomic(Path(os.path.realpath(path)), data)
-
-
-def remove_leftovers(path: Path) -> None:
-    """Remove the temporary files that interrupted writes of ``path`` left behind, and only those.
-
-    A temporary file is a leftover when its writer is gone: the process named in
-    its name no longer exists (or is this one) and nobody holds its lock. A
-    concurrent build's temporary file is never touched: its writer is alive, and
-    holds the lock until the rename. (A dead writer's PID taken by another
-    process keeps its leftover until that process ends: kept, never wrongly removed.)
-    """
-    import glob
-
-    try:
-        candidates = list(path.parent.glob(f".{glob.escape(path.name)}{TMP_MARK}*"))
-    except OSError:
-        return
-    for leftover in candidates:
-        if _abandoned(leftover):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-
-
-def _abandoned(leftover: Path) -> bool:
-    import fcntl
-
-    pid_text = leftover.name.rpartition(TMP_MARK)[2].split("-", 1)[0]
-    if pid_text.isdigit() and int(pid_text) != os.getpid() and _alive(int(pid_text)):
-        return False
-    try:
-        fd = os.open(leftover, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return False  # gone already, or not ours to judge (a symlink)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False  # a writer holds it
-    finally:
-        os.close(fd)
-    return True
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    except OSError:
-        return False
-    return True
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - not every platform opens directories
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def diff(changes: list[Change]) -> str:

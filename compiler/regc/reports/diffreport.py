@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from regc.compare import Change, Comparison
+    from regc.reports.compare import Change, Comparison
 
 
 def text(comparison: Comparison, old: str, new: str) -> str:

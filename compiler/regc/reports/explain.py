@@ -8,7 +8,7 @@ from regc.parse.cells import usd_text
 
 if TYPE_CHECKING:
     from regc.model import Model, PriceCell
-    from regc.resolve import ResolvedRegistry
+    from regc.model.resolve import ResolvedRegistry
 
 
 def alias_data(registry: ResolvedRegistry, name: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The console script's entry point, the hook's fast path, and the cache's replay (``regc.cache``).
+"""The hook's fast path: ``regc hook`` with nothing staged that regc watches, decided with the standard library.
 
 ``regc hook`` runs on every ``git commit``. Most commits stage nothing that
 regc cares about, and for those the hook must exit 0 at once: before click,
@@ -22,7 +22,6 @@ path the staged outputs manifest (``regc.outputs``) lists.
 from __future__ import annotations
 
 import posixpath
-import sys
 from pathlib import Path
 
 # Not `from typing import TYPE_CHECKING`: importing typing costs ~10 ms, a sixth of a replayed `regc check`.
@@ -47,29 +46,6 @@ EXTRA_PATH_OPTIONS = {"sqlite": ("database",)}
 
 _GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
 _HOOK_FLAGS = {"--fix", *_GLOBAL_FLAGS}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``regc``: the fast path when it applies, else the full command line (``regc.cli.main``)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if fast_hook_exit(args):
-        return 0
-    from regc import cache
-
-    replayed = cache.replay(args)
-    if replayed is not None:
-        return replayed
-    from regc.cli import main as full_main
-
-    if not cache.enabled(args):
-        return full_main(args)
-    cache.start()
-    try:
-        code = full_main(args)
-        cache.store(args, code)
-    finally:
-        cache.stop()
-    return code
 
 
 def fast_hook_exit(args: Sequence[str]) -> bool:
@@ -137,7 +113,7 @@ def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | N
 
     None when this module cannot tell (the full command then decides).
     """
-    from regc.discovery import top_relative
+    from regc.io.discovery import top_relative
 
     config_file = _config_file(top, cwd, config_arg)
     if config_file is None:
@@ -166,7 +142,7 @@ def _staged(path: str) -> bytes | None:
 
 def _watched_for(top: Path, project: str, config_rel: str | None, table: dict[str, Any],
                  staged: Callable[[str], bytes | None]) -> list[str] | None:
-    from regc import manifest
+    from regc.io import manifest
 
     registry = table.get("registry", "registry.md")
     policy = table.get("policy", "policy.yaml")
@@ -218,8 +194,8 @@ def _through_link(top: Path, relative: str) -> bool:
 
 
 def _config_file(top: Path, cwd: Path, config_arg: str | None) -> Path | None:
-    """The configuration file as ``regc.config.find_config`` finds it (stdlib only)."""
-    from regc.discovery import find_config
+    """The configuration file as ``regc.model.config.find_config`` finds it (stdlib only)."""
+    from regc.io.discovery import find_config
 
     if config_arg:
         return (cwd / config_arg).absolute()

@@ -5,7 +5,7 @@ hook reads the staged configuration, registry and outputs from the index, and
 ``verify-commits`` reads them from each commit. A ``Snapshot`` gives the bytes
 at a path relative to the repository's top directory; this module finds the
 project's configuration in one and reads its registry, without GitPython (the
-git-backed snapshots live in ``regc.gitrepo``).
+git-backed snapshots live in ``regc.git.repo``).
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ import dataclasses
 import posixpath
 from typing import TYPE_CHECKING, Protocol
 
-from regc.discovery import CONFIG_FILES, top_relative
 from regc.errors import InputError
+from regc.io.discovery import CONFIG_FILES, top_relative
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from pathlib import Path
 
-    from regc.config import Config
-    from regc.resolve import ResolvedRegistry
+    from regc.model.config import Config
+    from regc.model.resolve import ResolvedRegistry
 
 
 
@@ -147,7 +147,7 @@ class Project:
 
 def locate(top: Path, cwd: Path, config_file: Path | None) -> Project:
     """The project of the command: the given configuration file, the nearest one, or ``cwd`` with defaults."""
-    from regc.config import find_config
+    from regc.model.config import find_config
 
     explicit = config_file is not None
     file = (cwd / config_file).absolute() if config_file is not None else find_config(cwd)
@@ -177,15 +177,15 @@ def config_at(snapshot: Snapshot, project: Project) -> Config | None:
 
 
 def default_config(project: Project) -> Config:
-    from regc.config import Config, ConfigFile
+    from regc.model.config import Config, ConfigFile
 
     return Config(root=project.root, file=None, settings=ConfigFile())
 
 
 def parse_config(data: bytes, file: Path, shown: str) -> Config | None:
     """A configuration from the bytes of ``file`` (None for a pyproject.toml without ``[tool.regc]``)."""
-    from regc.config import Config, parse_settings
-    from regc.source import decode
+    from regc.io.source import decode
+    from regc.model.config import Config, parse_settings
 
     text = decode(data, shown)
     settings = parse_settings(text, file.name, shown)
@@ -200,9 +200,9 @@ def registry_at(snapshot: Snapshot, project: Project, config: Config) -> Resolve
     what ``regc build`` writes from the same file on disk.
     """
     from regc import pipeline
+    from regc.io.source import decode
     from regc.model import build
-    from regc.resolve import resolve
-    from regc.source import decode
+    from regc.model.resolve import resolve
 
     path = project.path(config.settings.registry)
     display = config.display(config.registry_path)
@@ -223,7 +223,7 @@ def reader(snapshot: Snapshot, project: Project, config: Config) -> Callable[[st
 
     Paths are relative to the project root and must stay inside it, as ``regc build`` requires.
     """
-    from regc.write import resolve_inside
+    from regc.io.write import resolve_inside
 
     def read(path: str) -> bytes | None:
         resolve_inside(config.root, path)
@@ -245,12 +245,12 @@ def watched(project: Project, config: Config, snapshot: Snapshot | None = None) 
 
     Every output: each option of a target that names a file it writes (``path``, the sqlite
     target's ``database``). A target's path may be a directory (the schema target's):
-    everything below it is watched too (see ``regc.hook_fast.is_watched``). With ``snapshot``,
+    everything below it is watched too (see ``regc.git.hook_fast.is_watched``). With ``snapshot``,
     a configuration, registry or policy that is a symbolic link there is watched at the file
     it leads to as well: staging an edit of that file changes what regc reads.
     """
-    from regc import manifest, targets
-
+    from regc import targets
+    from regc.io import manifest
     sources = [config.settings.registry, config.settings.policy]
     paths = [*sources, manifest.NAME]
     paths.extend(path for _, options in targets.configured(config) for path in options.output_paths())

@@ -7,7 +7,7 @@ loads beside it (``fingerprint``), and the files they read (the configuration,
 the registry, the policy, a catalog the policy names, the outputs on disk, any
 project file a target reads, git's directory file). So a run is recorded, as
 mypy, ruff and pre-commit record theirs: every file the full command reads goes
-through ``regc.source.read_bytes`` (or, for the few read otherwise, ``note``),
+through ``regc.io.source.read_bytes`` (or, for the few read otherwise, ``note``),
 which notes it here with the SHA-256 of its bytes, its size and the real path it
 was read through (or "missing"); at the end its transcript (what it printed, on
 which stream, in which colour) and its exit code are stored under a key made of
@@ -141,7 +141,7 @@ def replay(args: Sequence[str]) -> int | None:
 
 
 def _cleans_up(args: Sequence[str]) -> bool:
-    """A ``build`` that may write: it also removes what interrupted writes left (``regc.write.remove_leftovers``)."""
+    """A ``build`` that may write: it also removes what interrupted writes left (``regc.io.atomic.remove_leftovers``)."""
     return _command(args) == "build" and "--check" not in args
 
 
@@ -156,12 +156,12 @@ def _leftovers_beside(paths: Sequence[str] | dict[str, Any]) -> bool:
     return False
 
 
-#: regc.write.TMP_MARK (not imported: the replay path loads nothing it does not need).
+#: regc.io.atomic.TMP_MARK (not imported: the replay path loads nothing it does not need).
 _TMP_MARK = ".regc-tmp-"
 
 
 def _unchanged(path: str, digest: str | None, size: int | None, real: str | None) -> bool:
-    """Whether ``path`` is what the record says, judged with the full run's guards (``regc.source.read_bytes``).
+    """Whether ``path`` is what the record says, judged with the full run's guards (``regc.io.source.read_bytes``).
 
     Reached through the same real path (no link added or moved on the way), and then either still
     missing, or a regular file of the recorded size with the recorded SHA-256. A FIFO, a device, a
@@ -277,8 +277,8 @@ def _location(args: Sequence[str]) -> Path | None:
 
 
 def _discovered_config(args: Sequence[str]) -> str | None:
-    """The configuration file a run of ``args`` uses, found as ``regc.config.find_config`` finds it (stdlib only)."""
-    from regc.discovery import find_config
+    """The configuration file a run of ``args`` uses, found as ``regc.model.config.find_config`` finds it (stdlib only)."""
+    from regc.io.discovery import find_config
 
     config_arg = _config_arg(args)
     if config_arg:
@@ -329,7 +329,7 @@ def fingerprint() -> list[Any]:
     by their mtime, which changes when a package is installed, upgraded or removed.
     (Plugins' own code is not fingerprinted: a run that loads one is not recorded.)
     """
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # regc, not regc/io
     files = sorted(
         (str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns)
         for p in package.rglob("*")
@@ -361,7 +361,7 @@ def store(args: Sequence[str], code: int) -> None:
             ignore.write_text("# regc's cache: safe to delete at any time\n*\n", encoding="utf-8")
         entry = {"format": FORMAT, "code": code, "config": _discovered_config(args), "reads": recorder.reads,
                  "transcript": recorder.transcript}
-        from regc.write import write_atomic
+        from regc.io.atomic import write_atomic
 
         write_atomic(location / f"{_key(args)}.json", json.dumps(entry, sort_keys=True).encode())
         _prune(location)

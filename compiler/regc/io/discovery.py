@@ -1,6 +1,6 @@
 """Finding the project's configuration file, with the standard library only.
 
-Three callers need the same answer: ``regc.config`` (which then validates the
+Three callers need the same answer: ``regc.model.config`` (which then validates the
 file with pydantic), the hook's fast path and the run cache's replay (which
 must decide before pydantic, click or anything heavy is imported). So the
 search lives here, once: the nearest ``regc.toml``, or ``pyproject.toml`` with

@@ -1,6 +1,6 @@
 """The commands that compare the registry with a catalog and write it back: ``regc prices check|sync``, ``regc fmt``.
 
-A thin layer: ``regc.catalogs`` reads catalogs, ``regc.prices`` compares, ``regc.rewrite``
+A thin layer: ``regc.catalogs`` reads catalogs, ``regc.prices`` compares, ``regc.prices.rewrite``
 writes (the one registry writer), and the lint reporters print the findings.
 """
 
@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from regc.errors import InputError, UsageError
-from regc.reporters import REPORTERS, default_format
+from regc.reports import REPORTERS, default_format
 
 if TYPE_CHECKING:
     import datetime
     from pathlib import Path
 
     from regc.catalogs import Catalog
-    from regc.cli import Context
-    from regc.config import Config
+    from regc.cli.context import Context
+    from regc.model.config import Config
     from regc.prices import Comparison
-    from regc.rewrite import Document
+    from regc.prices.rewrite import Document
     from regc.rules import Severity
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -61,13 +61,13 @@ def check(*, registry: str | None, catalog: str | None, threshold: float, today:
           fail_severity: str) -> int:
     """Report every difference between the registry's Models table and the catalog: prices, context windows, lifecycle."""
     from regc import prices as comparing
-    from regc import reporters
+    from regc import reports
 
     obj: Context = click.get_current_context().obj
     comparison, _ = _compare(obj, registry, catalog, threshold, today)
     result = comparing.lint_result(comparison)
     threshold_severity = cast("Severity", fail_severity)
-    obj.out(reporters.render(fmt or default_format(), result, fail_severity=threshold_severity))
+    obj.out(reports.render(fmt or default_format(), result, fail_severity=threshold_severity))
     failed = result.failed(threshold_severity)
     obj.log(f"regc: {comparison.registry_path} against {comparison.catalog.label} ({len(comparison.catalog):,} entries): "
             f"{comparison.summary()}; {result.summary().split(' (')[0]}", fg="red" if failed else None)
@@ -84,7 +84,7 @@ def sync(*, registry: str | None, catalog: str | None, threshold: float, today: 
     """Write the catalog's prices, context windows and lifecycle into the Models table: only the cells that differ change."""
     from regc import pipeline
     from regc import prices as comparing
-    from regc.rewrite import EditError
+    from regc.prices.rewrite import EditError
 
     obj: Context = click.get_current_context().obj
     comparison, target = _compare(obj, registry, catalog, threshold, today, for_writing=True)
@@ -119,7 +119,7 @@ def sync(*, registry: str | None, catalog: str | None, threshold: float, today: 
         obj.out(_diff(doc, edited))
         obj.log(f"regc: {len(written)} cell{'s' if len(written) != 1 else ''} would change (--dry-run: nothing written)")
         return EXIT_FINDINGS
-    from regc.write import write_through
+    from regc.io.atomic import write_through
 
     write_through(path, edited.text.encode("utf-8"))
     rows = len({edit.line for edit in written})
@@ -135,7 +135,7 @@ def _compare(obj: Context, registry: str | None, catalog_spec: str | None, thres
 
     from regc import pipeline
     from regc import prices as comparing
-    from regc.rewrite import Document
+    from regc.prices.rewrite import Document
 
     config = obj.config(registry)
     display = config.display(config.registry_path)
@@ -164,7 +164,7 @@ def _catalog(config: Config, spec: str | None) -> Catalog:
 
 
 def _diff(before: Document, after: Document) -> str:
-    from regc.write import Change, diff
+    from regc.io.write import Change, diff
 
     return diff([Change(before.display, before.text.encode("utf-8"), after.text.encode("utf-8"))])
 
@@ -177,7 +177,7 @@ def _diff(before: Document, after: Document) -> str:
 def fmt(*, registry: str | None, check: bool, width: int | None) -> int:
     """Normalise the registry's tables: aligned columns, Primary and Alternatives first, the Models table sorted by model."""
     from regc import pipeline
-    from regc.rewrite import DEFAULT_WIDTH, Document, check_meaning, format_document
+    from regc.prices.rewrite import DEFAULT_WIDTH, Document, check_meaning, format_document
 
     obj: Context = click.get_current_context().obj
     config = obj.config(registry)
@@ -196,7 +196,7 @@ def fmt(*, registry: str | None, check: bool, width: int | None) -> int:
         obj.out(_diff(doc, formatted))
         obj.log(f"regc: {display} is not formatted; run `regc fmt`")
         return EXIT_FINDINGS
-    from regc.write import write_through
+    from regc.io.atomic import write_through
 
     write_through(config.registry_path, formatted.text.encode("utf-8"))
     obj.out(f"formatted {display}\n")

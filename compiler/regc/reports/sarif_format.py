@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from regc.lint import Finding, LintResult
     from regc.rules import Rule, Severity
 
-from regc import HOMEPAGE
+from regc.about import HOMEPAGE
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -26,7 +26,7 @@ INFORMATION_URI = HOMEPAGE
 
 
 def render(result: LintResult, *, fail_severity: Severity = "error") -> str:
-    from regc import __version__
+    from regc.about import __version__
 
     rule_ids = list(result.rules)
     document = {

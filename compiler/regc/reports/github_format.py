@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from regc.annotate import escape_data, escape_property
+from regc.reports.annotate import escape_data, escape_property
 
 if TYPE_CHECKING:
     from regc.lint import LintResult

@@ -179,7 +179,7 @@ class TreeSnapshot:
         return {path: self.read(path) for path in paths}
 
     def resolve(self, path: str) -> str:
-        from regc.snapshot import follow
+        from regc.git.snapshot import follow
 
         return follow(path, self._link, f"commit {self.label}")
 
@@ -253,7 +253,7 @@ class IndexSnapshot:
         return {path: self._read[path] for path in wanted}
 
     def resolve(self, path: str) -> str:
-        from regc.snapshot import follow
+        from regc.git.snapshot import follow
 
         return follow(path, self._link, self.label)
 

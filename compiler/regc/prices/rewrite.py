@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path
 
+    from regc.model.resolve import ResolvedRegistry
     from regc.parse.raw import RawRegistry
-    from regc.resolve import ResolvedRegistry
 
 BOM = "\ufeff"
 # markdown-it's own line breaks (``\r\n``, ``\r``, ``\n``); U+2028, form feeds and the like are text inside a line.
@@ -122,7 +122,7 @@ class Document:
     @classmethod
     def read(cls, path: Path, display: str) -> Document:
         """The file's text, bytes as they are (a byte-order mark and CRLF line endings are kept)."""
-        from regc.source import read_text
+        from regc.io.source import read_text
 
         return cls(read_text(path, display, keep_bom=True), display)  # one read: UTF-8 and NUL checks, and their messages
 

@@ -1,8 +1,8 @@
 """The git commands: ``hook``, ``install-hook``, ``verify-commits``, ``breaking``, ``diff``.
 
 A thin click layer, like ``regc.cli`` (which registers these commands), over
-``regc.protocol`` (the same-commit protocol), ``regc.compare`` (what changed
-between two registries) and ``regc.install`` (the plain git hook).
+``regc.git.protocol`` (the same-commit protocol), ``regc.reports.compare`` (what changed
+between two registries) and ``regc.git.install`` (the plain git hook).
 """
 
 from __future__ import annotations
@@ -16,21 +16,21 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from regc.cli import Context
-    from regc.gitrepo import Repo
-    from regc.protocol import CommitVerdict, Judgement
-    from regc.resolve import ResolvedRegistry
-    from regc.snapshot import Project
+    from regc.cli.context import Context
+    from regc.git.protocol import CommitVerdict, Judgement
+    from regc.git.repo import Repo
+    from regc.git.snapshot import Project
+    from regc.model.resolve import ResolvedRegistry
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
 def _open(obj: Context, config_file: str | None = None) -> tuple[Repo, Project]:
     from regc.errors import UsageError
-    from regc.snapshot import locate
+    from regc.git.snapshot import locate
 
     try:
-        from regc.gitrepo import Repo
+        from regc.git.repo import Repo
     except ImportError as exc:  # GitPython refuses to load without a git executable
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"git is not installed or not on PATH; this command runs git ({first})") from None
@@ -65,13 +65,13 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
     Reads the index, not the working tree (with partial staging the index is
     what gets committed). Exits 0 at once when nothing regc watches is staged.
     """
-    from regc.protocol import check_index, describe, staged_config
+    from regc.git.protocol import check_index, describe, staged_config
 
     repo, project = _open(obj, config_file)
     if files_regex:
         import re
 
-        from regc.snapshot import watched
+        from regc.git.snapshot import watched
 
         names = watched(project, staged_config(repo, project), repo.index())
         obj.out(f"^({'|'.join(re.escape(name) for name in names)})(/.*)?$\n")
@@ -108,8 +108,9 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
 
 
 def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
+    from regc.io.atomic import write_atomic
+    from regc.io.write import remove
     from regc.pipeline import write_policy
-    from regc.write import remove, write_atomic
 
     policy = write_policy(judgement.config, judgement.config.root)  # the write policy `regc build` keeps
     for output in judgement.bad:
@@ -141,7 +142,7 @@ def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
 @click.pass_obj
 def install_hook(obj: Context, force: bool, uninstall: bool) -> int:
     """Install a plain git pre-commit hook that runs `regc hook` (for repositories without pre-commit)."""
-    from regc import install
+    from regc.git import install
 
     repo, project = _open(obj)
     hooks = repo.hooks_dir()
@@ -180,8 +181,8 @@ def verify_commits(obj: Context, spec: str, fmt: str) -> int:
     Catches commits made with `git commit --no-verify`. Commits that touch neither
     the registry, its configuration nor an output are skipped.
     """
-    from regc import annotate
-    from regc.protocol import verify
+    from regc.git.protocol import verify
+    from regc.reports import annotate
 
     repo, project = _open(obj)
     verdicts = verify(repo, project, spec)
@@ -211,7 +212,7 @@ def verify_commits(obj: Context, spec: str, fmt: str) -> int:
 
 
 def _problems(verdict: CommitVerdict) -> list[tuple[str, str | None]]:
-    from regc.protocol import describe
+    from regc.git.protocol import describe
 
     found: list[tuple[str, str | None]] = [(error, None) for error in verdict.errors]
     judgement = verdict.judgement
@@ -235,7 +236,7 @@ def _verdict_text(verdict: CommitVerdict) -> str:
 
 
 def _verdict_data(verdict: CommitVerdict) -> dict[str, object]:
-    from regc.protocol import describe
+    from regc.git.protocol import describe
 
     judgement = verdict.judgement
     problems = [{"path": o.location, "problem": o.problem, "message": describe(o, judgement, staged=False)}
@@ -258,8 +259,8 @@ def _registries(obj: Context, ref: str, staged: bool) -> tuple[ResolvedRegistry 
     """The registry at REF (None when REF has none) and the one in the working tree or the index, with their
     labels, and the new registry's path relative to the repository's top (for annotations)."""
     from regc import pipeline
-    from regc.protocol import staged_config
-    from regc.snapshot import config_at, registry_at
+    from regc.git.protocol import staged_config
+    from regc.git.snapshot import config_at, registry_at
 
     repo, project = _open(obj)
     if staged:
@@ -294,8 +295,8 @@ def breaking(obj: Context, ref: str, staged: bool, fmt: str) -> int:
 
     A changed primary, chain or price is reported, and is not breaking.
     """
-    from regc import annotate, diffreport
-    from regc.compare import compare
+    from regc.reports import annotate, diffreport
+    from regc.reports.compare import compare
 
     old, new, old_label, new_label, location = _registries(obj, ref, staged)
     if old is None:
@@ -323,8 +324,8 @@ def breaking(obj: Context, ref: str, staged: bool, fmt: str) -> int:
 @click.pass_obj
 def diff_command(obj: Context, ref: str, staged: bool, fmt: str) -> int:
     """Per alias, what changed since REF and its price effect (markdown: a pull request summary)."""
-    from regc import diffreport
-    from regc.compare import compare
+    from regc.reports import diffreport
+    from regc.reports.compare import compare
 
     old, new, old_label, new_label, _ = _registries(obj, ref, staged)
     if old is None:

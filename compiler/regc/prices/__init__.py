@@ -32,7 +32,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from regc import HOMEPAGE
+from regc.about import HOMEPAGE
 from regc.catalogs import FIELDS, Field, Unit
 from regc.parse.cells import usd_text
 
@@ -43,9 +43,9 @@ if TYPE_CHECKING:
     from regc.catalogs import Catalog, Facts, Lookup
     from regc.lint import LintResult
     from regc.model import Model, Price
-    from regc.providers import Provider
-    from regc.resolve import ResolvedRegistry
-    from regc.rewrite import CellEdit, Document, Row, Table
+    from regc.model.providers import Provider
+    from regc.model.resolve import ResolvedRegistry
+    from regc.prices.rewrite import CellEdit, Document, Row, Table
     from regc.rules import Rule, Severity
 
 Check = Literal["catalog-price", "catalog-context", "catalog-lifecycle", "catalog-unlisted", "catalog-blank"]
@@ -432,7 +432,7 @@ def check_rules() -> dict[str, Rule[Any]]:
 
 def edits(comparison: Comparison) -> list[CellEdit]:
     """What ``regc prices sync`` writes: each difference that has a cell and a new value."""
-    from regc.rewrite import CellEdit
+    from regc.prices.rewrite import CellEdit
 
     found = []
     for d in comparison.differences:

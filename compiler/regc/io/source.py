@@ -41,7 +41,7 @@ _BOMS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian
 def read_text(path: Path, display: str, *, keep_bom: bool = False) -> str:
     """The file's text: UTF-8 (a BOM is allowed and dropped), no NUL bytes, at most ``MAX_BYTES``.
 
-    ``keep_bom`` keeps a byte-order mark as ``U+FEFF`` for a writer that must give it back (``regc.rewrite``).
+    ``keep_bom`` keeps a byte-order mark as ``U+FEFF`` for a writer that must give it back (``regc.prices.rewrite``).
     """
     try:
         data = read_bytes(path, display, MAX_BYTES)
@@ -58,10 +58,10 @@ def read_bytes(path: Path, display: str, limit: int, what: str = "file") -> byte
     is read; a FIFO or a device is refused before a read could block or never end.
     ``FileNotFoundError`` is left to the caller, whose message knows what was missing.
 
-    What is read (or found missing) is noted in the run cache's record (``regc.cache.note``):
+    What is read (or found missing) is noted in the run cache's record (``regc.io.cache.note``):
     every file a cacheable run reads comes through here, so a replay is checked against all of them.
     """
-    from regc import cache
+    from regc.io import cache
 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))

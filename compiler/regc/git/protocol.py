@@ -28,16 +28,16 @@ import dataclasses
 from typing import TYPE_CHECKING, Literal
 
 from regc.errors import InputError
-from regc.hook_fast import is_watched
-from regc.snapshot import WorkTree, config_at, default_config, registry_at, render, watched
+from regc.git.hook_fast import is_watched
+from regc.git.snapshot import WorkTree, config_at, default_config, registry_at, render, watched
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from regc.config import Config
-    from regc.gitrepo import CommitInfo, Repo, TreeSnapshot
-    from regc.resolve import ResolvedRegistry
-    from regc.snapshot import Project, Snapshot
+    from regc.git.repo import CommitInfo, Repo, TreeSnapshot
+    from regc.git.snapshot import Project, Snapshot
+    from regc.model.config import Config
+    from regc.model.resolve import ResolvedRegistry
 
 Problem = Literal["stale", "edited", "missing", "deleted", "orphan", "link"]
 #: What a snapshot holds where an output is a symbolic link (or below one): never an output's bytes.
@@ -97,8 +97,8 @@ def judge(
     is not the protocol's business. ``listed``: the paths earlier manifests list; each one that no output
     is any more and that the snapshot still holds is an orphan.
     """
+    from regc.io.write import OutputPathError, normal_path
     from regc.pipeline import input_names
-    from regc.write import OutputPathError, normal_path
 
     orphans = set()
     inputs = input_names(config)
@@ -162,10 +162,10 @@ def policy_errors(snapshot: Snapshot, project: Project, config: Config, registry
     ``regc lint`` would fail. A snapshot without the policy file lints with the
     rules' defaults, unless the configuration names a policy file explicitly.
     """
+    from regc.io.source import decode
     from regc.lint.policy import EMPTY, parse_policy
     from regc.pipeline import lint
     from regc.rules import at_least
-    from regc.source import decode
 
     name = config.settings.policy
     location = project.path(name)
@@ -275,7 +275,7 @@ def verify(repo: Repo, project: Project, spec: str) -> list[CommitVerdict]:
 
 def _listed(snapshot: Snapshot, project: Project) -> list[str]:
     """The paths the snapshot's outputs manifest (``regc.outputs``) lists; none when it has none."""
-    from regc import manifest
+    from regc.io import manifest
 
     location = project.path(manifest.NAME)
     return manifest.parse(snapshot.read(location)) if location is not None else []

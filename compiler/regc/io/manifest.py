@@ -16,7 +16,7 @@ The manifest is an output like any other: generated from the configuration,
 committed, drift-checked. It lists only the files regc owns whole: a hand-written
 file that a target edits a block of (the go target's block mode) is never listed,
 so it is never removed. A listed path is removed only when the write policy
-allows writing it (``regc.write``): never a file regc reads, never inside ``.git``,
+allows writing it (``regc.io.write``): never a file regc reads, never inside ``.git``,
 never through a symbolic link, never a directory.
 
 Standard library only: the hook's fast path reads it.

@@ -56,7 +56,7 @@ def script(python: str, args: Sequence[str] = ()) -> str:
 
 
 def install(hooks_dir: Path, *, force: bool = False, python: str | None = None, args: Sequence[str] = ()) -> Installed:
-    from regc.write import write_atomic
+    from regc.io.atomic import write_atomic
 
     path = hooks_dir / "pre-commit"
     text = script(python or sys.executable, args)

@@ -1,8 +1,12 @@
-"""Reporters: how ``regc lint`` prints a ``LintResult``, one small module each, picked by name.
+"""What regc prints for people and CI: lint reports, ``explain``, ``diff`` and ``breaking``.
 
-Each module has ``render(result, *, fail_severity) -> str``. Only the one in
-use is imported. ``github`` is the default when ``GITHUB_ACTIONS=true`` and no
-``--format`` is given, so a workflow step annotates the pull request.
+The lint reporters, how ``regc lint`` prints a ``LintResult``, are one small module
+each (``NAME_format.py``), picked by name: each has ``render(result, *, fail_severity)
+-> str``, and only the one in use is imported. Beside them: ``explain`` (an alias or a
+rule in full), ``compare`` (what changed between two registries) with ``diffreport``
+(how ``regc diff`` shows it), and ``annotate`` (GitHub workflow commands).
+``github`` is the default when ``GITHUB_ACTIONS=true`` and no ``--format`` is
+given, so a workflow step annotates the pull request.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def load(text: str, file: str, *, first_line: int = 1) -> YNode | None:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    from regc.source import check_document
+    from regc.io.source import check_document
 
     check_document(text, file, pipes=False)
     yaml = YAML(typ="safe", pure=True)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from regc.model import Model
-    from regc.resolve import ResolvedRegistry
+    from regc.model.resolve import ResolvedRegistry
 
 Aspect = Literal["removed", "added", "kind", "primary", "fallbacks", "via", "pending", "section", "price"]
 

@@ -33,7 +33,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from regc.errors import Diagnostic, InputError
-from regc.providers import Provider
+from regc.model.providers import Provider
 
 
 def _provider_name(name: str) -> str:
@@ -102,7 +102,7 @@ class Config:
 
     def providers(self) -> dict[str, Provider]:
         """regc's provider table with this configuration's overrides applied."""
-        from regc.providers import providers
+        from regc.model.providers import providers
 
         return providers(self.settings.providers)
 
@@ -128,7 +128,7 @@ class Config:
 
 def find_config(start: Path | None = None) -> Path | None:
     """The nearest ``regc.toml``, or ``pyproject.toml`` with a ``[tool.regc]`` table, at or above ``start``."""
-    from regc.discovery import find_config as find
+    from regc.io.discovery import find_config as find
 
     return find((start or Path.cwd()).resolve())
 
@@ -145,7 +145,7 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
 
 
 def _read_text(file: Path, shown: str) -> str:
-    from regc.source import MAX_BYTES, read_bytes
+    from regc.io.source import MAX_BYTES, read_bytes
 
     try:
         data = read_bytes(file, shown, MAX_BYTES, "configuration file")  # noted in the run cache's record

@@ -1,0 +1,9 @@
+"""What regc is: its version and where it is published (re-exported by the package, ``regc.__version__``).
+
+A module of its own, importing nothing, so that every room may name them without importing the
+package's facade (whose ``load`` reaches the whole pipeline).
+"""
+
+__version__ = "0.1.0"
+#: Where regc is published; rule docs (docs/rules.md) and SARIF links point under it. Keep [project.urls] in step.
+HOMEPAGE = "https://github.com/koder-ai/regc"

@@ -1,0 +1,125 @@
+"""``build``, ``check`` and ``lint``: what a project and its CI run on the registry."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import click
+
+from regc.cli.context import EXIT_FINDINGS, EXIT_OK, Context, lint_options, pass_context, registry_option, user_path
+from regc.reports import default_format
+
+if TYPE_CHECKING:
+    import datetime
+
+    from regc.model.config import Config
+    from regc.model.resolve import ResolvedRegistry
+    from regc.rules import Severity
+
+@click.command()
+@registry_option
+@click.option(
+    "--output-dir", metavar="DIR", type=click.Path(file_okay=False), help="write the outputs under DIR instead of the project root"
+)
+@click.option("--check", is_flag=True, help="write nothing; print a diff of what would change and exit 1 on drift")
+@pass_context
+def build(obj: Context, registry: str | None, output_dir: str | None, check: bool) -> int:
+    """Regenerate every configured target from the registry."""
+    from regc import pipeline
+    from regc.io.write import diff
+
+    config = obj.config(registry)
+    result = pipeline.build(config, check=check, output_dir=Path(output_dir).resolve() if output_dir else None)
+    if check:
+        if result.stale:
+            obj.out(diff(result.stale))
+            obj.log(f"regc: {len(result.stale)} of {len(result.changes)} outputs are stale; run `regc build` to update them", fg="red")
+            return EXIT_FINDINGS
+        obj.log(f"regc: {len(result.changes)} outputs are up to date")
+        return EXIT_OK
+    for change in result.written:
+        obj.out(f"{_DONE[change.status]} {change.path}\n")
+    unchanged = len(result.changes) - len(result.written)
+    removed = sum(change.status == "remove" for change in result.written)
+    gone = f", {removed} removed" if removed else ""
+    obj.log(f"regc: {len(result.written) - removed} written{gone}, {unchanged} unchanged, from {config.display(config.registry_path)}")
+    return EXIT_OK
+
+
+_DONE = {"create": "created", "update": "updated", "remove": "removed"}
+_STALE = {"create": "stale (missing)", "update": "stale (differs from the registry)",
+          "remove": "no target generates it any more (regc.outputs lists it); `regc build` removes it"}
+
+
+@click.command()
+@lint_options
+@pass_context
+def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | None, fail_severity: str | None,
+          today: datetime.datetime | None) -> int:
+    """What CI runs: lint (policy findings) and drift (outputs match the registry); exit 1 on either."""
+    from regc import pipeline
+    from regc.io.write import diff
+
+    config = obj.config(registry)
+    result = pipeline.build(config, check=True)
+    flags = LintFlags(policy, fmt, fail_severity, today)
+    linted = _lint(obj, config, result.registry, flags)
+    if result.stale:
+        # A machine-read report (sarif, json, junit, github) keeps stdout to itself; the diff goes to the log then.
+        if (fmt or default_format()) == "text":
+            obj.out(diff(result.stale))
+        else:
+            obj.err(diff(result.stale))
+        for change in result.stale:
+            obj.log(f"{change.path}: {_STALE[change.status]}", fg="red")
+        from regc.reports import annotate
+
+        if annotate.enabled():  # GitHub Actions: one annotation per stale output
+            for change in result.stale:
+                obj.out(annotate.annotation("error", "stale: run `regc build` and commit it with the registry",
+                                            file=annotate.workspace_path(config.root / change.path), title="regc check"))
+        obj.log("regc: run `regc build` and commit the outputs with the registry")
+        return EXIT_FINDINGS
+    obj.log(f"regc: {config.display(config.registry_path)} and {len(result.changes)} outputs agree")
+    return EXIT_FINDINGS if linted else EXIT_OK
+
+
+@click.command()
+@lint_options
+@pass_context
+def lint(obj: Context, *, registry: str | None, policy: str | None, fmt: str | None, fail_severity: str | None,
+         today: datetime.datetime | None) -> int:
+    """Check the registry against the policy's rules; exit 1 on findings at the fail severity."""
+    from regc import pipeline
+
+    config = obj.config(registry)
+    resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
+    return EXIT_FINDINGS if _lint(obj, config, resolved, LintFlags(policy, fmt, fail_severity, today)) else EXIT_OK
+
+
+@dataclasses.dataclass(frozen=True)
+class LintFlags:
+    """The lint options that `lint` and `check` share."""
+
+    policy: str | None
+    fmt: str | None
+    fail_severity: str | None
+    today: datetime.datetime | None
+
+
+def _lint(obj: Context, config: Config, resolved: ResolvedRegistry, flags: LintFlags) -> bool:
+    """Lint, print the report, log the summary; true when the run fails."""
+    from regc import pipeline, reports
+
+    policy = pipeline.load_policy(config, user_path(flags.policy) if flags.policy else None)
+    result = pipeline.lint(resolved, config, today=flags.today.date() if flags.today else None, policy=policy)
+    threshold = cast("Severity", flags.fail_severity or policy.file.fail_severity or "error")
+    obj.out(reports.render(flags.fmt or default_format(), result, fail_severity=threshold))
+    failed = result.failed(threshold)
+    obj.log(f"regc: {result.registry_path}: {result.summary()}", fg="red" if failed else None)
+    return failed
+
+
+COMMANDS = (build, check, lint)
