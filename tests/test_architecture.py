@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "compiler" / "regc"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-CONTRACTS = ("layers", "targets-generate", "rules-read", "tools-apart", "fast-paths", "acyclic")
+CONTRACTS = ("layers", "targets-generate", "rules-read", "tools-apart", "fast-paths", "gitpython-once", "acyclic")
 
 
 def lint_imports(cwd: Path, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -43,6 +43,7 @@ def test_every_import_linter_contract_is_kept() -> None:
     ("model/config.py", "import regc.pipeline\n", "Each room imports only the rooms below it"),
     ("io/cache.py", "def _heavy() -> None:\n    import pydantic\n", "The fast paths"),
     ("git/snapshot.py", "from regc.reports import compare as _compare\n", "do not know each other"),
+    ("git/protocol.py", "def _repo() -> None:\n    import git\n", "GitPython is imported by regc.git.repo alone"),
     ("parse/cells.py", "def _late() -> None:\n    import regc.parse.markdown\n", "No import cycles"),
 ])
 def test_a_planted_import_breaks_its_contract(tmp_path: Path, module: str, line: str, broken: str) -> None:

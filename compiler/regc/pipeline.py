@@ -1,6 +1,6 @@
 """The whole flow, top to bottom: read -> parse -> model -> resolve -> lint / targets -> write/check.
 
-``cli.py`` is a thin layer over the functions here, and ``regc.load`` is
+``regc.cli`` is a thin layer over the functions here, and ``regc.load`` is
 ``load`` below: the library and the command line run the same code.
 """
 
