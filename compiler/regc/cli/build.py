@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from regc.model.resolve import ResolvedRegistry
     from regc.rules import Severity
 
+
 @click.command()
 @registry_option
 @click.option(

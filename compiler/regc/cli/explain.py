@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from regc.rules import Rule
 
+
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown: the documentation page of every rule (docs/rules.md)")
