@@ -73,7 +73,7 @@ def in_process(catalog_path: Path, registry: Path, runs: int) -> tuple[list[floa
     from regc import pipeline, prices
     from regc.catalogs import load_catalog
     from regc.model.providers import providers
-    from regc.prices.rewrite import Document
+    from regc.parse.document import Document
 
     doc = Document.read(registry, registry.name)
     resolved = pipeline.load_text(doc.body, registry.name)

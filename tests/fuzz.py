@@ -241,7 +241,8 @@ def check_outputs(resolved: Any) -> None:
 def check_format(text: str, display: str, before: Any) -> None:
     """``regc fmt``'s writer on a registry that loads: its output means the same (``check_meaning`` raises if not)."""
     from regc import pipeline
-    from regc.prices.rewrite import Document, check_meaning, format_document
+    from regc.cli.prices import check_meaning
+    from regc.parse.document import Document, format_document
 
     # As Document.read builds it: a byte-order mark is the file's, and the body (what was parsed) is ``text``.
     document = Document("\ufeff" + text if text.startswith("\ufeff") else text, display)

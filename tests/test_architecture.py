@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "compiler" / "regc"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-CONTRACTS = ("layers", "targets-generate", "rules-read", "tools-apart", "fast-paths", "gitpython-once", "acyclic")
+CONTRACTS = ("layers", "targets-generate", "rules-read", "rules-open-no-files", "tools-apart", "fast-paths", "gitpython-once", "acyclic")
 
 
 def lint_imports(cwd: Path, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,6 +40,7 @@ def test_every_import_linter_contract_is_kept() -> None:
 @pytest.mark.parametrize(("module", "line", "broken"), [
     ("targets/json.py", "import regc.lint\n", "Targets are generators"),
     ("rules/retired_model.py", "from regc.targets import json as _json\n", "Rules read the registry"),
+    ("rules/review_stale.py", "from regc.io import source as _source\n", "Rules open no files"),
     ("model/config.py", "import regc.pipeline\n", "Each room imports only the rooms below it"),
     ("io/cache.py", "def _heavy() -> None:\n    import pydantic\n", "The fast paths"),
     ("git/snapshot.py", "from regc.reports import compare as _compare\n", "do not know each other"),

@@ -208,7 +208,7 @@ def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def cell_changes(old_line: str, new_line: str) -> list[tuple[str, str]]:
-    from regc.prices.rewrite import split_row
+    from regc.parse.document import split_row
 
     old, new = split_row(old_line.rstrip("\r\n")), split_row(new_line.rstrip("\r\n"))
     assert len(old) == len(new)

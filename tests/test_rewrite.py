@@ -1,4 +1,4 @@
-"""The registry writer (regc.prices.rewrite) and regc fmt: the writer sees every table exactly as the parser does,
+"""The registry writer (regc.parse.document) and regc fmt: the writer sees every table exactly as the parser does,
 edits keep every other byte, and formatting never changes what the registry means and is idempotent."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from regc import pipeline
 from regc.errors import InputError
 from regc.parse import blocks
-from regc.prices.rewrite import CellEdit, Document, EditError, format_document, meaning, replace_value, split_row
+from regc.parse.document import CellEdit, Document, EditError, format_document, meaning, replace_value, split_row
 from tests.conftest import FIXTURES, GOOD, ROOT, run_regc
 
 MARKDOWN = [p for p in GOOD if p.suffix == ".md"] + [FIXTURES / "hostile" / "hostile.md", FIXTURES / "prices" / "registry.md",

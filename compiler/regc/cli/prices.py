@@ -1,6 +1,6 @@
 """The commands that compare the registry with a catalog and write it back: ``regc prices check|sync``, ``regc fmt``.
 
-A thin layer: ``regc.catalogs`` reads catalogs, ``regc.prices`` compares, ``regc.prices.rewrite``
+A thin layer: ``regc.catalogs`` reads catalogs, ``regc.prices`` compares, ``regc.parse.document``
 writes (the one registry writer), and the lint reporters print the findings.
 """
 
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from regc.catalogs import Catalog
     from regc.cli.context import Context
     from regc.model.config import Config
+    from regc.model.resolve import ResolvedRegistry
+    from regc.parse.document import Document
     from regc.prices import Comparison
-    from regc.prices.rewrite import Document
     from regc.rules import Severity
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -84,7 +85,7 @@ def sync(*, registry: str | None, catalog: str | None, threshold: float, today: 
     """Write the catalog's prices, context windows and lifecycle into the Models table: only the cells that differ change."""
     from regc import pipeline
     from regc import prices as comparing
-    from regc.prices.rewrite import EditError
+    from regc.parse.document import EditError
 
     obj: Context = click.get_current_context().obj
     comparison, target = _compare(obj, registry, catalog, threshold, today, for_writing=True)
@@ -135,7 +136,7 @@ def _compare(obj: Context, registry: str | None, catalog_spec: str | None, thres
 
     from regc import pipeline
     from regc import prices as comparing
-    from regc.prices.rewrite import Document
+    from regc.parse.document import Document
 
     config = obj.config(registry)
     display = config.display(config.registry_path)
@@ -177,7 +178,7 @@ def _diff(before: Document, after: Document) -> str:
 def fmt(*, registry: str | None, check: bool, width: int | None) -> int:
     """Normalise the registry's tables: aligned columns, Primary and Alternatives first, the Models table sorted by model."""
     from regc import pipeline
-    from regc.prices.rewrite import DEFAULT_WIDTH, Document, check_meaning, format_document
+    from regc.parse.document import DEFAULT_WIDTH, Document, format_document
 
     obj: Context = click.get_current_context().obj
     config = obj.config(registry)
@@ -201,6 +202,19 @@ def fmt(*, registry: str | None, check: bool, width: int | None) -> int:
     write_through(config.registry_path, formatted.text.encode("utf-8"))
     obj.out(f"formatted {display}\n")
     return EXIT_OK
+
+
+def check_meaning(before: ResolvedRegistry, text: str, display: str) -> None:
+    """Refuse an edit that changed what the registry means (a bug in the writer): parse the new text and compare."""
+    from regc import pipeline
+    from regc.parse.document import meaning
+
+    try:
+        after = pipeline.load_text(text, display)
+    except InputError as exc:
+        raise AssertionError(f"the rewritten {display} no longer parses:\n{exc}") from None
+    if meaning(after) != meaning(before):
+        raise AssertionError(f"the rewritten {display} means something else; nothing was written")
 
 
 COMMANDS = (prices, fmt)

@@ -41,7 +41,7 @@ _BOMS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian
 def read_text(path: Path, display: str, *, keep_bom: bool = False) -> str:
     """The file's text: UTF-8 (a BOM is allowed and dropped), no NUL bytes, at most ``MAX_BYTES``.
 
-    ``keep_bom`` keeps a byte-order mark as ``U+FEFF`` for a writer that must give it back (``regc.prices.rewrite``).
+    ``keep_bom`` keeps a byte-order mark as ``U+FEFF`` for a writer that must give it back (``regc.parse.document``).
     """
     try:
         data = read_bytes(path, display, MAX_BYTES)

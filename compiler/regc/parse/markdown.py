@@ -229,7 +229,7 @@ def closed_comments(content: str) -> str:
 
     A lazy ``<!--.*?-->`` scans to the end of the text from each ``<!--`` that is never
     closed; cut at the last ``-->``, every scan ends at a close, and the search is linear.
-    The writer (``regc.prices.rewrite``) finds the comments of a cell it edits the same way.
+    The writer (``regc.parse.document``) finds the comments of a cell it edits the same way.
     """
     return content[: content.rfind("-->") + 3] if "-->" in content else ""
 

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from regc.model import Model, Price
     from regc.model.providers import Provider
     from regc.model.resolve import ResolvedRegistry
-    from regc.prices.rewrite import CellEdit, Document, Row, Table
+    from regc.parse.document import CellEdit, Document, Row, Table
     from regc.rules import Rule, Severity
 
 Check = Literal["catalog-price", "catalog-context", "catalog-lifecycle", "catalog-unlisted", "catalog-blank"]
@@ -432,7 +432,7 @@ def check_rules() -> dict[str, Rule[Any]]:
 
 def edits(comparison: Comparison) -> list[CellEdit]:
     """What ``regc prices sync`` writes: each difference that has a cell and a new value."""
-    from regc.prices.rewrite import CellEdit
+    from regc.parse.document import CellEdit
 
     found = []
     for d in comparison.differences:

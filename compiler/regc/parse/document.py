@@ -1,7 +1,8 @@
-"""The registry writer: edit ``registry.md`` by line and cell, keeping every other byte.
+"""The registry's markdown as its author wrote it: lines, tables, rows and cells, edited keeping every other byte.
 
 ``regc prices sync`` (new values in some cells of the Models table) and ``regc fmt``
-(tables re-laid: column alignment, row order) both write through this module. It
+(tables re-laid: column alignment, row order) both write through this module, and a
+rule that points at one cell finds its column here. It
 never renders a document from the IR: it finds tables where the parser found them
 (``regc.parse.blocks``, the parser's own reading, so both agree on which lines
 are table rows; a test checks they agree on where each cell starts and ends), replaces the text of
@@ -19,8 +20,6 @@ import itertools
 import re
 import unicodedata
 from typing import TYPE_CHECKING
-
-from regc.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -356,15 +355,3 @@ def meaning(registry: ResolvedRegistry) -> object:
     for key in ("models", "waivers"):
         inner[key] = sorted(inner[key], key=lambda item: json.dumps(item, sort_keys=True))
     return data
-
-
-def check_meaning(before: ResolvedRegistry, text: str, display: str) -> None:
-    """Refuse an edit that changed what the registry means (a bug in the writer): parse the new text and compare."""
-    from regc import pipeline
-
-    try:
-        after = pipeline.load_text(text, display)
-    except InputError as exc:
-        raise AssertionError(f"the rewritten {display} no longer parses:\n{exc}") from None
-    if meaning(after) != meaning(before):
-        raise AssertionError(f"the rewritten {display} means something else; nothing was written")
