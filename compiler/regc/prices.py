@@ -96,7 +96,9 @@ class Difference:
 
 def shown(cell: str | None) -> str:
     """A cell's value without HTML comments and surrounding backticks (``$9.00`` for a backticked ``$9.00`` and a waiver)."""
-    return re.sub(r"<!--.*?-->", "", cell or "", flags=re.S).strip().strip("`").strip()
+    from regc.parse.markdown import strip_comments  # a linear scan, as the parser finds comments
+
+    return strip_comments(cell or "").strip().strip("`").strip()
 
 
 @dataclasses.dataclass(frozen=True)
