@@ -195,8 +195,8 @@ def key_line(text: str, dotted: str) -> int:
     parts = dotted.split(".")
     lines = text.splitlines()
     # Quotes around a header's keys (`[providers."my-llm"]`) are TOML syntax, not part of the name.
-    headers = [(i, re.sub(r"\s*\.\s*", ".", m[1].strip()).replace('"', "").replace("'", ""))
-               for i, line in enumerate(lines) if (m := re.match(r"\s*\[+([^\]]+)\]+\s*$", line))]
+    headers = [(i, re.sub(r"(?<!\s)\s*+\.\s*+", ".", m[1].strip()).replace('"', "").replace("'", ""))
+               for i, line in enumerate(lines) if (m := re.match(r"\s*+\[++([^\]]++)\]++\s*+$", line))]
     regions = {"": (0, headers[0][0] if headers else len(lines))}
     for n, (i, name) in enumerate(headers):
         regions[name] = (i + 1, headers[n + 1][0] if n + 1 < len(headers) else len(lines))

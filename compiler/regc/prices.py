@@ -64,7 +64,7 @@ FIELD_WORDS = {"input": "input price", "output": "output price", "cache_read": "
 _UNIT_WORDS = {"mtok": "per 1M tokens", "image": "per image", "minute": "per minute", "second": "per second"}
 _UNIT_SUFFIX = {"mtok": "", "image": "/image", "minute": "/min", "second": "/s"}
 _NUMBER = re.compile(r"\d[\d,]*(?:\.(\d+))?|\.(\d+)")
-_STATUS_TAIL = re.compile(r"\s*(?:→|->|=>|,?\s*use\b|,?\s*replaced by\b).*$", re.I | re.S)
+_STATUS_TAIL = re.compile(r"(?<!\s)\s*+(?:→|->|=>|,?+\s*+use\b|,?+\s*+replaced by\b).*$", re.I | re.S)
 _CONTEXT_TOLERANCE = Decimal("0.01")
 #: The README section that documents the checks (SARIF's helpUri).
 README_ANCHOR = "prices-and-lifecycle-from-catalogs-regc-prices"
@@ -302,7 +302,7 @@ def format_price(value: Decimal, unit: Unit, old: str | None) -> str:
     dollar = "$" if old is None or "$" in old or not old.strip() else ""
     suffix = _UNIT_SUFFIX[unit]
     if old:
-        match = re.search(r"/\s*[A-Za-z0-9 ]+$", old.strip().strip("`"))
+        match = re.search(r"/\s*+[A-Za-z0-9 ]++$", old.strip().strip("`"))
         if match and unit != "mtok":
             suffix = match.group(0)
     return f"{dollar}{number}{suffix}"

@@ -39,7 +39,7 @@ from regc.parse.raw import Pos, RawAlias, RawModel, RawProse, RawRegistry, RawWa
 _ALIAS_SUFFIX = re.compile(r"(?<![A-Za-z0-9_])alias\s++`?+(?P<name>[^`\s]++)`?+\s*+\Z", re.I)
 _MENTIONS_ALIAS = re.compile(r"(?<![A-Za-z0-9_])alias(?![A-Za-z0-9_])", re.I)
 _TITLE_SEPARATORS = "·:|—–-"
-_NUMBERED = re.compile(r"\d++[.)]\s++")
+_NUMBERED = re.compile(r"^\d++[.)]\s++")
 _WAIVER_ARG = re.compile(r'(?<![a-z_])(?P<key>[a-z_]++)\s*+=\s*+"(?P<value>[^"]*+)"')
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*+")
 #: The heading level of alias sections and of the Models section.
