@@ -297,8 +297,12 @@ def _percent(old: Decimal, new: Decimal) -> str:
 
 def format_price(value: Decimal, unit: Unit, old: str | None) -> str:
     """A price as the registry writes it: ``$0.14``, ``$30.00``, ``$0.0018498/min``: at least cents,
-    every digit the catalog gives, ``$`` unless the old cell had none, the unit suffix the old cell used."""
-    number = usd_text(value)
+    every digit the catalog gives up to the 9 decimal places a cell may hold (a catalog's floats carry noise
+    past them: ``0.40000000000000003``), ``$`` unless the old cell had none, the unit suffix the old cell used."""
+    from regc.parse.cells import MAX_PRICE_DECIMALS
+
+    places = Decimal(1).scaleb(-MAX_PRICE_DECIMALS)
+    number = usd_text(value.quantize(places).normalize() if value != value.quantize(places) else value)
     dollar = "$" if old is None or "$" in old or not old.strip() else ""
     suffix = _UNIT_SUFFIX[unit]
     if old:
@@ -434,10 +438,16 @@ def check_rules() -> dict[str, Rule[Any]]:
 
 def edits(comparison: Comparison) -> list[CellEdit]:
     """What ``regc prices sync`` writes: each difference that has a cell and a new value."""
+    from regc.parse.cells import CellError, read_price
     from regc.rewrite import CellEdit
 
     found = []
     for d in comparison.differences:
         if d.new is not None and d.cell is not None and d.new != d.old:
+            if d.field in {"input", "output", "cache_read", "cache_write"}:
+                try:
+                    read_price(d.new)
+                except CellError:
+                    continue  # a catalog figure the registry cannot hold (over the maximum): reported, never written
             found.append(CellEdit(d.line, d.cell, d.new))
     return found
