@@ -55,7 +55,8 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
      "policy.yaml:2:54: error: waivers.0.reason: String should have at least 1 character"),
     ("waivers:\n  - {rule: no-such-rule, alias: search, reason: because}\n",
      "policy.yaml:2:1: error: waiver: unknown rule 'no-such-rule'; known rules: alias-has-fallback, deprecated-model, expired-waiver, "
-     "fallback-context, fallback-kind, fallback-provider, model-ref-form, no-inline-secret, price-present, retired-model, review-stale, "
+     "fallback-context, fallback-kind, fallback-provider, model-ref-form, no-inline-secret, price-plausible, price-present, retired-model, "
+     "review-stale, "
      "revision-trigger"),
     ("retired:\n  - {model: grok-code-fast-1, date: 2026-05-15}\n",
      "policy.yaml:2:13: error: retired.0.model: 'grok-code-fast-1' is not a model reference; write provider/model-id as the registry does"),

@@ -3,9 +3,9 @@
 The gateway, LiteLLM and Envoy route by provider: a bare name (`koder-ai-voice`) cannot be routed at
 all, and a misspelt provider (`opneai/gpt-5.4`) gets no endpoint or API key. Every primary and
 alternative written as a model reference (pending ones included: they will be routed one day) and
-every row of the Models table is checked; an alternative that looks like a reference but is not one (a
-Cyrillic `о` in `оpenai/gpt-5.4`, a path such as `openai/../x`) is kept as a note, never routed, and
-reported here. Known providers are regc's provider table plus the
+every row of the Models table is checked. (A reference that breaks the grammar, such as a Cyrillic `о` in
+`оpenai/gpt-5.4` or a path such as `openai/../x`, never gets this far: it is an input error at its column.)
+Known providers are regc's provider table plus the
 `[tool.regc.providers.NAME]` entries of the configuration; `known_providers_only: false` turns the
 second check off.
 
@@ -60,9 +60,6 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
         for alias in ctx.registry.aliases:
             for entry in (alias.primary, *alias.alternatives):
                 if entry.ref is None:
-                    lookalike = self._not_a_ref(entry.text) if entry.alias is None else None
-                    if lookalike:
-                        yield Hit(f"{lookalike} (in `{alias.name}`)", entry.pos.line, entry.pos.col, alias=alias.name)
                     continue
                 problem = self._problem(ctx, entry.ref, options)
                 if problem:
@@ -71,17 +68,6 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
             problem = self._problem(ctx, model.ref, options)
             if problem:
                 yield Hit(f"{problem} (Models row)", model.pos.line, model.pos.col, model=str(model.ref))
-
-    @staticmethod
-    def _not_a_ref(text: str) -> str | None:
-        """An alternative kept as a note although it was meant as a reference (a look-alike letter, a path)."""
-        from regc.parse import cells
-
-        head = cells.read_entry(text).head
-        if not cells.looks_like_ref(head):
-            return None
-        problem = cells.ref_problem(head) or "write it as `provider/model-id` (letters, digits and . : @ ~ + - _ /)"
-        return f"{head!r} is not a model reference, so it is kept as a note and never routed: {problem}"
 
     def _problem(self, ctx: LintContext, ref: ModelRef, options: ModelRefFormOptions) -> str | None:
         if ref.provider is None:
