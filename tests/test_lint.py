@@ -305,6 +305,20 @@ def test_model_ref_form_knows_configured_providers(tmp_path: Path) -> None:
     assert "opneai/gpt-5.4" not in {f.model for f in result.findings if f.rule == "model-ref-form"}
 
 
+@pytest.mark.parametrize(("file", "content", "expected"), [
+    ("regc.toml", 'registry = "registry.md"\n', "add it under [providers.opneai] in regc.toml if it is real"),
+    ("pyproject.toml", '[tool.regc]\nregistry = "registry.md"\n', "add it under [tool.regc.providers.opneai] in pyproject.toml"),
+])
+def test_a_message_that_asks_for_configuration_speaks_the_syntax_of_the_file_in_use(
+        tmp_path: Path, file: str, content: str, expected: str) -> None:
+    (tmp_path / file).write_text(content)
+    (tmp_path / "registry.md").write_text(registry(alias("x", "`openai/big`", "`opneai/gpt-5.4`"), models=MODELS))
+    config = load_config(tmp_path / file)
+    result = pipeline.lint(pipeline.load(tmp_path / "registry.md", display="registry.md"), config, today=TODAY)
+    (message,) = [f.message for f in result.findings if f.rule == "model-ref-form"]
+    assert expected in message and "did you mean `openai/gpt-5.4`?" in message
+
+
 def test_price_present_accepts_local_free_and_na() -> None:
     models = ("| Model | Kind | Input | Output |\n|---|---|---|---|\n| `openai/big` | chat | $1 | $2 |\n"
               "| `groq/free` | chat | free | free |\n| `google/vec` | embedding | $0.10 | n/a |\n")

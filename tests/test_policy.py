@@ -45,7 +45,8 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
     ("rules:\n  review-stale: {interval_days: -3}\n",
      "policy.yaml:2:33: error: rules.review-stale.interval_days: Input should be greater than or equal to 1"),
     ("rules:\n  review-stale: {intervall_days: 30}\n",
-     "policy.yaml:2:34: error: rules.review-stale.intervall_days: Extra inputs are not permitted"),
+     "policy.yaml:2:34: error: rules.review-stale.intervall_days: unknown key in the options of review-stale; did you mean "
+     "`interval_days`? (its keys: interval_days, severity)"),
     ("rules:\n  price-present: loud\n",
      "policy.yaml:2:18: error: rules.price-present: expected a level (error, warning, info, off) "
      "or a mapping {severity: ..., option: value}"),
@@ -66,7 +67,8 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
     ("base: &b {a: 1}\nother: *b\n",
      "policy.yaml:1:7: error: YAML anchors and aliases (&name, *name) are not allowed in regc files; write the value out"),
     ("- a\n", "policy.yaml:1:1: error: a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`"),
-    ("rulez: {}\n", "policy.yaml:1:8: error: rulez: Extra inputs are not permitted"),
+    ("rulez: {}\n", "policy.yaml:1:8: error: rulez: unknown key in the policy; did you mean `rules`? (its keys: retired, rules, "
+                    "waivers, custom_rules, fail_severity, catalog)"),
     ("custom_rules:\n  - {id: x, applies_to: alias, message: m, schema: {type: 12}}\n",
      "policy.yaml:2:59: error: custom_rules.0.schema (x): not a valid JSON Schema: 12 is not valid under any of the given schemas"),
     ("custom_rules:\n  - {id: retired-model, applies_to: alias, message: m, schema: {}}\n",

@@ -182,8 +182,28 @@ def parse_settings(text: str, name: str, shown: str) -> ConfigFile | None:
         found = []
         for error in exc.errors():
             key = ".".join(str(part) for part in error["loc"])
-            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                from regc.suggest import keys_at, unknown_key
+
+                table_loc = error["loc"][:-1]
+                message = unknown_key(str(error["loc"][-1]), keys_at(ConfigFile, table_loc),
+                                      table_header(name, ".".join(str(part) for part in table_loc)))
+            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {message}"))
         raise InputError(found) from None
+
+
+def table_header(file_name: str | None, dotted: str) -> str:
+    """The table ``dotted`` (``providers.ollama``, or ``""`` for the top level) as the configuration file in use
+    writes it: ``[providers.ollama]`` in regc.toml, ``[tool.regc.providers.ollama]`` in pyproject.toml; without a
+    configuration file, both."""
+    regc_toml = f"[{dotted}] in regc.toml" if dotted else "regc.toml"
+    pyproject = f"[tool.regc{'.' + dotted if dotted else ''}] in pyproject.toml"
+    if file_name == "pyproject.toml":
+        return pyproject
+    if file_name is not None:
+        return regc_toml
+    return f"{regc_toml} (or {pyproject})"
 
 
 def key_line(text: str, dotted: str) -> int:

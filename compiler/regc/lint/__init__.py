@@ -117,6 +117,7 @@ def run(
     providers: Mapping[str, Provider],
     text: str | None = None,
     catalog: Catalog | None = None,
+    config_file: str | None = None,
 ) -> LintResult:
     """Lint ``registry`` under ``policy`` as of ``today``; ``InputError`` for a policy or waiver that has no meaning.
 
@@ -132,7 +133,8 @@ def run(
     if errors:
         raise InputError(errors)
     ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, waivers=tuple(waivers), text=text,
-                      catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {})
+                      catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {},
+                      config_file=config_file)
     path = registry.registry.path
     found: list[Finding] = []
     for rule_id, rule in rules.items():

@@ -3,11 +3,11 @@
 The gateway, LiteLLM and Envoy route by provider: a bare name (`koder-ai-voice`) cannot be routed at
 all, and a misspelt provider (`opneai/gpt-5.4`) gets no endpoint or API key. Every primary and
 alternative written as a model reference (pending ones included: they will be routed one day) and
-every row of the Models table is checked. (A reference that breaks the grammar, such as a Cyrillic `о` in
-`оpenai/gpt-5.4` or a path such as `openai/../x`, never gets this far: it is an input error at its column.)
-Known providers are regc's provider table plus the
-`[tool.regc.providers.NAME]` entries of the configuration; `known_providers_only: false` turns the
-second check off.
+every row of the Models table is checked. (A reference that breaks the grammar, such as a Cyrillic `о`
+in `оpenai/gpt-5.4` or a path such as `openai/../x`, never gets this far: it is an input error at its
+column.) Known providers are regc's provider table plus the `[providers.NAME]` tables of the
+configuration (`[tool.regc.providers.NAME]` in pyproject.toml); `known_providers_only: false` turns
+the second check off.
 
 Fails (no provider):
 
@@ -78,5 +78,5 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
             close = difflib.get_close_matches(ref.provider, list(ctx.providers), n=1)
             hint = f"did you mean `{close[0]}/{ref.model}`? " if close else ""
             return (f"`{ref}` names provider `{ref.provider}`, which regc does not know; {hint}"
-                    f"add it under [tool.regc.providers.{ref.provider}] if it is real")
+                    f"add it under {ctx.config_table(f'providers.{ref.provider}')} if it is real")
         return None
