@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from regc.catalogs import Catalog
-    from regc.lint.context import LintContext
+    from regc.lint.context import LintContext, Retirement
     from regc.lint.policy import Policy
     from regc.model import Waiver
     from regc.providers import Provider
@@ -71,6 +71,10 @@ class LintResult:
     rules: Mapping[str, Rule[Any]]  # every rule that was known (reporters describe them)
     registry_path: str
     policy_path: str | None
+    #: Each model's retirement as the rules saw it (Status, the policy's `retired:`, a catalog), by reference, and the
+    #: day they judged by: what `regc explain` shows as a model's status.
+    retirements: Mapping[str, Retirement] = dataclasses.field(default_factory=dict)
+    today: datetime.date | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -150,7 +154,7 @@ def run(
             active.append(finding)
         else:
             waived.append(dataclasses.replace(finding, waived=True, waiver_reason=waiver.reason, waiver_source=waiver.source))
-    return LintResult(tuple(active), tuple(waived), rules, path, policy.path)
+    return LintResult(tuple(active), tuple(waived), rules, path, policy.path, ctx.retirements(), today)
 
 
 def _checked(rule: Rule[Any], rule_id: str, ctx: LintContext, options: Any) -> list[Any]:

@@ -189,6 +189,10 @@ class LintContext:
             found[ref] = _earlier(found.get(ref), from_catalog)
         return found
 
+    def retirements(self) -> dict[str, Retirement]:
+        """Every model's retirement, by reference (see ``retirement``)."""
+        return dict(self._retirements)
+
     def retirement(self, ref: ModelRef | str) -> Retirement | None:
         """The model's retirement (or planned retirement), the earliest date any source gives."""
         return self._retirements.get(str(ref))
