@@ -84,8 +84,9 @@ class Unclosed:
 class Other:
     """Any other top-level block (a paragraph, list, quote, code, rule): prose between the blocks above.
 
-    A paragraph or an indented code block keeps its first two source lines: a line that was meant as a
-    heading (``##Models``) or a table (a header without its delimiter row) reads as one of these.
+    A paragraph, list or indented code block keeps its first three source lines: a line that was meant as a
+    heading (``##Models``, ``1. Reasoning · alias `reasoning``` without its ``##``) or a table (a header
+    without its delimiter row) reads as one of these.
     """
 
     line: int
@@ -250,7 +251,7 @@ def _split_row(text: str) -> list[str]:
     return cells
 
 
-_KEPT_LINES = {"paragraph_open", "code_block"}
+_KEPT_LINES = {"paragraph_open", "code_block", "bullet_list_open", "ordered_list_open"}
 _OTHER_TOKENS = {"paragraph_open", "bullet_list_open", "ordered_list_open", "blockquote_open", "fence", "code_block", "hr"}
 
 
@@ -287,7 +288,7 @@ def _from_markdown_it(text: str, stock_tables: bool) -> list[Block]:
             found.append(Unclosed(line, token.markup, token.markup))
             found.append(Other(line))
         elif token.type in _KEPT_LINES and token.map:
-            found.append(Other(line, tuple(lines[token.map[0]:min(token.map[1], token.map[0] + 2)])))
+            found.append(Other(line, tuple(lines[token.map[0]:min(token.map[1], token.map[0] + 3)])))
         elif token.type in _OTHER_TOKENS:
             found.append(Other(line))
         index += 1

@@ -70,6 +70,9 @@ class _Section:
     tables: list[_Table] = dataclasses.field(default_factory=list)
     near_models: bool = False  # a prose heading one typo from `Models`: an error if a Models-like table follows
     misread: bool = False  # a paragraph in it was reported as a broken heading or table: its absence is not reported again
+    # Lines in it that read like an alias or Models heading but are none (a subheading, a paragraph or list item that lost
+    # its `##`): where an error about a table that has no section of its own points.
+    meant: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
 
 def parse_markdown(text: str, path: str) -> RawRegistry:
@@ -97,6 +100,8 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
             opened = _open_section(block.text, block.level, Pos(block.line), errors, title is None)
             if opened is None:
                 title = _plain(block.text) if block.level == 1 and title is None else title
+                if block.level > 1 and _heading_like(block.text):
+                    current.meant.append((block.line, block.text))
             else:
                 current = opened
                 sections.append(current)
@@ -126,6 +131,8 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
         else:
             if block.lines and _misread(block, errors):
                 current.misread = True
+            elif block.lines and _heading_like(_list_item(block.lines[0])):
+                current.meant.append((block.line, _list_item(block.lines[0])))
             if pending:  # a paragraph, list, quote or code block between a comment and what it should precede
                 for waiver in pending:
                     errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} must stand directly before "
@@ -202,9 +209,9 @@ def _front_matter(content: str, path: str, first_line: int, errors: DiagnosticCo
     return meta, positions
 
 
-def typo_of(word: str, known: tuple[str, ...] | list[str]) -> str | None:
-    """The known spelling ``word`` is one slip away from (difflib ratio at least ``TYPO_RATIO``), else None."""
-    close = difflib.get_close_matches(word, known, n=1, cutoff=TYPO_RATIO)
+def typo_of(word: str, known: tuple[str, ...] | list[str], cutoff: float = TYPO_RATIO) -> str | None:
+    """The known spelling ``word`` is one slip away from (difflib ratio at least ``cutoff``), else None."""
+    close = difflib.get_close_matches(word, known, n=1, cutoff=cutoff)
     return close[0] if close and close[0] != word else None
 
 
@@ -245,7 +252,8 @@ def _open_section(heading: str, level: int, pos: Pos, errors: DiagnosticCollecto
         return None
     if models:
         return _Section("models", heading, level, pos)
-    near = typo_of(plain.lower(), ["models"]) is not None
+    words = plain.lower().replace("(", " ").replace(")", " ").split()
+    near = typo_of(plain.lower(), ["models"]) is not None or "models" in words or any(typo_of(w, ["models"]) for w in words)
     return _Section("prose", heading, level, pos, near_models=near)
 
 
@@ -311,13 +319,26 @@ def _misread(block: Other, errors: DiagnosticCollector) -> bool:
         second = block.lines[1].strip() if len(block.lines) > 1 else ""
         if second and set(second) <= set("|-: \t") and "-" in second:
             header, delimiter = len(cells_of(stripped)), len(cells_of(second))
-            errors.error(block.line, f"this table's header has {header} column{'s' * (header != 1)} and its delimiter row "
-                         f"(line {block.line + 1}) {delimiter}, so it is no table at all; give both the same number of columns")
+            row = len(cells_of(block.lines[2].strip())) if len(block.lines) > 2 else None
+            # The line that disagrees with the table's rows is the one to fix: the header, unless a row agrees with it.
+            at = block.line + 1 if row == header else block.line
+            errors.error(at, f"this table's header (line {block.line}) has {header} column{'s' * (header != 1)} and its delimiter "
+                         f"row (line {block.line + 1}) {delimiter}, so it is no table at all; give both the same number of columns")
         else:
             errors.error(block.line + 1, f"a table's second line is its delimiter row (`|---|---|`, one `---` per column); without "
                          f"it the rows from line {block.line} are a paragraph, not a table")
         return True
     return False
+
+
+def _heading_like(text: str) -> bool:
+    """Text that reads as an alias heading (``X · alias `x```, backticks or not) or as ``Models``."""
+    return bool(_ALIAS_SUFFIX.search(text)) or _plain(text).lower().rstrip(":") == "models"
+
+
+def _list_item(line: str) -> str:
+    """A line without a list item's marker (``1. ``, ``- ``, ``* ``), which a heading that lost its ``##`` may read as."""
+    return re.sub(r"^\s*+(?:\d++[.)]|[-*+])\s++", "", line, count=1).strip()
 
 
 def cells_of(row: str) -> list[str]:
@@ -450,8 +471,8 @@ def _key_typo(key: str) -> str | None:
     first = words[0].strip(":.,;()")
     if len(words) > 1 and first in KEY_FIELDS:
         return _KEY_SPELLINGS[first]
-    near = typo_of(first, list(KEY_FIELDS))
-    return _KEY_SPELLINGS[near] if near is not None and len(words) == 1 else None
+    near = typo_of(first, list(KEY_FIELDS)) if len(words) == 1 else typo_of(key, list(KEY_FIELDS), cutoff=0.85)
+    return _KEY_SPELLINGS[near] if near is not None else None
 
 
 def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollector) -> RawAlias:
@@ -475,6 +496,7 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
     alternatives_at: Text | None = None
     rationale: list[tuple[str, Text]] = []
     typo = False
+    doubled: list[tuple[Text, Text]] = []  # a second Alternatives row, and the first's value
     for row, written in rows:
         if written < 2 or len(row) < 2 or not row[0].value:
             line = row[0].pos.line if row else table.pos.line
@@ -491,8 +513,7 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
             primary = value
         elif field == "alternatives":
             if alternatives_at is not None:
-                errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Alternatives row (first at line "
-                             f"{alternatives_at.pos.line})", key_cell.pos.col)
+                doubled.append((key_cell, alternatives_at))
             alternatives = _entries(value)
             alternatives_at = value
         else:
@@ -503,6 +524,20 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
                              key_cell.pos.col)
                 typo = True
             rationale.append((_KEY_MARKUP.sub("", key_cell.value).strip().rstrip(":").strip(), value))
+    for key_cell, first in doubled:
+        if primary is None and first is doubled[0][1]:  # two Alternatives and no Primary: the first was meant as Primary
+            errors.error(first.pos.line, f"alias `{section.name}` has two Alternatives rows and no Primary; did you mean "
+                         "**Primary** here?", 1)
+            typo = True
+        else:
+            errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Alternatives row (first at line "
+                         f"{first.pos.line})", key_cell.pos.col)
+    keyed = [row for row, written in rows if written >= 2 and len(row) >= 2 and row[0].value]
+    if primary is None and not typo and keyed and key_field(_key(keyed[0][0].value)) == "alternatives" and not doubled:
+        # The first row, where Primary stands, reads Alternatives: that row was meant as the Primary.
+        errors.error(keyed[0][0].pos.line, f"alias `{section.name}` has no Primary, and its first row is Alternatives; "
+                     "did you mean **Primary**?", keyed[0][0].pos.col)
+        typo = True
     if (primary is None or not primary.value) and not typo:
         errors.error(table.pos.line, f"alias `{section.name}` has no Primary; add a row | **Primary** | `provider/model` |")
     return RawAlias(
@@ -552,6 +587,11 @@ def _stray_key_value_table(section: _Section, table: _Table, errors: DiagnosticC
     row = next((row for row in (table.header, *table.rows) if row and (key_field(_key(row[0].value)) or _key_typo(_key(row[0].value)))),
                table.header)
     key = _KEY_MARKUP.sub("", row[0].value).strip() if row else "Primary"
+    meant = next((m for m in reversed(section.meant) if m[0] < table.pos.line and _ALIAS_SUFFIX.search(m[1])), None)
+    if meant is not None:
+        errors.error(meant[0], f"this line reads as an alias heading, and the table at line {table.pos.line} has a `{key}` row, "
+                     f"but it is no level-{SECTION_LEVEL} heading: write `{'#' * SECTION_LEVEL} {_plain_heading(meant[1])}`")
+        return
     if section.kind == "alias":
         errors.error(row[0].pos.line, f"a second key/value table in alias section `{section.name}` (a `{key}` row); each alias "
                      "section has one table: merge them, or give this one its own `## Title · alias `name`` heading", row[0].pos.col)
@@ -566,9 +606,17 @@ def _stray_key_value_table(section: _Section, table: _Table, errors: DiagnosticC
                      "`## Title · alias `name``", row[0].pos.col)
 
 
+def _plain_heading(text: str) -> str:
+    return text.lstrip("#").strip()
+
+
 def _stray_models_table(section: _Section, table: _Table, errors: DiagnosticCollector) -> None:
     """A table that reads like a Models table where no Models section holds it."""
-    if section.near_models:
+    meant = next((m for m in reversed(section.meant) if m[0] < table.pos.line and _plain(m[1]).lower().rstrip(":") == "models"), None)
+    if meant is not None:
+        errors.error(meant[0], f"this line reads as the Models heading, and the table at line {table.pos.line} is a Models table, "
+                     f"but it is no level-{SECTION_LEVEL} heading: write `## Models`")
+    elif section.near_models:
         errors.error(section.pos.line, f"{section.heading!r} holds a Models table (line {table.pos.line}); did you mean `## Models`?")
     else:
         where = f"under `{section.heading}`" if section.heading else "before any section"

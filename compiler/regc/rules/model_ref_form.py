@@ -57,17 +57,30 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
     Options = ModelRefFormOptions
 
     def check(self, ctx: LintContext, options: ModelRefFormOptions) -> Iterator[Hit]:
+        rows = {str(model.ref): model for model in ctx.registry.models}
+        unlisted: dict[str, str] = {}  # a reference no Models row has -> the alias that names it first
         for alias in ctx.registry.aliases:
             for entry in (alias.primary, *alias.alternatives):
                 if entry.ref is None:
                     continue
+                ref = str(entry.ref)
                 problem = self._problem(ctx, entry.ref, options)
+                if problem is None and ref not in rows and rows:
+                    unlisted.setdefault(ref, alias.name)
+                    row = next((rows[r] for r in rows if one_slip(ref, r)), None)
+                    if row is not None:
+                        problem = (f"`{ref}` has no Models row, but `{row.ref}` (line {row.pos.line}) has: "
+                                   "a slip in one of the two? (a reference regc cannot match has no kind, price or context)")
                 if problem:
-                    yield Hit(f"{problem} (in `{alias.name}`)", entry.pos.line, entry.pos.col, alias=alias.name, model=str(entry.ref))
+                    yield Hit(f"{problem} (in `{alias.name}`)", entry.pos.line, entry.pos.col, alias=alias.name, model=ref)
         for model in ctx.registry.models:
             problem = self._problem(ctx, model.ref, options)
+            near = next((r for r in unlisted if one_slip(str(model.ref), r)), None) if problem is None else None
+            if near is not None:
+                problem = (f"Models row `{model.ref}` is named by no alias, but `{near}` (in `{unlisted[near]}`) has no row: "
+                           "a slip in one of the two?")
             if problem:
-                yield Hit(f"{problem} (Models row)", model.pos.line, model.pos.col, model=str(model.ref))
+                yield Hit(f"{problem} (Models row)" if near is None else problem, model.pos.line, model.pos.col, model=str(model.ref))
 
     def _problem(self, ctx: LintContext, ref: ModelRef, options: ModelRefFormOptions) -> str | None:
         if ref.provider is None:
@@ -80,3 +93,16 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
             return (f"`{ref}` names provider `{ref.provider}`, which regc does not know; {hint}"
                     f"add it under {ctx.config_table(f'providers.{ref.provider}')} if it is real")
         return None
+
+
+def one_slip(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one character dropped or added, or two neighbours swapped (``gemini-25`` and
+    ``gemini-2.5``); a character replaced is not a slip but another name (``qwen2.5:3b`` and ``qwen2.5:7b``)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        i = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
+        return short[i:] == long[i + 1:]
+    diffs = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
