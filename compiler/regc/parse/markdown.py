@@ -535,8 +535,8 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
     keyed = [row for row, written in rows if written >= 2 and len(row) >= 2 and row[0].value]
     if primary is None and not typo and keyed and key_field(_key(keyed[0][0].value)) == "alternatives" and not doubled:
         # The first row, where Primary stands, reads Alternatives: that row was meant as the Primary.
-        errors.error(keyed[0][0].pos.line, f"alias `{section.name}` has no Primary, and its first row is Alternatives; "
-                     "did you mean **Primary**?", keyed[0][0].pos.col)
+        errors.error(keyed[0][0].pos.line, f"alias `{section.name}` has no Primary: add a row | **Primary** | `provider/model` | "
+                     "above this one, or, if this first row was meant as the Primary, name it **Primary**", keyed[0][0].pos.col)
         typo = True
     if (primary is None or not primary.value) and not typo:
         errors.error(table.pos.line, f"alias `{section.name}` has no Primary; add a row | **Primary** | `provider/model` |")
