@@ -317,7 +317,8 @@ def _alternative(alias: str, text: Text, names: _Names, errors: DiagnosticCollec
         for word, offset, _ in cells.references_in(entry.head):
             if cells.is_model_ref(word) and "/" in word:
                 errors.error(line, f"`{word}` in the alternative {entry.head!r} of `{alias}` is a model reference inside prose, "
-                             f"so it would never be routed; separate alternatives with commas: {cells.ENTRY_FORMS}", col + offset)
+                             "so it would never be routed; write each alternative as a code span, separated by commas: "
+                             f"{cells.ENTRY_FORMS}", col + offset)
                 return None
         return Entry(text=text.value, note=text.value, **at)
     if entry.note is not None:

@@ -103,7 +103,7 @@ class EntryError(CellError):
         self.offset = offset
 
 
-ENTRY_FORMS = "`provider/model` or `provider/model` (a note), separated by commas"
+ENTRY_FORMS = "`provider/model`, `provider/model` (a note), ..."
 
 
 def read_entry(text: str, offset: int = 0) -> EntryText:
@@ -152,14 +152,14 @@ def _note(text: str, start: int, head: str) -> tuple[str | None, int]:
         return None, 0
     at = start + len(rest) - len(stripped)
     if not stripped.startswith("("):
-        raise EntryError(f"{stripped!r} after `{head}`: separate alternatives with commas and put a note in parentheses "
-                         f"({ENTRY_FORMS})", at)
+        raise EntryError(f"{stripped!r} after `{head}`: separate alternatives with commas, and put a note in parentheses after "
+                         f"its model: {ENTRY_FORMS}", at)
     end = _closing_paren(text, at)
     if end is None:
         raise EntryError(f"the note after `{head}` is not closed; add its `)`", at)
     if text[end + 1:].strip():
         tail = len(text) - len(text[end + 1:].lstrip())
-        raise EntryError(f"{text[tail:]!r} after the note of `{head}`: separate alternatives with commas ({ENTRY_FORMS})", tail)
+        raise EntryError(f"{text[tail:]!r} after the note of `{head}`: separate alternatives with commas: {ENTRY_FORMS}", tail)
     inner = text[at + 1:end]
     return inner.strip(), at + 1 + len(inner) - len(inner.lstrip())
 
