@@ -19,7 +19,7 @@ from regc.config import load_config
 from regc.lint import LintResult, run
 from regc.lint.policy import EMPTY, Policy, parse_policy
 from regc.providers import providers
-from tests.conftest import FIXTURES, ROOT, run_regc
+from tests.conftest import FIXTURES, GOOD, ROOT, run_regc
 
 SEED = FIXTURES / "good/seed-000.md"
 TODAY = datetime.date(2026, 11, 22)
@@ -394,3 +394,38 @@ def test_markdown_and_yaml_forms_give_the_same_findings() -> None:
     found = what(FIXTURES / "good/features.md")
     assert found == what(FIXTURES / "good/features.yaml")
     assert ("fallback-provider", "local", None, True) in found  # waived inline in markdown, in `waivers:` in YAML
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ("| `openai/x` | 0.000005 | $15.00 | | |", "input price $0.000005 per 1M tokens is below $0.001: a per-token price"),
+    ("| `openai/x` | $2.50 | $1,500.00 | | |", "output price $1500.00 per 1M tokens is above $1000"),
+    ("| `openai/x` | $125 | $10.00 | | |", "output price $10.00 is 0.08× its input price $125.00"),
+    ("| `openai/x` | $1.25 | $1000 | | |", "output price $1000.00 is 800× its input price $1.25"),
+    ("| `openai/x` | $1.25 | $10.00 | $12.50 | |", "cache-read price $12.50 is 10× its input price $1.25"),
+    ("| `openai/x` | $1.25 | $10.00 | | $625 |", "cache-write price $625.00 is 500× its input price $1.25"),
+    ("| `openai/x` | $40/image | n/a | | |", "input price $40.00 per image is above $10"),
+    ("| `openai/x` | $0.5/s | n/a | | |", "input price $30.00 per minute is above $10"),
+])
+def test_price_plausible_catches_unit_slips_at_their_cell(row: str, expected: str) -> None:
+    models = "| Model | Input $/MTok | Output $/MTok | Cache read $/MTok | Cache write $/MTok |\n|---|---|---|---|---|\n" + row + "\n"
+    text = registry(alias("x", "`openai/x`"), models=models)
+    resolved = pipeline.load_text(text, "r.md")
+    result = run(resolved, policy=EMPTY, today=TODAY, providers=providers(), text=text)
+    (finding,) = [f for f in result.findings if f.rule == "price-plausible"]
+    assert expected in finding.message
+    from regc.rewrite import split_row
+
+    column = ["input", "output", "cache-read", "cache-write"].index(expected.split(" price ", maxsplit=1)[0]) + 1
+    assert (finding.line, finding.col) == (text.splitlines().index(row) + 1, split_row(row)[column].col)  # at the cell to fix
+
+
+def test_price_plausible_bounds_are_options_and_real_registries_pass() -> None:
+    models = "| Model | Input $/MTok | Output $/MTok |\n|---|---|---|\n| `openai/x` | $2.50 | $1,500.00 |\n"
+    text = registry(alias("x", "`openai/x`"), models=models)
+    assert [f for f in findings(text) if f[0] == "price-plausible"]
+    policy = "rules:\n  price-plausible: {max_per_mtok: 2000, max_output_ratio: 1000}\n"
+    assert not [f for f in findings(text, policy) if f[0] == "price-plausible"]
+    for path in (ROOT / "registry.md", *GOOD, FIXTURES / "prices" / "registry.md"):
+        if path.suffix == ".md":
+            source = path.read_text(encoding="utf-8")
+            assert not [f for f in findings(source) if f[0] == "price-plausible"], path

@@ -92,19 +92,21 @@ def _problems(model: Model, options: PricePlausibleOptions) -> Iterator[tuple[st
     from regc.model import Price
 
     prices = {field: price for field in _FIELDS if isinstance(price := getattr(model, field), Price) and price.usd > 0}
+    flagged: set[str] = set()
     for field, price in prices.items():
         problem = _magnitude(price, options)
         if problem is not None:
+            flagged.add(field)
             yield field, f"{_WORDS[field]} price {problem}"
     inputs = prices.get("input")
-    if inputs is None or inputs.unit != "mtok":
-        return
+    if inputs is None or inputs.unit != "mtok" or "input" in flagged:
+        return  # a ratio to an input price already reported says nothing more
     bounds = (("output", Decimal(str(options.min_output_ratio)), Decimal(str(options.max_output_ratio))),
               ("cache_read", None, Decimal(str(options.max_cache_read_ratio))),
               ("cache_write", None, Decimal(str(options.max_cache_write_ratio))))
     for field, low, high in bounds:
         other = prices.get(field)
-        if other is None or other.unit != "mtok":
+        if other is None or other.unit != "mtok" or field in flagged:
             continue
         ratio = other.usd / inputs.usd
         if (low is not None and ratio < low) or ratio > high:
