@@ -271,7 +271,7 @@ def _primary(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) 
     assert raw.primary is not None
     text = raw.primary
     where = "`Resolves to`" if raw.section == "legacy" else "Primary"
-    parts = cells.split_entries(text.value)
+    parts = cells.split_entries(text.value) if "," in text.value else ()
     if len(parts) > 1:
         errors.error(text.pos.line, f"{where} of `{raw.name}` holds one model or alias, not {len(parts)}; "
                      "put the others in Alternatives, in fallback order", text.pos.col + parts[1][1])

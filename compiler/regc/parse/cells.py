@@ -116,6 +116,8 @@ def read_entry(text: str, offset: int = 0) -> EntryText:
         note  := "(" text with balanced parentheses ")"   -- the entry's last character
         prose := words (at least two), no code span, ending in an optional note
     """
+    if text[:1] == "`" and text[-1:] == "`" and text.count("`") == 2 and text[1:-1].strip():  # `ref`: nearly every entry
+        return EntryText(text, offset, text[1:-1].strip(), None, code=True)
     if text.startswith("`"):
         close = text.find("`", 1)
         if close < 0:
@@ -166,6 +168,9 @@ def _note(text: str, start: int, head: str) -> tuple[str | None, int]:
 
 def _closing_paren(text: str, open_at: int) -> int | None:
     """The index of the ``)`` that closes the ``(`` at ``open_at``; parentheses in code spans do not count."""
+    close = text.find(")", open_at)
+    if close > 0 and text.find("(", open_at + 1, close) < 0 and text.find("`", open_at, close) < 0:
+        return close  # `(when key added)`: no nesting, no code
     depth = 0
     in_code = False
     for match in _NOTE_MARKS.finditer(text, open_at):

@@ -462,6 +462,7 @@ def key_field(key: str) -> str | None:
     return KEY_FIELDS.get(key)
 
 
+@functools.lru_cache(maxsize=1024)
 def _key_typo(key: str) -> str | None:
     """The known key a rationale-looking key cell was meant to be: one word a typo away from one (``Primay``), or
     several words the first of which is one (``Primary model``: rationale keys do not start so)."""
@@ -572,13 +573,13 @@ def _table_kind(table: _Table) -> str | None:
     for key in keys:
         if LEGACY_COLUMNS.get(key) in {"alias", "target"} or typo_of(key, ["alias", "resolves to"]) is not None:
             return "legacy"
-    if len(table.header) >= 2:
-        firsts = [keys[0] if keys else "", *(_key(row[0].value) for row in table.rows if row)]
-        if any(key_field(key) is not None or _key_typo(key) is not None for key in firsts):
-            return "keyvalue"
     fields = [model_field(cell.value) for cell in table.header]
     if "model" in fields and sum(1 for field in fields if field not in {None, "model", "source"}) >= 1:
         return "models"
+    if len(table.header) == 2:  # a key/value table has two columns
+        firsts = [keys[0], *(_key(row[0].value) for row in table.rows if row)]
+        if any(key_field(key) is not None or _key_typo(key) is not None for key in firsts):
+            return "keyvalue"
     return None
 
 
