@@ -286,3 +286,16 @@ def test_an_edit_that_changes_an_output_is_never_reported_as_no_change(path: Pat
             changed += 1
             assert compare(old, new).changes, f"outputs changed but diff reports nothing: {before!r} → {after!r}"
     assert checked >= 40 and changed >= 30
+
+
+def test_markdown_and_json_name_model_rows_and_the_registry() -> None:
+    old = "---\nreviewed: 2026-01-01\n---\n" + BASE
+    new = old.replace("2026-01-01", "2026-02-01").replace("| `openai/gpt-5-mini` | chat | $0.25 | $2.00 |",
+                                                          "| `openai/gpt-5-mini` | chat | $0.25 | $2.10 |")
+    comparison = compare(registry(old), registry(new))
+    text = diffreport.markdown(comparison, "a", "b")
+    assert "| model `openai/gpt-5-mini` | output $2.00 → $2.10 per 1M, ×1.05; in the chains of code-fast (fallback 2)" in text
+    assert "| registry | reviewed 2026-01-01 → 2026-02-01 |" in text
+    assert text.endswith("3 aliases changed, 0 breaking; 2 more to Models rows or the registry.\n")
+    changes = json.loads(diffreport.to_json(comparison, "a", "b"))["changes"]
+    assert {(c["alias"], c["model"], c["aspect"]) for c in changes} >= {(None, "openai/gpt-5-mini", "model"), (None, None, "reviewed")}

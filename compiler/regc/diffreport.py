@@ -37,7 +37,7 @@ def markdown(comparison: Comparison, old: str, new: str) -> str:
     count = sum(1 for changes in grouped.values() if changes[0].alias)
     others = len(grouped) - count
     aliases = "alias" if count == 1 else "aliases"
-    more = f" ({others} model{'s' * (others != 1)} or registry-wide {'change' if others == 1 else 'changes'} besides)" if others else ""
+    more = f"; {others} more to Models rows or the registry" if others else ""
     lines += ["", f"{count} {aliases} changed, {len(breaking)} breaking{more}.", ""]
     from regc.escape import terminal
 
