@@ -429,3 +429,15 @@ def test_price_plausible_bounds_are_options_and_real_registries_pass() -> None:
         if path.suffix == ".md":
             source = path.read_text(encoding="utf-8")
             assert not [f for f in findings(source) if f[0] == "price-plausible"], path
+
+
+def test_model_ref_form_names_a_slip_between_a_reference_and_a_models_row() -> None:
+    models = "| Model | Kind | Input | Output |\n|---|---|---|---|\n| `ollama/qwen2.5:3b` | chat | free | free |\n" \
+             "| `openai/gpt-5.4` | chat | $2.50 | $15.00 |\n"
+    text = registry(alias("x", "`ollama/qwen25:3b`", "`openai/gpt-54`"), models=models)
+    found = {(f[1], f[3]) for f in findings(text) if f[0] == "model-ref-form"}
+    # each reference at its cell (the primary is local: no other rule would say a word), and each row no alias names
+    assert found == {(8, "ollama/qwen25:3b"), (9, "openai/gpt-54"), (15, "ollama/qwen2.5:3b"), (16, "openai/gpt-5.4")}
+    # a reference that is another model, not a slip (a digit replaced), is not reported
+    other = registry(alias("x", "`ollama/qwen2.5:7b`"), models=models)
+    assert not [f for f in findings(other) if f[0] == "model-ref-form"]

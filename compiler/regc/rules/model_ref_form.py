@@ -7,7 +7,9 @@ every row of the Models table is checked. (A reference that breaks the grammar, 
 in `оpenai/gpt-5.4` or a path such as `openai/../x`, never gets this far: it is an input error at its
 column.) Known providers are regc's provider table plus the `[providers.NAME]` tables of the
 configuration (`[tool.regc.providers.NAME]` in pyproject.toml); `known_providers_only: false` turns
-the second check off.
+the second check off. A reference with no Models row that is one slip (a character dropped, added, or
+two neighbours swapped) from a row's reference is reported as the slip it probably is, and so is a row
+that no alias names while such a reference has no row: `ollama/qwen25:3b` and `ollama/qwen2.5:3b`.
 
 Fails (no provider):
 
