@@ -44,11 +44,15 @@ def catalog_models(limit: int = 5000) -> list[tuple[str, str, Decimal, Decimal, 
         if model in seen or not all(c.isalnum() or c in "._:@~+-/" for c in model):
             continue
         seen.add(model)
-        models.append((model, kind, Decimal(str(price_in)) * 1_000_000, Decimal(str(price_out)) * 1_000_000,
-                       int(entry.get("max_input_tokens") or 128_000)))
+        models.append((model, kind, _per_mtok(price_in), _per_mtok(price_out), int(entry.get("max_input_tokens") or 128_000)))
         if len(models) == limit:
             break
     return models
+
+
+def _per_mtok(per_token: float) -> Decimal:
+    """USD per 1M tokens, to the 9 decimal places a registry may give (the catalog's floats carry noise past them)."""
+    return (Decimal(str(per_token)) * 1_000_000).quantize(Decimal("1e-9")).normalize()
 
 
 def registry(aliases: int, seed: int = 7) -> str:

@@ -269,7 +269,12 @@ def check_cells(text: str) -> None:
         with contextlib.suppress(cells.CellError):
             read(text)
     for entry, offset in cells.split_entries(text):
-        cells.read_entry(entry, offset)
+        try:
+            found = cells.read_entry(entry, offset)
+        except cells.EntryError as exc:
+            assert 0 <= exc.offset <= len(entry), (entry, exc.offset)
+            continue
+        cells.references_in(found.note or found.head)
     if cells.is_model_ref(text):
         cells.split_ref(text)
     cells.ref_problem(text)

@@ -57,7 +57,8 @@ def test_unknown_suffix(project: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ('registry = "registry.md"\nbogus = 1\n', "regc.toml:2:1: error: bogus: Extra inputs are not permitted"),
+        ('registry = "registry.md"\nbogus = 1\n', "regc.toml:2:1: error: bogus: unknown key in regc.toml (its keys: registry, policy, "
+                                                "cache_dir, targets, providers)"),
         ('[targets.nope]\npath = "x"\n', "regc.toml:1:1: error: unknown target 'nope'; known targets:"),
         (
             '[targets.json]\npath = "x.json"\nindent = "wide"\n',
@@ -98,6 +99,34 @@ def test_bad_config_is_an_input_error(project: Path, config: str, message: str) 
     (project / "regc.toml").write_text(config)
 
     result = run_regc("build", cwd=project)
+
+    assert result.code == 2
+    assert result.err.startswith(message)
+
+
+@pytest.mark.parametrize(("name", "config", "message"), [
+    ("regc.toml", 'registy = "registry.md"\n',
+     "regc.toml:1:1: error: registy: unknown key in regc.toml; did you mean `registry`? (its keys: registry, policy, cache_dir, "
+     "targets, providers)\n"),
+    ("pyproject.toml", '[tool.regc]\nregisty = "registry.md"\n',
+     "pyproject.toml:2:1: error: tool.regc.registy: unknown key in [tool.regc] in pyproject.toml; did you mean `registry`? (its "
+     "keys: registry, policy, cache_dir, targets, providers)\n"),
+    ("regc.toml", '[providers.openai]\napi_bse = "https://x.example/v1"\n',
+     "regc.toml:2:1: error: providers.openai.api_bse: unknown key in [providers.openai] in regc.toml; did you mean `api_base`?"),
+    ("pyproject.toml", '[tool.regc.providers.openai]\napi_bse = "https://x.example/v1"\n',
+     "pyproject.toml:2:1: error: tool.regc.providers.openai.api_bse: unknown key in [tool.regc.providers.openai] in "
+     "pyproject.toml; did you mean `api_base`?"),
+    ("regc.toml", '[targets.jsno]\npath = "x.json"\n', "regc.toml:1:1: error: unknown target 'jsno'; did you mean 'json'?"),
+    ("pyproject.toml", '[tool.regc.targets.go]\npackge = "x"\n',
+     "pyproject.toml:2:1: error: tool.regc.targets.go.packge: unknown key in [tool.regc.targets.go] in pyproject.toml; did you "
+     "mean `package`?"),
+])
+def test_an_unknown_configuration_key_names_the_nearest_one_in_the_files_own_syntax(
+        project: Path, name: str, config: str, message: str) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / name).write_text(config)
+
+    result = run_regc("--config", name, "build", cwd=project)
 
     assert result.code == 2
     assert result.err.startswith(message)

@@ -22,7 +22,7 @@ def test_a_table_gives_cells_with_lines_and_columns() -> None:
 
 def test_only_top_level_blocks_count() -> None:
     text = "> | quoted | table |\n> |---|---|\n> | a | b |\n\n- | listed |\n\n<!-- c -->\n\n## H\n"
-    assert blocks(text) == [Other(1), Other(5), Html("<!-- c -->", 7), Heading(2, "H", 9)]
+    assert blocks(text) == [Other(1), Other(5, ("- | listed |", "")), Html("<!-- c -->", 7), Heading(2, "H", 9)]
 
 
 def test_cell_columns_point_at_each_cells_content() -> None:

@@ -219,12 +219,12 @@ _ONE_MODEL = "## A · alias `a`\n\n| | |\n|---|---|\n| **Primary** | `openai/gpt
 @pytest.mark.parametrize(("catalog", "expected"), [
     ('{"gpt-4o": {"litellm_provider": "openai",\n "input_cost_per_token": 1e300}}',
      "1:1: error: catalog entry 'gpt-4o': input_cost_per_token is 1e+300: out of range (a price is 0, or from $0.000000001 to "
-     "$1,000,000 per 1M tokens)"),
+     "$100,000 per 1M tokens)"),
     ('{"gpt-4o": {"litellm_provider": "openai",\n "input_cost_per_token": 5e-324}}',
      "1:1: error: catalog entry 'gpt-4o': input_cost_per_token is 5e-324: out of range"),
     ('{"gpt-4o": {"litellm_provider": "openai",\n "input_cost_per_image": 1e300}}',
      "1:1: error: catalog entry 'gpt-4o': input_cost_per_image is 1e+300: out of range (a price is 0, or from $0.000000001 to "
-     "$1,000,000 per image)"),
+     "$100,000 per image)"),
     ('{"gpt-4o": {"litellm_provider": "openai", "max_input_tokens": 1e300}}',
      "1:1: error: catalog entry 'gpt-4o': max_input_tokens is 1e+300: out of range (at most 1,000,000,000 tokens)"),
     ('{"gpt-4o": {"litellm_provider": "openai",\n "max_input_tokens": ' + "1" * 4400 + "}}",

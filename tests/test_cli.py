@@ -143,8 +143,29 @@ def test_explain_json(project: Path) -> None:
     assert data["chain"][0] == {
         "position": 0, "role": "primary", "model": "anthropic/claude-opus-4-7", "listed": True, "kind": "chat",
         "dimensions": None, "input": "$5.00/1M tok", "output": "$25.00/1M tok", "context": 1_000_000, "status": "active", "line": 50,
+        "status_source": None,
     }
     assert data["source"] == "registry.md:43"
+
+
+def test_explain_shows_a_models_status_as_lint_sees_it(project: Path) -> None:
+    """A retirement from policy.yaml (or the policy's catalog) overrides an `active` Status, as it does for lint."""
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "policy.yaml").write_text("retired:\n  - {model: openai/o3, date: 2026-06-01, replacement: openai/gpt-5.5}\n"
+                                         "  - {model: xai/grok-4.20-0309-reasoning, date: 2027-06-01}\n")
+
+    result = run_regc("explain", "reasoning", "--today", "2026-11-22", cwd=project)
+    data = json.loads(run_regc("explain", "reasoning", "--today", "2026-11-22", "--format", "json", cwd=project).out)
+
+    lines = {line.split()[1]: line for line in result.out.splitlines() if line.startswith("    ") and line.strip()[0].isdigit()}
+    assert lines["openai/o3"].endswith("retired 2026-06-01 → openai/gpt-5.5 (policy.yaml:2)")
+    assert lines["xai/grok-4.20-0309-reasoning"].endswith("deprecated, retires 2027-06-01 (policy.yaml:3)")
+    assert lines["anthropic/claude-opus-4-7"].endswith("active")
+    assert [(step["model"], step["status"], step["status_source"]) for step in data["chain"][1:3]] == [
+        ("openai/o3", "retired 2026-06-01 → openai/gpt-5.5", "policy.yaml:2"),
+        ("xai/grok-4.20-0309-reasoning", "deprecated, retires 2027-06-01", "policy.yaml:3"),
+    ]
+    assert "retired-model" in result.out  # and lint says the same
 
 
 def test_explain_unknown_alias_is_a_usage_error(project: Path) -> None:

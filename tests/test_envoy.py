@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +33,7 @@ from typing import Any
 import pytest
 
 import regc
+from regc.errors import InputError
 from regc.model import Price
 from regc.model.providers import BUILTIN
 from regc.model.resolve import ResolvedRegistry
@@ -335,3 +338,96 @@ def test_what_the_gateway_cannot_route_is_left_out_and_listed(tmp_path: Path) ->
         [("regc-openai", "gpt-5.4"), ("regc-xai", "grok-4.3")]
     assert "# not routed: \"fallback koder/koder-chat of alias 'mixed': no OpenAI-compatible endpoint" in text
     assert "# not routed: \"its primary koder/koder-ai-voice of alias 'voice': no OpenAI-compatible endpoint" in text
+
+
+# The price maximum (regc.parse.cells.MAX_PRICE) and the most decimal places (MAX_PRICE_DECIMALS), in one route.
+EXTREMES = """# Prices at regc's limits
+
+## Dear · alias `dear`
+
+| | |
+|---|---|
+| **Primary** | `openai/dear` |
+| **Alternatives** | `openai/fine`, `openai/both` |
+
+## Models
+
+| Model | Input $/MTok | Output $/MTok | Cache read $/MTok | Cache write $/MTok |
+|---|---|---|---|---|
+| `openai/dear` | $100,000 | $100,000.00 | $99,999.999999999 | $100,000 |
+| `openai/fine` | $0.000000001 | $0.000000009 | | |
+| `openai/both` | $12,345.678901234 | $99,999.999999999 | $0.000000001 | $1.5 |
+"""
+
+
+def test_the_cost_expression_is_exact_at_the_price_maximum(tmp_path: Path) -> None:
+    """Prices at the maximum and with every decimal place allowed, for requests of up to 10^10 tokens of each kind:
+    the expression compiles, every literal fits a uint64, and the price is the exact truncated nano-USD."""
+    cel = require_module("cel_expr_python.cel")
+    env = cel.NewEnv(variables={name: getattr(cel.Type, kind) for name, kind in COST_VARIABLES.items()})
+    source = tmp_path / "extremes.md"
+    source.write_text(EXTREMES, encoding="utf-8")
+    registry, _, docs = render(source)
+    (route,) = [d for d in docs if d["kind"] == "AIGatewayRoute"]
+    (cost,) = [c for c in route["spec"]["llmRequestCosts"] if c["type"] == "CEL"]
+    literals = [int(n) for n in re.findall(r"(\d+)u", cost["cel"])]
+    assert max(literals) < 2**64 and ") / 1000000u" in cost["cel"]  # the finest price sets the scale: 10^6
+    program = env.compile(cost["cel"])
+    name = route["metadata"]["name"]
+    sizes = [0, 1, 7, 999_999, 10**6 + 1, 10**9 + 7, 10**10]
+    for index, ref in enumerate(route["spec"]["rules"][0]["backendRefs"]):
+        backend = f"default/{ref['name']}/route/{name}/rule/0/ref/{index}"
+        for uncached, cached, created, out in itertools.product(sizes[::2], sizes[1::2], [0, 10**10], sizes[::3]):
+            tokens = {"input_tokens": uncached + cached + created, "cached_input_tokens": cached,
+                      "cache_creation_input_tokens": created, "output_tokens": out,
+                      "total_tokens": uncached + cached + created + out, "reasoning_tokens": 0}
+            result = program.eval(data={"model": ref["modelNameOverride"], "backend": backend, "route_name": name, **tokens})
+            assert result.value() == expected_nano(registry, f"openai/{ref['modelNameOverride']}", tokens), (ref, tokens)
+
+
+@pytest.mark.parametrize("cell", ["$100,000.01", "$100001", "$0.0000000001", "$1.0000000001", "0.20-100,001"])
+def test_a_price_past_the_limits_is_an_input_error_in_both_formats(cell: str, tmp_path: Path) -> None:
+    markdown = tmp_path / "r.md"
+    markdown.write_text(EXTREMES.replace("$100,000 | $100,000.00", f"{cell} | $1.00"), encoding="utf-8")
+    yaml = tmp_path / "r.yaml"
+    yaml.write_text("aliases:\n  dear: {primary: openai/dear}\nmodels:\n  openai/dear: {input: " + json.dumps(cell) + "}\n",
+                    encoding="utf-8")
+    for path in (markdown, yaml):
+        with pytest.raises(InputError) as caught:
+            regc.load(path)
+        (diagnostic,) = caught.value.diagnostics
+        assert "maximum of $100,000" in diagnostic.message or "more than 9 decimal places" in diagnostic.message
+
+
+def test_other_targets_carry_the_extreme_prices_exactly(tmp_path: Path) -> None:
+    """JSON, SQLite and LiteLLM read a price as a double: at the limits it holds the registry's figure exactly."""
+    import sqlite3
+
+    source = tmp_path / "extremes.md"
+    source.write_text(EXTREMES, encoding="utf-8")
+    registry = regc.load(source)
+    rendered = {name: next(iter(all_targets()[name]().render(registry, all_targets()[name].Options.model_validate({})).values()))
+                for name in ("json", "sqlite", "litellm")}
+    document = json.loads(rendered["json"])
+    for model in registry.models:
+        written = document["models"][str(model.ref)]
+        for field in ("input", "output", "cache_read", "cache_write"):
+            price = getattr(model, field)
+            if price is not None:
+                assert Decimal(repr(written[field]["usd"])) == price.usd, (model.ref, field)
+    database = sqlite3.connect(":memory:")
+    database.executescript(rendered["sqlite"].decode())
+    for alias, usd in database.execute("SELECT alias, input_usd FROM task_categories"):
+        assert Decimal(repr(usd)) == registry.model(registry.resolve(alias).primary).input.usd  # type: ignore[union-attr]
+    (config,) = load_all(rendered["litellm"].decode())
+    keys = {"input": "input_cost_per_token", "output": "output_cost_per_token", "cache_read": "cache_read_input_token_cost",
+            "cache_write": "cache_creation_input_token_cost"}
+    checked = 0
+    for entry in config["model_list"]:
+        model = registry.model(entry["litellm_params"]["model"])
+        assert model is not None
+        for field, key in keys.items():
+            if getattr(model, field) is not None:
+                assert Decimal(repr(entry["model_info"][key])) * 10**6 == getattr(model, field).usd, (model.ref, field)
+                checked += 1
+    assert checked >= 9

@@ -19,7 +19,7 @@ from regc.lint import LintResult, run
 from regc.lint.policy import EMPTY, Policy, parse_policy
 from regc.model.config import load_config
 from regc.model.providers import providers
-from tests.conftest import FIXTURES, ROOT, run_regc
+from tests.conftest import FIXTURES, GOOD, ROOT, run_regc
 
 SEED = FIXTURES / "good/seed-000.md"
 TODAY = datetime.date(2026, 11, 22)
@@ -305,6 +305,20 @@ def test_model_ref_form_knows_configured_providers(tmp_path: Path) -> None:
     assert "opneai/gpt-5.4" not in {f.model for f in result.findings if f.rule == "model-ref-form"}
 
 
+@pytest.mark.parametrize(("file", "content", "expected"), [
+    ("regc.toml", 'registry = "registry.md"\n', "add it under [providers.opneai] in regc.toml if it is real"),
+    ("pyproject.toml", '[tool.regc]\nregistry = "registry.md"\n', "add it under [tool.regc.providers.opneai] in pyproject.toml"),
+])
+def test_a_message_that_asks_for_configuration_speaks_the_syntax_of_the_file_in_use(
+        tmp_path: Path, file: str, content: str, expected: str) -> None:
+    (tmp_path / file).write_text(content)
+    (tmp_path / "registry.md").write_text(registry(alias("x", "`openai/big`", "`opneai/gpt-5.4`"), models=MODELS))
+    config = load_config(tmp_path / file)
+    result = pipeline.lint(pipeline.load(tmp_path / "registry.md", display="registry.md"), config, today=TODAY)
+    (message,) = [f.message for f in result.findings if f.rule == "model-ref-form"]
+    assert expected in message and "did you mean `openai/gpt-5.4`?" in message
+
+
 def test_price_present_accepts_local_free_and_na() -> None:
     models = ("| Model | Kind | Input | Output |\n|---|---|---|---|\n| `openai/big` | chat | $1 | $2 |\n"
               "| `groq/free` | chat | free | free |\n| `google/vec` | embedding | $0.10 | n/a |\n")
@@ -380,3 +394,50 @@ def test_markdown_and_yaml_forms_give_the_same_findings() -> None:
     found = what(FIXTURES / "good/features.md")
     assert found == what(FIXTURES / "good/features.yaml")
     assert ("fallback-provider", "local", None, True) in found  # waived inline in markdown, in `waivers:` in YAML
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ("| `openai/x` | 0.000005 | $15.00 | | |", "input price $0.000005 per 1M tokens is below $0.001: a per-token price"),
+    ("| `openai/x` | $2.50 | $1,500.00 | | |", "output price $1500.00 per 1M tokens is above $1000"),
+    ("| `openai/x` | $125 | $10.00 | | |", "output price $10.00 is 0.08× its input price $125.00"),
+    ("| `openai/x` | $1.25 | $1000 | | |", "output price $1000.00 is 800× its input price $1.25"),
+    ("| `openai/x` | $1.25 | $10.00 | $12.50 | |", "cache-read price $12.50 is 10× its input price $1.25"),
+    ("| `openai/x` | $1.25 | $10.00 | | $625 |", "cache-write price $625.00 is 500× its input price $1.25"),
+    ("| `openai/x` | $40/image | n/a | | |", "input price $40.00 per image is above $10"),
+    ("| `openai/x` | $0.5/s | n/a | | |", "input price $30.00 per minute is above $10"),
+])
+def test_price_plausible_catches_unit_slips_at_their_cell(row: str, expected: str) -> None:
+    models = "| Model | Input $/MTok | Output $/MTok | Cache read $/MTok | Cache write $/MTok |\n|---|---|---|---|---|\n" + row + "\n"
+    text = registry(alias("x", "`openai/x`"), models=models)
+    resolved = pipeline.load_text(text, "r.md")
+    result = run(resolved, policy=EMPTY, today=TODAY, providers=providers(), text=text)
+    (finding,) = [f for f in result.findings if f.rule == "price-plausible"]
+    assert expected in finding.message
+    from regc.parse.document import split_row
+
+    column = ["input", "output", "cache-read", "cache-write"].index(expected.split(" price ", maxsplit=1)[0]) + 1
+    assert (finding.line, finding.col) == (text.splitlines().index(row) + 1, split_row(row)[column].col)  # at the cell to fix
+
+
+def test_price_plausible_bounds_are_options_and_real_registries_pass() -> None:
+    models = "| Model | Input $/MTok | Output $/MTok |\n|---|---|---|\n| `openai/x` | $2.50 | $1,500.00 |\n"
+    text = registry(alias("x", "`openai/x`"), models=models)
+    assert [f for f in findings(text) if f[0] == "price-plausible"]
+    policy = "rules:\n  price-plausible: {max_per_mtok: 2000, max_output_ratio: 1000}\n"
+    assert not [f for f in findings(text, policy) if f[0] == "price-plausible"]
+    for path in (ROOT / "registry.md", *GOOD, FIXTURES / "prices" / "registry.md"):
+        if path.suffix == ".md":
+            source = path.read_text(encoding="utf-8")
+            assert not [f for f in findings(source) if f[0] == "price-plausible"], path
+
+
+def test_model_ref_form_names_a_slip_between_a_reference_and_a_models_row() -> None:
+    models = "| Model | Kind | Input | Output |\n|---|---|---|---|\n| `ollama/qwen2.5:3b` | chat | free | free |\n" \
+             "| `openai/gpt-5.4` | chat | $2.50 | $15.00 |\n"
+    text = registry(alias("x", "`ollama/qwen25:3b`", "`openai/gpt-54`"), models=models)
+    found = {(f[1], f[3]) for f in findings(text) if f[0] == "model-ref-form"}
+    # each reference at its cell (the primary is local: no other rule would say a word), and each row no alias names
+    assert found == {(8, "ollama/qwen25:3b"), (9, "openai/gpt-54"), (15, "ollama/qwen2.5:3b"), (16, "openai/gpt-5.4")}
+    # a reference that is another model, not a slip (a digit replaced), is not reported
+    other = registry(alias("x", "`ollama/qwen2.5:7b`"), models=models)
+    assert not [f for f in findings(other) if f[0] == "model-ref-form"]

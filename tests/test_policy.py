@@ -45,7 +45,8 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
     ("rules:\n  review-stale: {interval_days: -3}\n",
      "policy.yaml:2:33: error: rules.review-stale.interval_days: Input should be greater than or equal to 1"),
     ("rules:\n  review-stale: {intervall_days: 30}\n",
-     "policy.yaml:2:34: error: rules.review-stale.intervall_days: Extra inputs are not permitted"),
+     "policy.yaml:2:34: error: rules.review-stale.intervall_days: unknown key in the options of review-stale; did you mean "
+     "`interval_days`? (its keys: interval_days, severity)"),
     ("rules:\n  price-present: loud\n",
      "policy.yaml:2:18: error: rules.price-present: expected a level (error, warning, info, off) "
      "or a mapping {severity: ..., option: value}"),
@@ -55,7 +56,8 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
      "policy.yaml:2:54: error: waivers.0.reason: String should have at least 1 character"),
     ("waivers:\n  - {rule: no-such-rule, alias: search, reason: because}\n",
      "policy.yaml:2:1: error: waiver: unknown rule 'no-such-rule'; known rules: alias-has-fallback, deprecated-model, expired-waiver, "
-     "fallback-context, fallback-kind, fallback-provider, model-ref-form, no-inline-secret, price-present, retired-model, review-stale, "
+     "fallback-context, fallback-kind, fallback-provider, model-ref-form, no-inline-secret, price-plausible, price-present, retired-model, "
+     "review-stale, "
      "revision-trigger"),
     ("retired:\n  - {model: grok-code-fast-1, date: 2026-05-15}\n",
      "policy.yaml:2:13: error: retired.0.model: 'grok-code-fast-1' is not a model reference; write provider/model-id as the registry does"),
@@ -65,7 +67,8 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
     ("base: &b {a: 1}\nother: *b\n",
      "policy.yaml:1:7: error: YAML anchors and aliases (&name, *name) are not allowed in regc files; write the value out"),
     ("- a\n", "policy.yaml:1:1: error: a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`"),
-    ("rulez: {}\n", "policy.yaml:1:8: error: rulez: Extra inputs are not permitted"),
+    ("rulez: {}\n", "policy.yaml:1:8: error: rulez: unknown key in the policy; did you mean `rules`? (its keys: retired, rules, "
+                    "waivers, custom_rules, fail_severity, catalog)"),
     ("custom_rules:\n  - {id: x, applies_to: alias, message: m, schema: {type: 12}}\n",
      "policy.yaml:2:59: error: custom_rules.0.schema (x): not a valid JSON Schema: 12 is not valid under any of the given schemas"),
     ("custom_rules:\n  - {id: retired-model, applies_to: alias, message: m, schema: {}}\n",

@@ -312,3 +312,16 @@ def test_sync_on_this_repositorys_registry_changes_only_the_differing_cells(tmp_
         ("`openai/gpt-5.5`", [(" 1M ", " 1.05M ")]),
         ("`xai/grok-imagine-image`", [(" ", " 8K ")]),
     ]
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    (Decimal("0.40000000000000003"), "$0.40"),  # LiteLLM's 4.0000000000000003e-07 per token: float noise
+    (Decimal("0.16666667"), "$0.16666667"),
+    (Decimal("0.1234567894"), "$0.123456789"),
+])
+def test_sync_writes_prices_the_parser_reads(value: Decimal, written: str) -> None:
+    """Never more decimal places than a cell may hold (regc.parse.cells.MAX_PRICE_DECIMALS)."""
+    from regc.parse.cells import read_price
+
+    assert format_price(value, "mtok", "$0.30") == written
+    assert read_price(written) is not None

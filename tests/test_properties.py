@@ -36,7 +36,7 @@ def test_price_reads_back_what_was_written(value: Decimal) -> None:
     assert isinstance(price, cells.PriceText) and price.usd == value
 
 
-@given(st.integers(min_value=1, max_value=10**8))
+@given(st.integers(min_value=1, max_value=10**6))
 def test_context_reads_back_plain_and_k_forms(tokens: int) -> None:
     assert cells.read_context(str(tokens)) == tokens
     assert cells.read_context(f"{tokens}K") == tokens * 1000

@@ -382,7 +382,8 @@ def lint(
     if text is None:
         text = _source_text(registry, config)
     catalog = policy_catalog(policy, config)
-    return run(registry, policy=policy, today=today or datetime.date.today(), providers=config.providers(), text=text, catalog=catalog)
+    return run(registry, policy=policy, today=today or datetime.date.today(), providers=config.providers(), text=text, catalog=catalog,
+               config_file=config.file.name if config.file is not None else None)
 
 
 def policy_catalog(policy: Policy, config: Config) -> Catalog | None:

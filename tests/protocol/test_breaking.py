@@ -80,7 +80,7 @@ def test_bad_refs_and_broken_old_registries_are_input_errors(repo: Repo) -> None
     repo.write("registry.md", FEATURES)
     broken = repo.regc("breaking", "--against", "HEAD")
     assert broken.code == 2
-    assert broken.err.startswith(f"{repo.short()}:registry.md:20:1: error: alias `reasoning` has no Primary")
+    assert broken.err.startswith(f"{repo.short()}:registry.md:22:3: error: alias `reasoning` has no Primary")
 
 
 def test_shallow_clone_without_the_base(repo: Repo, tmp_path: Path) -> None:

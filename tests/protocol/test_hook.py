@@ -149,7 +149,8 @@ def test_a_registry_without_meaning_stops_the_commit_with_its_position(hooked: R
 
     assert result.returncode == 1  # git's own code for "the hook failed"
     assert hooked.head() == before
-    assert result.stderr == "registry.md:20:1: error: alias `reasoning` has no Primary; add a row | **Primary** | `provider/model` |\n"
+    assert result.stderr == ("registry.md:22:3: error: alias `reasoning` has no Primary: add a row | **Primary** | `provider/model` | "
+                             "above this one, or, if this first row was meant as the Primary, name it **Primary**\n")
     assert hooked.regc("hook").code == 2  # the hook's own: bad input
 
 

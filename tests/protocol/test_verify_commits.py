@@ -191,8 +191,8 @@ def test_a_commit_whose_registry_has_no_meaning(repo: Repo) -> None:
 
     assert result.code == 1
     assert result.out == (f"{repo.short()} Broken\n  its registry or configuration has no meaning:\n"
-                          f"  {repo.short()}:registry.md:20:1: error: alias `reasoning` has no Primary; "
-                          "add a row | **Primary** | `provider/model` |\n")
+                          f"  {repo.short()}:registry.md:22:3: error: alias `reasoning` has no Primary: add a row | **Primary** | "
+                          "`provider/model` | above this one, or, if this first row was meant as the Primary, name it **Primary**\n")
 
 
 def test_a_shallow_clone_gets_a_clear_message(repo: Repo, tmp_path: Path) -> None:

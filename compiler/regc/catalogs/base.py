@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from regc.errors import Diagnostic, InputError
+from regc.parse.cells import MAX_PRICE, MAX_PRICE_DECIMALS
 
 if TYPE_CHECKING:
     import datetime
@@ -21,10 +22,11 @@ if TYPE_CHECKING:
     from regc.model.providers import Provider
 
 #: A catalog's price in the registry's unit (USD per 1M tokens, per image, per minute or per second) is 0 or within
-#: these bounds; anything else is a broken file or a unit slip, refused at the entry's line (the real catalogs range
-#: from $0.00013 per 1M tokens to $1.56 per second). Within them the arithmetic on prices is exact.
-MIN_PRICE_USD = "0.000000001"
-MAX_PRICE_USD = "1000000"
+#: the bounds the registry itself keeps (``regc.parse.cells.MAX_PRICE`` and its decimal places), so that `prices
+#: sync` never writes a price the parser refuses; anything else is a broken file or a unit slip, refused at the
+#: entry's line (the real catalogs range from $0.00013 per 1M tokens to $1.56 per second).
+MIN_PRICE_USD = "0." + "0" * (MAX_PRICE_DECIMALS - 1) + "1"
+MAX_PRICE_USD = str(MAX_PRICE)
 #: A context window of more tokens than this is not one (the largest in the real catalogs is 10,485,760).
 MAX_TOKENS = 1_000_000_000
 

@@ -75,11 +75,11 @@ def explain(obj: Context, *, registry: str | None, policy: str | None, today: da
     if fmt == "json":
         import json
 
-        data = explaining.alias_data(resolved, name)
+        data = explaining.alias_data(resolved, name, result)
         data["findings"] = [f.as_dict() for f in findings]
         obj.out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        obj.out(explaining.alias_text(resolved, name))
+        obj.out(explaining.alias_text(resolved, name, result))
         if findings:
             obj.out("  findings:\n" + "".join(f"    {f.file}:{f.line}: {f.severity} {f.rule} {f.message}\n" for f in findings))
     return EXIT_OK

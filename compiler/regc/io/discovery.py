@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 CONFIG_FILES = ("regc.toml", "pyproject.toml")
-_TOOL_REGC = re.compile(r"^\s*\[tool\.regc(\.|\])", re.M)
+_TOOL_REGC = re.compile(r"^[ \t]*+\[tool\.regc[.\]]", re.M)
 
 
 def has_tool_regc(pyproject: Path) -> bool:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from regc.catalogs import Catalog
-    from regc.lint.context import LintContext
+    from regc.lint.context import LintContext, Retirement
     from regc.lint.policy import Policy
     from regc.model import Waiver
     from regc.model.providers import Provider
@@ -71,6 +71,10 @@ class LintResult:
     rules: Mapping[str, Rule[Any]]  # every rule that was known (reporters describe them)
     registry_path: str
     policy_path: str | None
+    #: Each model's retirement as the rules saw it (Status, the policy's `retired:`, a catalog), by reference, and the
+    #: day they judged by: what `regc explain` shows as a model's status.
+    retirements: Mapping[str, Retirement] = dataclasses.field(default_factory=dict)
+    today: datetime.date | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -121,6 +125,7 @@ def run(
     providers: Mapping[str, Provider],
     text: str | None = None,
     catalog: Catalog | None = None,
+    config_file: str | None = None,
 ) -> LintResult:
     """Lint ``registry`` under ``policy`` as of ``today``; ``InputError`` for a policy or waiver that has no meaning.
 
@@ -136,7 +141,8 @@ def run(
     if errors:
         raise InputError(errors)
     ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, waivers=tuple(waivers), text=text,
-                      catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {})
+                      catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {},
+                      config_file=config_file)
     path = registry.registry.path
     found: list[Finding] = []
     for rule_id, rule in rules.items():
@@ -152,7 +158,7 @@ def run(
             active.append(finding)
         else:
             waived.append(dataclasses.replace(finding, waived=True, waiver_reason=waiver.reason, waiver_source=waiver.source))
-    return LintResult(tuple(active), tuple(waived), rules, path, policy.path)
+    return LintResult(tuple(active), tuple(waived), rules, path, policy.path, ctx.retirements(), today)
 
 
 def _checked(rule: Rule[Any], rule_id: str, ctx: LintContext, options: Any) -> list[Any]:

@@ -83,11 +83,20 @@ class LintContext:
     text: str | None = None  # the registry's source text, for rules that read it (no-inline-secret)
     #: Retirements a catalog gives (the policy's `catalog:`), by model reference; ``catalog_retirements`` makes them.
     catalog_retirements: Mapping[str, Retirement] = dataclasses.field(default_factory=dict)
+    #: The configuration file in use (``regc.toml``, ``pyproject.toml``; None: none), so that a message that asks for
+    #: configuration writes it in that file's syntax (``config_table``).
+    config_file: str | None = None
     _routed_cache: dict[str, tuple[Routed, ...]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def path(self) -> str:
         return self.registry.registry.path
+
+    def config_table(self, dotted: str) -> str:
+        """``[providers.x] in regc.toml`` or ``[tool.regc.providers.x] in pyproject.toml``: as the project writes it."""
+        from regc.model.config import table_header
+
+        return table_header(self.config_file, dotted)
 
     def model(self, ref: ModelRef | str) -> Model | None:
         return self.registry.model(ref)
@@ -179,6 +188,10 @@ class LintContext:
         for ref, from_catalog in self.catalog_retirements.items():
             found[ref] = _earlier(found.get(ref), from_catalog)
         return found
+
+    def retirements(self) -> dict[str, Retirement]:
+        """Every model's retirement, by reference (see ``retirement``)."""
+        return dict(self._retirements)
 
     def retirement(self, ref: ModelRef | str) -> Retirement | None:
         """The model's retirement (or planned retirement), the earliest date any source gives."""

@@ -196,6 +196,10 @@ def _diagnostics(exc: ValidationError, root: yamlio.YNode, display: str) -> list
         pos = yamlio.locate(root, loc) or root.pos
         where = ".".join(str(p) for p in loc) or "policy"
         message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            from regc.parse.suggest import keys_at, unknown_key
+
+            message = unknown_key(str(loc[-1]), keys_at(PolicyFile, loc[:-1]), ".".join(str(p) for p in loc[:-1]) or "the policy")
         if len(loc) == 2 and loc[0] == "rules":  # neither a level nor a mapping: say what is expected once
             message = "expected a level (error, warning, info, off) or a mapping {severity: ..., option: value}"
         found.setdefault(loc, Diagnostic(display, pos.line, pos.col, f"{where}: {message}"))
@@ -300,6 +304,11 @@ def rule_settings(
             for error in exc.errors():
                 key = ".".join(str(p) for p in error["loc"])
                 message = error["msg"].removeprefix("Value error, ")
+                if error["type"] == "extra_forbidden":
+                    from regc.parse.suggest import unknown_key
+
+                    known = [name for name in rule.Options.model_fields] + ["severity"]
+                    message = unknown_key(key, known, f"the options of {rule_id}")
                 errors.append(policy.diagnostic(("rules", rule_id, *error["loc"]), f"rules.{rule_id}.{key}: {message}"))
     for rule_id in policy.file.rules:
         if rule_id not in rules:

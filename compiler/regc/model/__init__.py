@@ -195,7 +195,7 @@ class Registry(Frozen):
 def build(raw: RawRegistry) -> Registry:
     """Give raw records their meaning; raise ``InputError`` with every structural problem."""
     errors = DiagnosticCollector(raw.path)
-    alias_names = {a.name for a in raw.aliases}
+    names = _Names({a.name for a in raw.aliases}, {m.ref.value for m in raw.models})
     aliases: list[Alias] = []
     seen: dict[str, int] = {}
     for raw_alias in raw.aliases:
@@ -209,7 +209,7 @@ def build(raw: RawRegistry) -> Registry:
             # a Go map key and a LiteLLM model group, so it stays a plain word.
             errors.error(raw_alias.pos.line, cells.alias_name_problem(raw_alias.name), raw_alias.pos.col)
             continue
-        alias = _alias(raw_alias, alias_names, errors)
+        alias = _alias(raw_alias, names, errors)
         if alias is not None:
             aliases.append(alias)
     models = _models(raw.models, errors)
@@ -232,23 +232,35 @@ def build(raw: RawRegistry) -> Registry:
     )
 
 
+class _Names:
+    """The alias names and the Models rows' references of the registry being built: what a note must not hide."""
+
+    def __init__(self, aliases: set[str], models: set[str]) -> None:
+        self.aliases = aliases
+        self.models = models
+
+
 def _at(pos: Any) -> dict[str, int]:
     return {"line": pos.line, "col": pos.col}
 
 
-def _alias(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) -> Alias | None:
+def _alias(raw: RawAlias, names: _Names, errors: DiagnosticCollector) -> Alias | None:
     if raw.primary is None:
         return None  # the front end has reported the missing Primary
-    primary = _primary(raw, alias_names, errors)
-    if primary is None:
+    primary = _primary(raw, names.aliases, errors)
+    alternatives = []
+    for text in raw.alternatives:
+        entry = _alternative(raw.name, text, names, errors)
+        if entry is not None:
+            alternatives.append(entry)
+    if primary is None or len(alternatives) != len(raw.alternatives):
         return None
-    alternatives = tuple(_alternative(text, alias_names) for text in raw.alternatives)
     return Alias(
         name=raw.name,
         section=raw.section,
         title=raw.title,
         primary=primary,
-        alternatives=alternatives,
+        alternatives=tuple(alternatives),
         rationale=tuple(Rationale(key=key, text=text.value, **_at(text.pos)) for key, text in raw.rationale),
         notes=raw.notes.value if raw.notes else None,
         **_at(raw.pos),
@@ -258,8 +270,17 @@ def _alias(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) ->
 def _primary(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) -> Entry | None:
     assert raw.primary is not None
     text = raw.primary
-    entry = cells.read_entry(text.value)
     where = "`Resolves to`" if raw.section == "legacy" else "Primary"
+    parts = cells.split_entries(text.value) if "," in text.value else ()
+    if len(parts) > 1:
+        errors.error(text.pos.line, f"{where} of `{raw.name}` holds one model or alias, not {len(parts)}; "
+                     "put the others in Alternatives, in fallback order", text.pos.col + parts[1][1])
+        return None
+    try:
+        entry = cells.read_entry(text.value)
+    except cells.EntryError as exc:
+        errors.error(text.pos.line, f"{where} of `{raw.name}`: {exc}", text.pos.col + exc.offset)
+        return None
     if entry.pending:
         errors.error(text.pos.line, f"{where} of `{raw.name}` is pending ({entry.note}); the primary must be routable today", text.pos.col)
         return None
@@ -279,16 +300,47 @@ def _primary(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) 
     return Entry(text=entry.clean, ref=ModelRef.parse(entry.head), note=entry.note, **_at(text.pos))
 
 
-def _alternative(text: Text, alias_names: set[str]) -> Entry:
-    entry = cells.read_entry(text.value, 0)
+def _alternative(alias: str, text: Text, names: _Names, errors: DiagnosticCollector) -> Entry | None:
+    """One alternative, under the entry grammar (``cells.read_entry``); None after reporting what is wrong with it.
+
+    Nothing that names a model is kept as a note by accident: a code span or bare word that is not a reference is
+    an error, and so is a reference hidden in a note (a Models row or an alias in a code span) or in prose.
+    """
+    line, col = text.pos.line, text.pos.col
+    try:
+        entry = cells.read_entry(text.value, 0)
+    except cells.EntryError as exc:
+        errors.error(line, f"alternative of `{alias}`: {exc}", col + exc.offset)
+        return None
     at = _at(text.pos)
+    if entry.prose:
+        for word, offset, _ in cells.references_in(entry.head):
+            if cells.is_model_ref(word) and "/" in word:
+                errors.error(line, f"`{word}` in the alternative {entry.head!r} of `{alias}` is a model reference inside prose, "
+                             "so it would never be routed; write each alternative as a code span, separated by commas: "
+                             f"{cells.ENTRY_FORMS}", col + offset)
+                return None
+        return Entry(text=text.value, note=text.value, **at)
+    if entry.note is not None:
+        for word, offset, code in cells.references_in(entry.note):
+            hidden = word in names.models or (code and (word in names.aliases or ("/" in word and cells.is_model_ref(word))))
+            if hidden:
+                errors.error(line, f"`{word}` sits in the note of `{entry.head}` (an alternative of `{alias}`), where it is never "
+                             f"routed; make it an entry of its own (`{entry.head}`, `{word}`), or write it without backticks if it "
+                             "is only mentioned", col + entry.note_offset + offset)
+                return None
     common: dict[str, Any] = {"text": entry.clean, "note": entry.note, "pending": entry.pending, **at}
-    if entry.head in alias_names:
+    if entry.head in names.aliases:
         return Entry(alias=entry.head, **common)
     if cells.is_model_ref(entry.head):
         return Entry(ref=ModelRef.parse(entry.head), **common)
-    # Not a reference: prose such as "future ollama models pulled on demand".
-    return Entry(text=text.value, note=text.value, **at)
+    if not entry.code and "/" not in entry.head:
+        return Entry(text=text.value, note=text.value, **at)  # a word that is no reference: kept as a note
+    problem = cells.ref_problem(entry.head)
+    errors.error(line, f"alternative {entry.head!r} of `{alias}` is not a model reference"
+                 + (f": {problem}" if problem else "") + "; write `provider/model-id` (letters, digits and . : @ ~ + - _ /), "
+                 "or the name of an alias", col + (1 if entry.code else 0))
+    return None
 
 
 def _models(raw_models: tuple[RawModel, ...], errors: DiagnosticCollector) -> list[Model]:

@@ -188,7 +188,14 @@ def parse_settings(text: str, name: str, shown: str) -> ConfigFile | None:
         found = []
         for error in exc.errors():
             key = ".".join(str(part) for part in error["loc"])
-            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {error['msg']}"))
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                from regc.parse.suggest import keys_at, unknown_key
+
+                table_loc = error["loc"][:-1]
+                message = unknown_key(str(error["loc"][-1]), keys_at(ConfigFile, table_loc),
+                                      table_header(name, ".".join(str(part) for part in table_loc)))
+            found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {message}"))
         raise InputError(found) from None
 
 
@@ -232,6 +239,19 @@ def _deepest(text: str) -> int:
     return where
 
 
+def table_header(file_name: str | None, dotted: str) -> str:
+    """The table ``dotted`` (``providers.ollama``, or ``""`` for the top level) as the configuration file in use
+    writes it: ``[providers.ollama]`` in regc.toml, ``[tool.regc.providers.ollama]`` in pyproject.toml; without a
+    configuration file, both."""
+    regc_toml = f"[{dotted}] in regc.toml" if dotted else "regc.toml"
+    pyproject = f"[tool.regc{'.' + dotted if dotted else ''}] in pyproject.toml"
+    if file_name == "pyproject.toml":
+        return pyproject
+    if file_name is not None:
+        return regc_toml
+    return f"{regc_toml} (or {pyproject})"
+
+
 def key_line(text: str, dotted: str) -> int:
     """Best-effort line of a dotted TOML key (tomllib keeps no positions).
 
@@ -241,8 +261,8 @@ def key_line(text: str, dotted: str) -> int:
     parts = dotted.split(".")
     lines = text.splitlines()
     # Quotes around a header's keys (`[providers."my-llm"]`) are TOML syntax, not part of the name.
-    headers = [(i, re.sub(r"\s*\.\s*", ".", m[1].strip()).replace('"', "").replace("'", ""))
-               for i, line in enumerate(lines) if (m := re.match(r"\s*\[+([^\]]+)\]+\s*$", line))]
+    headers = [(i, re.sub(r"(?<!\s)\s*+\.\s*+", ".", m[1].strip()).replace('"', "").replace("'", ""))
+               for i, line in enumerate(lines) if (m := re.match(r"\s*+\[++([^\]]++)\]++\s*+$", line))]
     regions = {"": (0, headers[0][0] if headers else len(lines))}
     for n, (i, name) in enumerate(headers):
         regions[name] = (i + 1, headers[n + 1][0] if n + 1 < len(headers) else len(lines))

@@ -82,9 +82,15 @@ class Unclosed:
 
 @dataclasses.dataclass(frozen=True)
 class Other:
-    """Any other top-level block (a paragraph, list, quote, code, rule): prose between the blocks above."""
+    """Any other top-level block (a paragraph, list, quote, code, rule): prose between the blocks above.
+
+    A paragraph, list or indented code block keeps its first three source lines: a line that was meant as a
+    heading (``##Models``, ``1. Reasoning · alias `reasoning``` without its ``##``) or a table (a header
+    without its delimiter row) reads as one of these.
+    """
 
     line: int
+    lines: tuple[str, ...] = ()
 
 
 Block = FrontMatter | Heading | Html | Table | Unclosed | Other
@@ -245,6 +251,7 @@ def _split_row(text: str) -> list[str]:
     return cells
 
 
+_KEPT_LINES = {"paragraph_open", "code_block", "bullet_list_open", "ordered_list_open"}
 _OTHER_TOKENS = {"paragraph_open", "bullet_list_open", "ordered_list_open", "blockquote_open", "fence", "code_block", "hr"}
 
 
@@ -280,6 +287,8 @@ def _from_markdown_it(text: str, stock_tables: bool) -> list[Block]:
         elif token.type == "fence" and token.map and not _closes_fence(lines[token.map[1] - 1], token.markup, token.map):
             found.append(Unclosed(line, token.markup, token.markup))
             found.append(Other(line))
+        elif token.type in _KEPT_LINES and token.map:
+            found.append(Other(line, tuple(lines[token.map[0]:min(token.map[1], token.map[0] + 3)])))
         elif token.type in _OTHER_TOKENS:
             found.append(Other(line))
         index += 1

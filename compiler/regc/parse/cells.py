@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 
 class CellError(ValueError):
@@ -29,28 +29,6 @@ ALIAS_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # Words that, opening a parenthetical note, make an alternative pending:
 # listed (and explained), never routed to. "(when key added)", "(once paid)".
 PENDING_WORDS = ("when", "once", "after", "until", "pending", "if")
-
-
-@dataclasses.dataclass(frozen=True)
-class EntryText:
-    """One alternative as written: the reference part and its parenthetical note."""
-
-    text: str
-    offset: int
-    head: str
-    note: str | None
-
-    @property
-    def clean(self) -> str:
-        """The entry without markup: ``perplexity/sonar-pro (when key added)``."""
-        return f"{self.head} ({self.note})" if self.note is not None else self.head
-
-    @property
-    def pending(self) -> bool:
-        if self.note is None:
-            return False
-        first = self.note.strip().split(None, 1)
-        return bool(first) and first[0].lower().rstrip(",:;") in PENDING_WORDS
 
 
 def split_entries(text: str) -> list[tuple[str, int]]:
@@ -88,17 +66,176 @@ def _stripped(text: str, start: int, end: int) -> tuple[str, int]:
     return piece.strip(), start + lead
 
 
-_TRAILING_NOTE = re.compile(r"^(?P<head>.*?)\s*\((?P<note>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*$", re.S)
+@dataclasses.dataclass(frozen=True)
+class EntryText:
+    """One entry of an Alternatives (or Primary) cell as written: its reference part and its parenthetical note.
+
+    ``head`` is the reference without its backticks; ``prose`` is set when the entry is words rather
+    than a reference (``future ollama models pulled on demand``): then ``head`` is those words.
+    """
+
+    text: str
+    offset: int
+    head: str
+    note: str | None
+    code: bool = False  # the head was written as a code span
+    prose: bool = False
+    note_offset: int = 0  # where the note's text starts in ``text``
+
+    @property
+    def clean(self) -> str:
+        """The entry without markup: ``perplexity/sonar-pro (when key added)``."""
+        return f"{self.head} ({self.note})" if self.note is not None else self.head
+
+    @property
+    def pending(self) -> bool:
+        if self.note is None:
+            return False
+        first = self.note.strip().split(None, 1)
+        return bool(first) and first[0].lower().rstrip(",:;") in PENDING_WORDS
+
+
+class EntryError(CellError):
+    """An entry that follows no form of the entry grammar; ``offset`` is where in the entry it goes wrong."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+ENTRY_FORMS = "`provider/model`, `provider/model` (a note), ..."
 
 
 def read_entry(text: str, offset: int = 0) -> EntryText:
-    """Split ``ref (note)`` into its head and note; backticks around the head are dropped."""
-    match = _TRAILING_NOTE.match(text) if text.endswith(")") or text[-1:].isspace() else None  # a note ends the entry
-    head, note = (match["head"], match["note"].strip()) if match else (text, None)
-    head = head.strip()
-    if len(head) >= 2 and head.startswith("`") and head.endswith("`"):
-        head = head[1:-1].strip()
-    return EntryText(text=text, offset=offset, head=head, note=note)
+    """One entry (already split at commas, stripped): a code span or bare reference with an optional
+    parenthesised note, or prose (words with no reference). ``EntryError`` for anything else.
+
+    The grammar, in full::
+
+        entry := "`" ref "`" [note] | ref [note] | prose
+        note  := "(" text with balanced parentheses ")"   -- the entry's last character
+        prose := words (at least two), no code span, ending in an optional note
+    """
+    if text[:1] == "`" and text[-1:] == "`" and text.count("`") == 2 and text[1:-1].strip():  # `ref`: nearly every entry
+        return EntryText(text, offset, text[1:-1].strip(), None, code=True)
+    if text.startswith("`"):
+        close = text.find("`", 1)
+        if close < 0:
+            raise EntryError(f"the code span {text!r} is not closed; add its closing backtick", 0)
+        head = text[1:close].strip()
+        if not head:
+            raise EntryError("an empty code span; write the reference inside it: `provider/model`", 0)
+        note, note_offset = _note(text, close + 1, head)
+        return EntryText(text, offset, head, note, code=True, note_offset=note_offset)
+    open_at = _trailing_note_start(text)
+    before = text[:open_at].rstrip() if open_at is not None else text
+    if "`" in before:
+        where = before.index("`")
+        raise EntryError(f"a code span after {before[:where].strip()!r}; an entry is one reference (a note goes in parentheses "
+                         f"after it), and entries are separated by commas: {ENTRY_FORMS}", where)
+    if open_at is None and "(" in text:
+        where = text.index("(")
+        raise EntryError(f"the note in {text!r} does not end the entry; write {ENTRY_FORMS}", where)
+    inner = text[open_at + 1:-1] if open_at is not None else ""
+    note = inner.strip() if open_at is not None else None
+    note_offset = open_at + 1 + len(inner) - len(inner.lstrip()) if open_at is not None else 0
+    if not before:
+        raise EntryError(f"a note without a reference: {text!r}; write {ENTRY_FORMS}", 0)
+    if not any(c.isspace() for c in before):
+        return EntryText(text, offset, before, note, note_offset=note_offset)
+    return EntryText(text, offset, before, note, prose=True, note_offset=note_offset)
+
+
+def _note(text: str, start: int, head: str) -> tuple[str | None, int]:
+    """The note after a code span (``text[start:]``), and where its text starts."""
+    rest = text[start:]
+    stripped = rest.lstrip()
+    if not stripped:
+        return None, 0
+    at = start + len(rest) - len(stripped)
+    if not stripped.startswith("("):
+        raise EntryError(f"{stripped!r} after `{head}`: separate alternatives with commas, and put a note in parentheses after "
+                         f"its model: {ENTRY_FORMS}", at)
+    end = _closing_paren(text, at)
+    if end is None:
+        raise EntryError(f"the note after `{head}` is not closed; add its `)`", at)
+    if text[end + 1:].strip():
+        tail = len(text) - len(text[end + 1:].lstrip())
+        raise EntryError(f"{text[tail:]!r} after the note of `{head}`: separate alternatives with commas: {ENTRY_FORMS}", tail)
+    inner = text[at + 1:end]
+    return inner.strip(), at + 1 + len(inner) - len(inner.lstrip())
+
+
+def _closing_paren(text: str, open_at: int) -> int | None:
+    """The index of the ``)`` that closes the ``(`` at ``open_at``; parentheses in code spans do not count."""
+    close = text.find(")", open_at)
+    if close > 0 and text.find("(", open_at + 1, close) < 0 and text.find("`", open_at, close) < 0:
+        return close  # `(when key added)`: no nesting, no code
+    depth = 0
+    in_code = False
+    for match in _NOTE_MARKS.finditer(text, open_at):
+        ch = match[0]
+        if ch == "`":
+            in_code = not in_code
+        elif in_code:
+            continue
+        elif ch == "(":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return match.start()
+    return None
+
+
+def _trailing_note_start(text: str) -> int | None:
+    """Where the note that ends ``text`` opens (its ``(``), or None when ``text`` does not end with one."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    in_code = False
+    marks = list(_NOTE_MARKS.finditer(text))
+    for match in reversed(marks):
+        ch = match[0]
+        if ch == "`":
+            in_code = not in_code
+        elif in_code:
+            continue
+        elif ch == ")":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return match.start()
+    return None
+
+
+_NOTE_MARKS = re.compile(r"[`()]")
+
+
+def references_in(text: str) -> list[tuple[str, int, bool]]:
+    """What in ``text`` (a note, or prose) could name a model or an alias: each code span's content and
+    each word with a ``/``, with its offset and whether it was a code span."""
+    found: list[tuple[str, int, bool]] = []
+    code_ends: list[tuple[int, int]] = []
+    start = text.find("`")
+    while start >= 0:
+        end = text.find("`", start + 1)
+        if end < 0:
+            break
+        found.append((text[start + 1:end].strip(), start + 1, True))
+        code_ends.append((start, end))
+        start = text.find("`", end + 1)
+    if "/" in text:
+        for match in _WORD.finditer(text):
+            if "/" in match[0] and not any(a <= match.start() <= b for a, b in code_ends):
+                word = match[0].strip(_WORD_PUNCTUATION)
+                found.append((word, match.start() + match[0].index(word[:1] or match[0][:1]), False))
+    return sorted(found, key=lambda item: item[1])
+
+
+_WORD = re.compile(r"[^\s`]+")
+_WORD_PUNCTUATION = ".,;:!?()[]{}\"'*_"
 
 
 # A model id is a name, not a path: `.` and `..` segments, `//` and a trailing `/` are refused, so
@@ -172,8 +309,7 @@ def _odd_character(text: str) -> str | None:
     return next((c for c in text if not (c.isascii() and c.isprintable())), None)
 
 
-#: The longest value cell (price, context, kind, status) regc reads: real ones are under 60 characters, and
-#: the cells' patterns take quadratic time on long runs of spaces (20,000 took seconds).
+#: The longest value cell (price, context, kind, status) regc reads: real ones are under 60 characters.
 MAX_VALUE_CELL = 200
 
 
@@ -181,6 +317,26 @@ def _short(cell: str, what: str, forms: str) -> str:
     if len(cell) > MAX_VALUE_CELL:
         raise CellError(f"cannot read {what}: the cell is {len(cell):,} characters (at most {MAX_VALUE_CELL}); write {forms}")
     return cell
+
+
+# --- numbers -------------------------------------------------------------------
+
+#: The one number form of price and context cells: digits, optionally grouped in threes by commas, optionally a
+#: decimal point and more digits: `15`, `0.14`, `1,250.00`, `128,000`. No leading zero but `0.x`, no other
+#: separator: `5,00`, `0,55`, `1.000.000` or `050` are errors, never a number read some other way.
+NUMBER = r"(?:0|[1-9]\d{0,2}(?:,\d{3})++|[1-9]\d*+)(?:\.\d++)?+"
+NUMBER_FORM = "digits with a decimal point (5.00, 0.55), commas only between groups of three (1,250.00)"
+# Anything a number could be taken for: where a cell does not read, this finds what to name.
+_NUMBER_LIKE = re.compile(r"(?<![\d.,_])[\d.,_]*\d[\d.,_]*+")
+
+
+def _number_problem(cell: str) -> str | None:
+    """Why a number in ``cell`` is not in the one form, when one of them is not (``5,00``: a comma before two digits)."""
+    for match in _NUMBER_LIKE.finditer(cell):
+        number = match[0].rstrip(".,")
+        if number and re.fullmatch(NUMBER, number) is None:
+            return f"{number!r} is not a number regc reads: write {NUMBER_FORM}"
+    return None
 
 
 # --- prices ------------------------------------------------------------------
@@ -198,14 +354,19 @@ PRICE_UNITS = {
     "sec": "second",
     "second": "second",
 }
-_NUMBER = r"\d[\d,]*(?:\.\d+)?|\.\d+"
 _PRICE = re.compile(
-    rf"^~?\s*\$?\s*(?P<low>{_NUMBER})\s*(?:(?:-|–|to)\s*\$?\s*(?P<high>{_NUMBER}))?"
-    r"\s*(?:/\s*(?P<unit>[A-Za-z0-9 ]+))?$"
+    rf"~?+\s*+\$?+\s*+(?P<low>{NUMBER})(?:\s*+(?:-|–|to)\s*+\$?+\s*+(?P<high>{NUMBER}))?+"
+    r"\s*+(?:/\s*+(?P<unit>[A-Za-z0-9 ]++))?+"
 )
 NOT_APPLICABLE = "n/a"
 _BLANK = {"", "—", "–", "-", "?", "unknown", "tbd"}
 PRICE_FORMS = "$15.00, 15, 0.20-0.60 (an estimate), $0.04/image, $0.006/min, free, n/a, or blank"
+#: The largest price regc reads, in USD per unit (1M tokens, an image, a minute, a second), and the most decimal
+#: places: under both, every target's arithmetic is exact. Envoy's cost expression multiplies token counts by
+#: integer nano-USD per token scaled by at most 10^6 (9 decimal places of USD per 1M tokens), within uint64 for
+#: any request; JSON, SQLite and LiteLLM read a price as a double, which holds 15 significant digits exactly.
+MAX_PRICE = Decimal(100_000)
+MAX_PRICE_DECIMALS = 9
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,45 +395,60 @@ def read_price(text: str) -> PriceText | str | None:
         return NOT_APPLICABLE
     if lowered in {"free", "$0", "0"}:
         return PriceText(usd=Decimal(0), low=None, unit="mtok")
-    match = _PRICE.match(cell)
+    match = _PRICE.fullmatch(cell)
     if match is None:
-        raise CellError(f"cannot read price {cell!r}; write {PRICE_FORMS}")
+        problem = _number_problem(cell)
+        raise CellError(f"cannot read price {cell!r}: {problem}" if problem else f"cannot read price {cell!r}; write {PRICE_FORMS}")
     unit_word = (match["unit"] or "").strip().lower().replace(" ", "")
     unit = PRICE_UNITS.get(unit_word.removeprefix("per"))
     if unit is None:
         raise CellError(f"unknown price unit {match['unit']!r} in {cell!r}; use /image, /min or /s (default: per 1M tokens)")
-    low = _decimal(match["low"])
+    low = _price_number(match["low"], cell)
     if match["high"] is None:
         return PriceText(usd=low, low=None, unit=unit)
-    high = _decimal(match["high"])
+    high = _price_number(match["high"], cell)
     if high < low:
         raise CellError(f"price range {cell!r} runs backwards; write the lower bound first")
     return PriceText(usd=high, low=low, unit=unit)
 
 
-def _decimal(number: str) -> Decimal:
-    try:
-        return Decimal(number.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the regex admits only numbers
-        raise CellError(f"cannot read number {number!r}") from None
+def _price_number(number: str, cell: str) -> Decimal:
+    value = Decimal(number.replace(",", ""))
+    if value > MAX_PRICE:
+        raise CellError(f"price {cell!r} is over regc's maximum of ${MAX_PRICE:,} per unit (per 1M tokens, image, minute or "
+                        "second); is the unit right?")
+    if -value.as_tuple().exponent > MAX_PRICE_DECIMALS:  # type: ignore[operator]  # a finite number: an int exponent
+        raise CellError(f"price {cell!r} has more than {MAX_PRICE_DECIMALS} decimal places (a millionth of a nano-dollar per "
+                        "token); round it")
+    return value
 
 
 # --- context windows -----------------------------------------------------------
 
-_CONTEXT = re.compile(r"^~?\s*(?P<number>\d[\d,_]*(?:\.\d+)?)\s*(?P<suffix>[kKmM])?\s*(?:tokens?|tok)?\+?$")
+_CONTEXT = re.compile(rf"~?+\s*+(?P<number>{NUMBER})\s*+(?P<suffix>[kKmM])?+\s*+(?:tokens?+|tok)?+\+?+")
+CONTEXT_FORMS = "200K, 1M, 1.5M, 128000, 128,000 or leave blank"
+#: The largest context window regc reads: a billion tokens, a thousand times today's largest.
+MAX_CONTEXT = 1_000_000_000
 
 
 def read_context(text: str) -> int | None:
     """``200K`` -> 200000, ``1M`` -> 1000000, ``128,000`` -> 128000; blank -> None."""
-    cell = _short(text.strip().strip("`").strip(), "context window", "200K, 1M, 128000 or leave blank")
+    cell = _short(text.strip().strip("`").strip(), "context window", CONTEXT_FORMS)
     if cell.lower() in _BLANK:
         return None
-    match = _CONTEXT.match(cell)
+    match = _CONTEXT.fullmatch(cell)
     if match is None:
-        raise CellError(f"cannot read context window {cell!r}; write 200K, 1M, 128000 or leave blank")
-    number = Decimal(match["number"].replace(",", "").replace("_", ""))
+        problem = _number_problem(cell)
+        raise CellError(f"cannot read context window {cell!r}: {problem}" if problem
+                        else f"cannot read context window {cell!r}; write {CONTEXT_FORMS}")
+    number = Decimal(match["number"].replace(",", ""))
     scale = {"k": 1000, "m": 1_000_000}.get((match["suffix"] or "").lower(), 1)
-    return int(number * scale)
+    tokens = number * scale
+    if tokens != tokens.to_integral_value():
+        raise CellError(f"context window {cell!r} is not a whole number of tokens ({tokens.normalize():f})")
+    if tokens > MAX_CONTEXT:
+        raise CellError(f"context window {cell!r} is over regc's maximum of {MAX_CONTEXT:,} tokens")
+    return int(tokens)
 
 
 # --- kinds -------------------------------------------------------------------
@@ -293,7 +469,7 @@ _KIND_ALIASES = {
     "text-to-speech": "speech",
     "audio_speech": "speech",
 }
-_KIND = re.compile(r"^(?P<kind>[A-Za-z _-]+?)\s*(?:\(\s*(?P<dims>\d+)\s*(?:-?\s*dim(?:ensions?|s)?)?\s*\))?$")
+_KIND = re.compile(r"(?P<kind>[A-Za-z_-]++(?: ++[A-Za-z_-]++)*+)\s*+(?:\(\s*+(?P<dims>\d++)\s*+(?:-?+\s*+dim(?:ensions?+|s)?+)?+\s*+\))?+")
 
 
 def read_kind(text: str) -> tuple[str | None, int | None]:
@@ -301,7 +477,7 @@ def read_kind(text: str) -> tuple[str | None, int | None]:
     cell = _short(text.strip().strip("`").strip(), "kind", ", ".join(KINDS))
     if cell.lower() in _BLANK:
         return None, None
-    match = _KIND.match(cell)
+    match = _KIND.fullmatch(cell)
     kind = match["kind"].strip().lower() if match else ""
     kind = _KIND_ALIASES.get(kind, kind)
     if match is None or kind not in KINDS:
@@ -315,9 +491,9 @@ def read_kind(text: str) -> tuple[str | None, int | None]:
 # --- lifecycle ---------------------------------------------------------------
 
 _STATUS = re.compile(
-    r"^(?P<state>active|unknown|deprecated|retired)"
-    r"(?:\s+(?:on\s+)?(?P<date>\d{4}-\d{2}-\d{2}))?"
-    r"(?:\s*(?:→|->|=>|,?\s*use|,?\s*replaced by)\s*`?(?P<replacement>[^`\s]+)`?)?\s*$",
+    r"(?P<state>active|unknown|deprecated|retired)"
+    r"(?:\s++(?:on\s++)?+(?P<date>\d{4}-\d{2}-\d{2}))?+"
+    r"(?:\s*+(?:→|->|=>|,?+\s*+use|,?+\s*+replaced by)\s*+`?+(?P<replacement>[^`\s]++)`?+)?+\s*+",
     re.I,
 )
 STATUS_FORMS = "active, unknown (or blank), deprecated YYYY-MM-DD [→ provider/model], retired YYYY-MM-DD → provider/model"
@@ -334,7 +510,7 @@ def read_status(text: str) -> StatusText:
     cell = _short(text.strip(), "status", STATUS_FORMS)
     if cell.lower() in _BLANK:
         return StatusText("unknown", None, None)  # not stated is not the same as active
-    match = _STATUS.match(cell)
+    match = _STATUS.fullmatch(cell)
     if match is None:
         raise CellError(f"cannot read status {cell!r}; write {STATUS_FORMS}")
     state = match["state"].lower()

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 BOM = "\ufeff"
 # markdown-it's own line breaks (``\r\n``, ``\r``, ``\n``); U+2028, form feeds and the like are text inside a line.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 #: The widest line (in terminal columns) an aligned table may have; wider tables are written compact.
 DEFAULT_WIDTH = 120
 
@@ -218,13 +217,13 @@ def split_row(line: str) -> tuple[Cell, ...]:
 def replace_value(raw: str, value: str) -> str:
     """A cell's raw text with its value replaced by ``value``, keeping its spacing, HTML comments
     (waivers) and backticks around the value. ``EditError`` when the value is split by a comment."""
-    from regc.parse.markdown import closed_comments  # where the parser looks for them, and why
+    from regc.parse.markdown import comments  # where the parser finds them: a linear scan
 
     if "|" in value or "\n" in value or "\r" in value:
         raise ValueError(f"a cell value cannot hold a pipe or a line break: {value!r}")
-    closed = closed_comments(raw)
-    pieces = _COMMENT.split(closed)
-    pieces[-1] += raw[len(closed):]
+    spans = comments(raw)
+    found = [raw[start:end] for start, end in spans]
+    pieces = [raw[end:start] for (_, end), (start, _) in itertools.pairwise([(0, 0), *spans, (len(raw), len(raw))])]
     texts = [i for i, piece in enumerate(pieces) if piece.strip(" \t")]
     if len(texts) > 1:
         raise EditError(f"the value {raw.strip()!r} is split by a comment")
@@ -241,10 +240,9 @@ def replace_value(raw: str, value: str) -> str:
     core = piece[lead: len(piece) - trail]
     if len(core) >= 2 and core.startswith("`") and core.endswith("`") and "`" not in core[1:-1]:
         value = f"`{value}`"
-    comments = _COMMENT.findall(closed)
     pieces[index] = piece[:lead] + value + piece[len(piece) - trail:]
     out = pieces[0]
-    for comment, piece in zip(comments, pieces[1:], strict=True):
+    for comment, piece in zip(found, pieces[1:], strict=True):
         out += comment + piece
     return out
 

@@ -2,33 +2,50 @@
 
 markdown-it-py (CommonMark + GFM tables + front matter, through
 ``regc.parse.blocks``) reads the file, so what regc reads is exactly what
-GitHub renders. This module only walks the top-level blocks it gives:
-H2 headings open sections, the first table of an alias section
-is its key/value table, a table headed ``Alias | Resolves to`` holds legacy
-aliases, the table of the ``Models`` section holds per-model data, and
-``<!-- regc:ignore ... -->`` comments attach to what follows them.
+GitHub renders. This module walks the top-level blocks it gives, under a
+closed grammar (README "The registry format"):
+
+- level-1 and level-2 headings open sections; the first level-1 heading is the title;
+- an alias section is a level-2 heading ending in ``alias `name```; its first table
+  is its key/value table (``Primary``, ``Alternatives``, rationale);
+- the Models section is a level-2 heading ``Models``; every table in it, under its
+  level-3+ subsections too, is a Models table;
+- a table headed ``Alias | Resolves to`` holds legacy aliases, in any section;
+- ``<!-- regc:ignore ... -->`` comments attach to what follows them.
+
+What looks like structure but does not follow the grammar (an alias heading at
+another level or in another form, a key/value table outside an alias section, a
+Models-like table elsewhere, a legacy-like header with an unknown column, a key
+or column header one typo away from a known one, a heading that lost its space)
+is an input error at its own line, with the nearest known spelling. Everything
+else is prose.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import re
 from typing import Any
 
 from regc.errors import DiagnosticCollector, InputError
 from regc.parse import cells
-from regc.parse.blocks import FrontMatter, Heading, Html, Table, TooDeepError, Unclosed, blocks
+from regc.parse.blocks import FrontMatter, Heading, Html, Other, Table, TooDeepError, Unclosed, blocks
 from regc.parse.raw import Pos, RawAlias, RawModel, RawProse, RawRegistry, RawWaiver, Text
 
-# Searched for, not matched from the start: a lazy title before a starred separator class takes
-# quadratic time on a long heading of separators (60,000 `·` took minutes).
-_ALIAS_SUFFIX = re.compile(r"\balias\s+`?(?P<name>[^`\s]+)`?\s*$", re.I)
+# Searched for, not matched from the start, and possessive with a look-behind for the word's start, so that a long
+# heading of separators or of repeated `alias` words is read in linear time.
+_ALIAS_SUFFIX = re.compile(r"(?<![A-Za-z0-9_])alias\s++`?+(?P<name>[^`\s]++)`?+\s*+\Z", re.I)
+_MENTIONS_ALIAS = re.compile(r"(?<![A-Za-z0-9_])alias(?![A-Za-z0-9_])", re.I)
 _TITLE_SEPARATORS = "·:|—–-"
-_NUMBERED = re.compile(r"^\d+[.)]\s+")
-_WAIVER = re.compile(r"<!--\s*regc:ignore\s+(?P<body>.*?)\s*-->", re.S)
-_WAIVER_ARG = re.compile(r'(?P<key>[a-z_]+)\s*=\s*"(?P<value>[^"]*)"')
-_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NUMBERED = re.compile(r"^\d++[.)]\s++")
+_WAIVER_ARG = re.compile(r'(?<![a-z_])(?P<key>[a-z_]++)\s*+=\s*+"(?P<value>[^"]*+)"')
+_RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*+")
+#: The heading level of alias sections and of the Models section.
+SECTION_LEVEL = 2
+#: How alike two spellings must be (difflib's ratio) for one to be taken as a typo of the other.
+TYPO_RATIO = 0.8
 
 
 @dataclasses.dataclass
@@ -51,6 +68,11 @@ class _Section:
     name: str = ""
     title: str = ""
     tables: list[_Table] = dataclasses.field(default_factory=list)
+    near_models: bool = False  # a prose heading one typo from `Models`: an error if a Models-like table follows
+    misread: bool = False  # a paragraph in it was reported as a broken heading or table: its absence is not reported again
+    # Lines in it that read like an alias or Models heading but are none (a subheading, a paragraph or list item that lost
+    # its `##`): where an error about a table that has no section of its own points.
+    meant: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
 
 def parse_markdown(text: str, path: str) -> RawRegistry:
@@ -73,15 +95,18 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
                                             "the file would be lost; flatten them") from None
     for block in found:
         if isinstance(block, FrontMatter):
-            meta, meta_pos = _front_matter(block.content, path, block.line + 1)
+            meta, meta_pos = _front_matter(block.content, path, block.line + 1, errors)
         elif isinstance(block, Heading):
-            if block.level == 1 and title is None:
-                title = _plain(block.text)
-            elif block.level <= 2:
-                current = _open_section(block.text, _plain(block.text), block.level, Pos(block.line), errors)
+            opened = _open_section(block.text, block.level, Pos(block.line), errors, title is None)
+            if opened is None:
+                title = _plain(block.text) if block.level == 1 and title is None else title
+                if block.level > 1 and _heading_like(block.text):
+                    current.meant.append((block.line, block.text))
+            else:
+                current = opened
                 sections.append(current)
             for waiver in pending:
-                if current.kind == "alias" and block.level <= 2:
+                if current.kind == "alias" and opened is current:
                     waivers.append(dataclasses.replace(waiver, alias=waiver.alias or current.name))
                 else:
                     errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} stands before a heading that is not an alias section; "
@@ -103,11 +128,16 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
                                  '(alias="name" or model="provider/model"), or go inside that row')
             pending = []
             current.tables.append(_read_table(block, errors))
-        elif pending:  # a paragraph, list, quote or code block between a comment and what it should precede
-            for waiver in pending:
-                errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} must stand directly before "
-                             "the alias heading or table it applies to")
-            pending = []
+        else:
+            if block.lines and _misread(block, errors):
+                current.misread = True
+            elif block.lines and _heading_like(_list_item(block.lines[0])):
+                current.meant.append((block.line, _list_item(block.lines[0])))
+            if pending:  # a paragraph, list, quote or code block between a comment and what it should precede
+                for waiver in pending:
+                    errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} must stand directly before "
+                                 "the alias heading or table it applies to")
+                pending = []
 
     for waiver in pending:
         errors.error(waiver.pos.line, f"regc:ignore {waiver.rule} is not followed by an alias section or a table it could apply to")
@@ -116,19 +146,25 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
     models: list[RawModel] = []
     prose: list[RawProse] = []
     for section in [preamble, *sections]:
-        # The first table of an alias section is its key/value table; a legacy
-        # table (Alias | Resolves to) may stand in any section after that.
-        other_tables = section.tables
+        others = section.tables
+        if section.kind == "refused":
+            continue  # its heading is reported; what it holds would be reported again
         if section.kind == "alias":
             aliases.append(_alias(section, waivers, errors))
-            other_tables = section.tables[1:]
+            others = section.tables[1:]
         elif section.kind == "models":
             models.extend(_models(section, waivers, errors))
+            others = [table for table in section.tables if _table_kind(table) == "legacy"]
         elif section is not preamble:
             prose.append(RawProse(section.heading, section.level, section.pos))
-        for table in other_tables:
-            if _is_legacy(table):
+        for table in others:
+            kind = _table_kind(table)
+            if kind == "legacy":
                 aliases.extend(_legacy(table, waivers, errors))
+            elif kind == "keyvalue":
+                _stray_key_value_table(section, table, errors)
+            elif kind == "models":
+                _stray_models_table(section, table, errors)
 
     errors.raise_if_any()
     return RawRegistry(
@@ -146,9 +182,11 @@ def parse_markdown(text: str, path: str) -> RawRegistry:
 
 #: Lines of front matter: it holds `reviewed:` and a few keys, and the YAML reader is slow on bulk.
 MAX_FRONT_MATTER_LINES = 1_000
+#: Front-matter keys regc reads; any other key is kept as metadata, unless it is a typo of one of these.
+FRONT_MATTER_KEYS = ("reviewed",)
 
 
-def _front_matter(content: str, path: str, first_line: int) -> tuple[dict[str, Any], dict[str, Pos]]:
+def _front_matter(content: str, path: str, first_line: int, errors: DiagnosticCollector) -> tuple[dict[str, Any], dict[str, Pos]]:
     from regc.parse import yamlio
 
     lines = content.count("\n") + 1
@@ -163,31 +201,154 @@ def _front_matter(content: str, path: str, first_line: int) -> tuple[dict[str, A
         raise InputError.at(path, first_line, "front matter must be a YAML mapping (`reviewed: 2026-11-01`)")
     meta = {str(key.value): yamlio.to_python(value) for key, value in node.items}
     positions = {str(key.value): key.pos for key, _ in node.items}
+    for key, pos in positions.items():
+        near = typo_of(key.lower(), FRONT_MATTER_KEYS) if key not in FRONT_MATTER_KEYS else None
+        if near is not None:
+            errors.error(pos.line, f"unknown front-matter key {key!r}; did you mean {near!r}? (other keys are kept as metadata, "
+                         "but this one is one typo away from a key regc reads)", pos.col)
     return meta, positions
 
 
-def _open_section(heading: str, plain: str, level: int, pos: Pos, errors: DiagnosticCollector) -> _Section:
+def typo_of(word: str, known: tuple[str, ...] | list[str], cutoff: float = TYPO_RATIO) -> str | None:
+    """The known spelling ``word`` is one slip away from (difflib ratio at least ``cutoff``), else None."""
+    close = difflib.get_close_matches(word, known, n=1, cutoff=cutoff)
+    return close[0] if close and close[0] != word else None
+
+
+# --- headings ------------------------------------------------------------------------------
+
+
+def _open_section(heading: str, level: int, pos: Pos, errors: DiagnosticCollector, first_h1: bool) -> _Section | None:
+    """The section a heading opens (levels 1 and 2), or None (the title, a subheading); errors for a heading that
+    looks like an alias or Models heading but is not one."""
+    plain = _plain(heading)
     match = _ALIAS_SUFFIX.search(heading)
-    if match:
+    if match is not None and level != SECTION_LEVEL:
+        if heading.rstrip().endswith("`"):  # without backticks, `alias name` ending a title or subheading is prose
+            errors.error(pos.line, f"an alias section is a level-{SECTION_LEVEL} heading, not level {level}: "
+                         f"write `{'#' * SECTION_LEVEL} {heading}`")
+            return _Section("refused", heading, level, pos)
+        match = None
+    if match is not None:
         name = match["name"]
         if not cells.is_alias_name(name):
             errors.error(pos.line, cells.alias_name_problem(name))
         end = match.start()
         while end > 0 and (heading[end - 1].isspace() or heading[end - 1] in _TITLE_SEPARATORS):
             end -= 1
-        title = _NUMBERED.sub("", heading[:end]).strip(" ·:|—–-`*")
+        title = _NUMBERED.sub("", heading[:end], count=1).strip(" ·:|—–-`*")
+        if "`" in heading[:end] and _MENTIONS_ALIAS.search(heading[:end]):
+            errors.error(pos.line, f"this heading names an alias twice; an alias heading ends in one ``alias `name```: {heading!r}")
         return _Section("alias", heading, level, pos, name=name, title=title or name)
-    if plain.strip().lower() == "models":
+    problem = _alias_heading_problem(heading, level)
+    if problem is not None:
+        errors.error(pos.line, problem)
+        return _Section("refused", heading, level, pos)
+    models = plain.lower().rstrip(":").strip() == "models"
+    if models and level != SECTION_LEVEL:
+        errors.error(pos.line, f"the Models section is a level-{SECTION_LEVEL} heading, not level {level}: write `## Models`")
+        return _Section("refused", heading, level, pos)
+    if level > SECTION_LEVEL or (level == 1 and first_h1):
+        return None
+    if models:
         return _Section("models", heading, level, pos)
-    return _Section("prose", heading, level, pos)
+    words = plain.lower().replace("(", " ").replace(")", " ").split()
+    near = typo_of(plain.lower(), ["models"]) is not None or "models" in words or any(typo_of(w, ["models"]) for w in words)
+    return _Section("prose", heading, level, pos, near_models=near)
 
 
-_EMPHASIS = re.compile(r"(\*\*|__|`)")
+def _alias_heading_problem(heading: str, level: int) -> str | None:
+    """Why a heading that is not an alias heading still reads as one that was meant to be, or None."""
+    if "`" not in heading:
+        return None
+    mentions = _MENTIONS_ALIAS.search(heading)
+    if mentions is not None:
+        after = [m[1].strip() for m in _CODE_SPAN.finditer(heading, mentions.end())]
+        name = after[0] if after else _last_code_span(heading) or "name"
+        return (f"a heading that names an alias ends in ``alias `name``` with nothing after it; "
+                f"write `{'#' * SECTION_LEVEL} {suggested(heading[:mentions.start()], name)}`, or drop the backticks if it is prose")
+    stripped = heading.rstrip()
+    if not stripped.endswith("`"):
+        return None
+    start = stripped.rfind("`", 0, len(stripped) - 1)
+    words = stripped[:max(start, 0)].split()
+    last = words[-1].strip(":.,;·*").lower() if words else ""
+    if not last or typo_of(last, ["alias"]) is None:
+        return None
+    title = " ".join(words[:-1])
+    return (f"{words[-1]!r} before the code span: did you mean `alias`? "
+            f"write `{'#' * SECTION_LEVEL} {suggested(title, _last_code_span(heading) or 'name')}`")
+
+
+_CODE_SPAN = re.compile(r"`([^`]*+)`")
+
+
+def _last_code_span(heading: str) -> str | None:
+    spans = [m[1].strip() for m in _CODE_SPAN.finditer(heading)]
+    return spans[-1] if spans else None
+
+
+def suggested(title: str, name: str) -> str:
+    """An alias heading's text (without the ``##``) from a title and a name: ``Cheap · alias `cheap```."""
+    title = _CODE_SPAN.sub("", title).strip(" ·:|—–-(*")
+    return f"{title} · alias `{name}`" if title else f"alias `{name}`"
+
+
+_EMPHASIS = re.compile(r"\*\*|__|`")
 
 
 def _plain(text: str) -> str:
     """A heading's text without its markup (``**Models**`` -> ``Models``, ```` `x` ```` -> ``x``)."""
     return _EMPHASIS.sub("", text).strip()
+
+
+def _misread(block: Other, errors: DiagnosticCollector) -> bool:
+    """A paragraph or indented code block that was meant as a heading or a table, and reads as neither: reported."""
+    first = block.lines[0]
+    stripped = first.strip()
+    if stripped.startswith("#"):
+        hashes = len(stripped) - len(stripped.lstrip("#"))
+        rest = stripped[hashes:].strip()
+        code = first[:1].isspace() and len(first) - len(first.lstrip()) >= 4
+        if rest and (_ALIAS_SUFFIX.search(rest) or _alias_heading_problem(rest, 2) or _plain(rest).lower().rstrip(":") == "models"):
+            why = ("indented four spaces or more, it is a code block" if code else
+                   f"{hashes} `#` is not a heading" if hashes > 6 else "without a space after the `#` it is a paragraph")
+            errors.error(block.line, f"this line was meant as a heading, but {why}: write `{'#' * min(hashes, 6)} {rest}`")
+            return True
+    elif stripped.startswith("|") and stripped.count("|") >= 2:
+        second = block.lines[1].strip() if len(block.lines) > 1 else ""
+        if second and set(second) <= set("|-: \t") and "-" in second:
+            header, delimiter = len(cells_of(stripped)), len(cells_of(second))
+            row = len(cells_of(block.lines[2].strip())) if len(block.lines) > 2 else None
+            # The line that disagrees with the table's rows is the one to fix: the header, unless a row agrees with it.
+            at = block.line + 1 if row == header else block.line
+            errors.error(at, f"this table's header (line {block.line}) has {header} column{'s' * (header != 1)} and its delimiter "
+                         f"row (line {block.line + 1}) {delimiter}, so it is no table at all; give both the same number of columns")
+        else:
+            errors.error(block.line + 1, f"a table's second line is its delimiter row (`|---|---|`, one `---` per column); without "
+                         f"it the rows from line {block.line} are a paragraph, not a table")
+        return True
+    return False
+
+
+def _heading_like(text: str) -> bool:
+    """Text that reads as an alias heading (``X · alias `x```, backticks or not) or as ``Models``."""
+    return bool(_ALIAS_SUFFIX.search(text)) or _plain(text).lower().rstrip(":") == "models"
+
+
+def _list_item(line: str) -> str:
+    """A line without a list item's marker (``1. ``, ``- ``, ``* ``), which a heading that lost its ``##`` may read as."""
+    return re.sub(r"^\s*+(?:\d++[.)]|[-*+])\s++", "", line, count=1).strip()
+
+
+def cells_of(row: str) -> list[str]:
+    """The cells of a row line as GFM splits it (pipes not after a backslash, less empty ends)."""
+    from regc.parse.blocks import cell_columns
+
+    return [""] * len(cell_columns(row))
+
+
+# --- tables ----------------------------------------------------------------------------------
 
 
 def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
@@ -202,8 +363,7 @@ def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
             content = cell.text
             if "regc:ignore" in content:
                 in_row.extend(_waivers(content, row.line, errors))
-                closed = closed_comments(content)
-                content = (_WAIVER.sub("", closed) + content[len(closed):]).strip()
+                content = strip_waivers(content).strip()
             texts.append(Text(content, Pos(cell.line, cell.col)))
         if row.written > len(header):
             errors.error(row.line, f"table row has {row.written} cells but the header has {len(header)}; "
@@ -224,24 +384,60 @@ def _key(text: str) -> str:
 _KEY_MARKUP = re.compile(r"[*_`]")
 
 
-def closed_comments(content: str) -> str:
-    """``content`` up to its last ``-->``: every comment that can match lies there.
+def comments(content: str) -> list[tuple[int, int]]:
+    """Where each closed HTML comment (``<!-- ... -->``) is in ``content``: (start, end) spans, in order.
 
-    A lazy ``<!--.*?-->`` scans to the end of the text from each ``<!--`` that is never
-    closed; cut at the last ``-->``, every scan ends at a close, and the search is linear.
-    The writer (``regc.parse.document``) finds the comments of a cell it edits the same way.
+    A scan with ``str.find``, linear in the text: a lazy ``<!--.*?--> `` regex rescans to the end of the
+    text from each ``<!--`` that is never closed. The writer (``regc.parse.document``) and ``regc prices`` find
+    the comments of a cell the same way.
     """
-    return content[: content.rfind("-->") + 3] if "-->" in content else ""
+    spans: list[tuple[int, int]] = []
+    start = content.find("<!--")
+    while start >= 0:
+        end = content.find("-->", start + 4)
+        if end < 0:
+            break
+        spans.append((start, end + 3))
+        start = content.find("<!--", end + 3)
+    return spans
+
+
+def strip_comments(content: str, *, waivers_only: bool = False) -> str:
+    """``content`` without its closed HTML comments (``waivers_only``: without its ``regc:ignore`` comments)."""
+    out: list[str] = []
+    at = 0
+    for start, end in comments(content):
+        if waivers_only and not _is_waiver(content[start + 4:end - 3]):
+            continue
+        out.append(content[at:start])
+        at = end
+    out.append(content[at:])
+    return "".join(out)
+
+
+def strip_waivers(content: str) -> str:
+    return strip_comments(content, waivers_only=True)
+
+
+_WAIVER_OPEN = "regc:ignore"
+
+
+def _is_waiver(inner: str) -> bool:
+    inner = inner.strip()
+    return inner.startswith(_WAIVER_OPEN) and (len(inner) == len(_WAIVER_OPEN) or inner[len(_WAIVER_OPEN)].isspace())
 
 
 def _waivers(content: str, line: int, errors: DiagnosticCollector) -> list[RawWaiver]:
     found: list[RawWaiver] = []
-    for match in _WAIVER.finditer(closed_comments(content)):
-        body = match["body"]
+    for start, end in comments(content):
+        inner = content[start + 4:end - 3].strip()
+        if not _is_waiver(inner):
+            continue
+        body = inner[len(_WAIVER_OPEN):].strip()
         rule, _, rest = body.partition(" ")
         args = {m["key"]: m["value"] for m in _WAIVER_ARG.finditer(rest)}
-        waiver_line = line + content[: match.start()].count("\n")
-        if not _RULE_ID.match(rule):
+        waiver_line = line + content[:start].count("\n")
+        if not _RULE_ID.fullmatch(rule):
             errors.error(waiver_line, f"regc:ignore needs a rule id: <!-- regc:ignore RULE reason=\"...\" -->, not {body!r}")
             continue
         unknown = sorted(set(args) - {"reason", "until", "alias", "model"})
@@ -254,14 +450,37 @@ def _waivers(content: str, line: int, errors: DiagnosticCollector) -> list[RawWa
 
 # --- sections to records ----------------------------------------------------
 
-_PRIMARY_KEYS = {"primary"}
-_ALTERNATIVES_KEYS = {"alternatives", "alternative", "fallbacks", "fallback"}
+#: Key cells of an alias table regc reads (every other key is rationale), by the field they fill.
+KEY_FIELDS = {"primary": "primary", "alternatives": "alternatives", "alternative": "alternatives",
+              "fallbacks": "alternatives", "fallback": "alternatives"}
+_KEY_SPELLINGS = {"primary": "Primary", "alternatives": "Alternatives", "alternative": "Alternatives",
+                  "fallbacks": "Fallbacks", "fallback": "Fallbacks"}
+
+
+def key_field(key: str) -> str | None:
+    """``primary`` / ``alternatives`` for a known key cell (normalised with ``_key``), else None (rationale)."""
+    return KEY_FIELDS.get(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_typo(key: str) -> str | None:
+    """The known key a rationale-looking key cell was meant to be: one word a typo away from one (``Primay``), or
+    several words the first of which is one (``Primary model``: rationale keys do not start so)."""
+    words = key.split()
+    if not words:
+        return None
+    first = words[0].strip(":.,;()")
+    if len(words) > 1 and first in KEY_FIELDS:
+        return _KEY_SPELLINGS[first]
+    near = typo_of(first, list(KEY_FIELDS)) if len(words) == 1 else typo_of(key, list(KEY_FIELDS), cutoff=0.85)
+    return _KEY_SPELLINGS[near] if near is not None else None
 
 
 def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollector) -> RawAlias:
     if not section.tables:
-        errors.error(section.pos.line, f"alias section `{section.name}` has no key/value table; "
-                     "add one under the heading: | **Primary** | `provider/model` |")
+        if not section.misread:
+            errors.error(section.pos.line, f"alias section `{section.name}` has no key/value table; "
+                         "add one under the heading: | **Primary** | `provider/model` |")
         return RawAlias(section.name, "use-case", section.title, section.pos, None, (), ())
     table = section.tables[0]
     for row_list in table.row_waivers.values():
@@ -271,11 +490,14 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
                      "an alias table has two: | key | value |")
     rows = list(zip(table.rows, table.widths, strict=False))
     # An alias table's header is usually empty (| | |); if it holds a key row, read it as one.
-    if table.header and _key(table.header[0].value) in _PRIMARY_KEYS | _ALTERNATIVES_KEYS:
+    if table.header and (key_field(_key(table.header[0].value)) or _key_typo(_key(table.header[0].value))):
         rows.insert(0, (table.header, len(table.header)))
     primary: Text | None = None
     alternatives: tuple[Text, ...] = ()
+    alternatives_at: Text | None = None
     rationale: list[tuple[str, Text]] = []
+    typo = False
+    doubled: list[tuple[Text, Text]] = []  # a second Alternatives row, and the first's value
     for row, written in rows:
         if written < 2 or len(row) < 2 or not row[0].value:
             line = row[0].pos.line if row else table.pos.line
@@ -284,17 +506,40 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
             continue
         key_cell, value = row[0], row[1]
         key = _key(key_cell.value)
-        if key in _PRIMARY_KEYS:
+        field = key_field(key)
+        if field == "primary":
             if primary is not None:
-                errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Primary row (first at line {primary.pos.line})")
+                errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Primary row (first at line {primary.pos.line})",
+                             key_cell.pos.col)
             primary = value
-        elif key in _ALTERNATIVES_KEYS:
-            if alternatives:
-                errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Alternatives row")
+        elif field == "alternatives":
+            if alternatives_at is not None:
+                doubled.append((key_cell, alternatives_at))
             alternatives = _entries(value)
+            alternatives_at = value
         else:
+            meant = _key_typo(key)
+            if meant is not None:
+                errors.error(key_cell.pos.line, f"unknown key {_KEY_MARKUP.sub('', key_cell.value).strip()!r} in the table of alias "
+                             f"`{section.name}`; did you mean {meant!r}? (rationale keys such as `Why primary` are free text)",
+                             key_cell.pos.col)
+                typo = True
             rationale.append((_KEY_MARKUP.sub("", key_cell.value).strip().rstrip(":").strip(), value))
-    if primary is None or not primary.value:
+    for key_cell, first in doubled:
+        if primary is None and first is doubled[0][1]:  # two Alternatives and no Primary: the first was meant as Primary
+            errors.error(first.pos.line, f"alias `{section.name}` has two Alternatives rows and no Primary; did you mean "
+                         "**Primary** here?", 1)
+            typo = True
+        else:
+            errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Alternatives row (first at line "
+                         f"{first.pos.line})", key_cell.pos.col)
+    keyed = [row for row, written in rows if written >= 2 and len(row) >= 2 and row[0].value]
+    if primary is None and not typo and keyed and key_field(_key(keyed[0][0].value)) == "alternatives" and not doubled:
+        # The first row, where Primary stands, reads Alternatives: that row was meant as the Primary.
+        errors.error(keyed[0][0].pos.line, f"alias `{section.name}` has no Primary: add a row | **Primary** | `provider/model` | "
+                     "above this one, or, if this first row was meant as the Primary, name it **Primary**", keyed[0][0].pos.col)
+        typo = True
+    if (primary is None or not primary.value) and not typo:
         errors.error(table.pos.line, f"alias `{section.name}` has no Primary; add a row | **Primary** | `provider/model` |")
     return RawAlias(
         name=section.name,
@@ -311,35 +556,114 @@ def _entries(cell: Text) -> tuple[Text, ...]:
     return tuple(Text(entry, Pos(cell.pos.line, cell.pos.col + offset)) for entry, offset in cells.split_entries(cell.value))
 
 
-def _columns(table: _Table) -> dict[str, int]:
-    return {_key(cell.value): index for index, cell in enumerate(table.header)}
+# --- table kinds ---------------------------------------------------------------------------
+
+#: The legacy table's columns, by the field they fill; `Alias` and `Resolves to` are required.
+LEGACY_COLUMNS = {"alias": "alias", "resolves to": "target", "resolves": "target", "target": "target",
+                  "alternatives": "alternatives", "alternative": "alternatives", "fallbacks": "alternatives",
+                  "fallback": "alternatives", "notes": "notes", "note": "notes"}
+_LEGACY_SPELLINGS = ["Alias", "Resolves to", "Alternatives", "Fallbacks", "Notes"]
 
 
-def _is_legacy(table: _Table) -> bool:
-    columns = _columns(table)
-    return "alias" in columns and any(name in columns for name in ("resolves to", "resolves", "target"))
+def _table_kind(table: _Table) -> str | None:
+    """What a table that is not an alias section's own table is: ``legacy`` (its header resembles
+    ``Alias | Resolves to``), ``keyvalue`` (a Primary-like key in its first column), ``models`` (a Model column and
+    another Models column), or None: prose."""
+    keys = [_key(cell.value) for cell in table.header]
+    for key in keys:
+        if LEGACY_COLUMNS.get(key) in {"alias", "target"} or typo_of(key, ["alias", "resolves to"]) is not None:
+            return "legacy"
+    fields = [model_field(cell.value) for cell in table.header]
+    if "model" in fields and sum(1 for field in fields if field not in {None, "model", "source"}) >= 1:
+        return "models"
+    if len(table.header) == 2:  # a key/value table has two columns
+        firsts = [keys[0], *(_key(row[0].value) for row in table.rows if row)]
+        if any(key_field(key) is not None or _key_typo(key) is not None for key in firsts):
+            return "keyvalue"
+    return None
+
+
+def _stray_key_value_table(section: _Section, table: _Table, errors: DiagnosticCollector) -> None:
+    """A key/value table with a Primary-like key where no alias section holds it: pointed at the heading to fix."""
+    row = next((row for row in (table.header, *table.rows) if row and (key_field(_key(row[0].value)) or _key_typo(_key(row[0].value)))),
+               table.header)
+    key = _KEY_MARKUP.sub("", row[0].value).strip() if row else "Primary"
+    meant = next((m for m in reversed(section.meant) if m[0] < table.pos.line and _ALIAS_SUFFIX.search(m[1])), None)
+    if meant is not None:
+        errors.error(meant[0], f"this line reads as an alias heading, and the table at line {table.pos.line} has a `{key}` row, "
+                     f"but it is no level-{SECTION_LEVEL} heading: write `{'#' * SECTION_LEVEL} {_plain_heading(meant[1])}`")
+        return
+    if section.kind == "alias":
+        errors.error(row[0].pos.line, f"a second key/value table in alias section `{section.name}` (a `{key}` row); each alias "
+                     "section has one table: merge them, or give this one its own `## Title · alias `name`` heading", row[0].pos.col)
+    elif section.heading:
+        heading = section.heading.rstrip()
+        name = _last_code_span(heading) if heading.endswith("`") else None
+        title = heading[:heading.rfind("`", 0, len(heading) - 1)] if name is not None else heading
+        errors.error(section.pos.line, f"the table at line {table.pos.line} has a `{key}` row, but this heading is not an alias "
+                     f"heading; end it with ``alias `name```: `{'#' * SECTION_LEVEL} {suggested(title, name or 'name')}`")
+    else:
+        errors.error(row[0].pos.line, f"a key/value table with a `{key}` row before any alias heading; put it under "
+                     "`## Title · alias `name``", row[0].pos.col)
+
+
+def _plain_heading(text: str) -> str:
+    return text.lstrip("#").strip()
+
+
+def _stray_models_table(section: _Section, table: _Table, errors: DiagnosticCollector) -> None:
+    """A table that reads like a Models table where no Models section holds it."""
+    meant = next((m for m in reversed(section.meant) if m[0] < table.pos.line and _plain(m[1]).lower().rstrip(":") == "models"), None)
+    if meant is not None:
+        errors.error(meant[0], f"this line reads as the Models heading, and the table at line {table.pos.line} is a Models table, "
+                     f"but it is no level-{SECTION_LEVEL} heading: write `## Models`")
+    elif section.near_models:
+        errors.error(section.pos.line, f"{section.heading!r} holds a Models table (line {table.pos.line}); did you mean `## Models`?")
+    else:
+        where = f"under `{section.heading}`" if section.heading else "before any section"
+        errors.error(table.pos.line, f"a table with Model and price or status columns {where} is not read; Models tables stand "
+                     "under `## Models` (or its subsections)")
 
 
 def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector) -> list[RawAlias]:
-    columns = _columns(table)
-    target_col = next(columns[name] for name in ("resolves to", "resolves", "target") if name in columns)
-    alt_col = next((columns[name] for name in ("alternatives", "fallbacks") if name in columns), None)
-    notes_col = columns.get("notes", columns.get("note"))
+    columns: dict[str, int] = {}
+    unknown: list[Text] = []
+    for index, cell in enumerate(table.header):
+        field = LEGACY_COLUMNS.get(_key(cell.value))
+        if field is None:
+            unknown.append(cell)
+        elif field in columns:
+            errors.error(cell.pos.line, f"a second {cell.value!r} column in the legacy alias table", cell.pos.col)
+        else:
+            columns[field] = index
+    missing = [name for name, field in (("Alias", "alias"), ("Resolves to", "target")) if field not in columns]
+    spellings = [s.lower() for s in _LEGACY_SPELLINGS]
+    for cell in unknown:
+        near = difflib.get_close_matches(_key(cell.value), spellings, n=1, cutoff=0.6)
+        meant = _LEGACY_SPELLINGS[spellings.index(near[0])] if near else missing[0] if len(missing) == 1 == len(unknown) else None
+        hint = f"; did you mean {meant!r}?" if meant else ""
+        errors.error(cell.pos.line, f"unknown column {cell.value!r} in the legacy alias table{hint} (its columns are Alias, "
+                     "Resolves to, and optionally Alternatives and Notes)", cell.pos.col)
+    if missing:
+        if not unknown:
+            errors.error(table.pos.line, f"the legacy alias table needs the column{'s' * (len(missing) > 1)} {' and '.join(missing)}")
+        return []
     found: list[RawAlias] = []
     for index, row in enumerate(table.rows):
-        cell = _cell(row, columns["alias"])
-        if cell is None or not cell.value:
+        name_cell = _cell(row, columns["alias"])
+        if name_cell is None or not name_cell.value:
             errors.error(row[0].pos.line if row else table.pos.line, "legacy alias row without an alias name")
             continue
-        name = cell.value.strip("`* ")
+        cell = name_cell
+        name = _unquoted(cell.value)
         if not cells.is_alias_name(name):
             errors.error(cell.pos.line, cells.alias_name_problem(name), cell.pos.col)
             continue
-        target = _cell(row, target_col)
+        target = _cell(row, columns["target"])
         if target is None or not target.value:
             errors.error(cell.pos.line, f"legacy alias `{name}` has no `Resolves to` value")
-        alternatives = _cell(row, alt_col)
-        notes = _cell(row, notes_col)
+        alternatives = _cell(row, columns.get("alternatives"))
+        notes = _cell(row, columns.get("notes"))
         waivers.extend(dataclasses.replace(w, alias=w.alias or name) for w in table.row_waivers.get(index, ()))
         found.append(RawAlias(
             name=name,
@@ -354,48 +678,100 @@ def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector
     return found
 
 
+def _unquoted(value: str) -> str:
+    """A name cell without its backticks or bold; an unbalanced backtick stays, to be refused as a character of the name."""
+    name = value.strip("* ")
+    if len(name) >= 2 and name.startswith("`") and name.endswith("`"):
+        return name[1:-1].strip()
+    return name
+
+
 def _cell(row: list[Text], index: int | None) -> Text | None:
     if index is None or index >= len(row):
         return None
     return row[index]
 
 
-# Models table: header text -> field, matched on the header's leading words.
-_MODEL_COLUMNS = (
-    ("model", "model"),
-    ("kind", "kind"),
-    ("type", "kind"),
-    ("input", "input"),
-    ("output", "output"),
-    ("cache read", "cache_read"),
-    ("cached input", "cache_read"),
-    ("cache write", "cache_write"),
-    ("context", "context"),
-    ("status", "status"),
-    ("lifecycle", "status"),
-    ("source", "source"),
-    ("notes", "source"),
+# --- the Models table ------------------------------------------------------------------------
+
+#: A Models column header: a field's word, then what may follow it (a price's unit must be per 1M tokens).
+_HEADER_WORDS = (
+    ("model", "model"), ("kind", "kind"), ("type", "kind"), ("input", "input"), ("output", "output"),
+    ("cache read", "cache_read"), ("cached input", "cache_read"), ("cache write", "cache_write"),
+    ("context", "context"), ("status", "status"), ("lifecycle", "status"), ("source", "source"),
+    ("notes", "source"), ("note", "source"),
 )
+_PER_MTOK = re.compile(
+    r"\s*+(?:price|cost)?+\s*+\(?+\s*+(?:\$|usd)?+\s*+(?:(?:/|per)\s*+(?:1\s*+m|m|mtok|million)(?:\s*+tok(?:en)?+s?+)?+)?+\s*+\)?+"
+)
+_AFTER = {
+    "model": re.compile(r"(?:\s++(?:id|ref|reference))?+"),
+    "context": re.compile(r"(?:\s++window)?+\s*+(?:\(\s*+tokens\s*+\)|tokens)?+"),
+    "input": _PER_MTOK, "output": _PER_MTOK, "cache_read": _PER_MTOK, "cache_write": _PER_MTOK,
+}
+#: The headers a did-you-mean suggests.
+MODEL_HEADERS = ("Model", "Kind", "Input $/MTok", "Output $/MTok", "Cache read $/MTok", "Cache write $/MTok", "Context", "Status",
+                 "Source", "Notes")
 
 
+@functools.lru_cache(maxsize=256)
 def model_field(header: str) -> str | None:
+    """The field a Models table column fills, from its header: ``Input $/MTok`` -> ``input``; None for a header that is
+    not one (the parser refuses it; ``regc prices`` and ``regc fmt`` ignore it)."""
     key = _key(header)
-    for prefix, field in _MODEL_COLUMNS:
-        if key.startswith(prefix):
-            return field
+    for word, field in _HEADER_WORDS:
+        if key.startswith(word):
+            after = _AFTER.get(field)
+            rest = key[len(word):]
+            if (after.fullmatch(rest) is not None) if after is not None else rest == "":
+                return field
     return None
 
 
+def _header_problem(header: str) -> str:
+    key = _key(header)
+    if not key:
+        return "a column without a header; name it (Model, Kind, Input $/MTok, Output $/MTok, Context, Status, Source)"
+    for word, field in _HEADER_WORDS:
+        if key.startswith(word) and field in {"input", "output", "cache_read", "cache_write"}:
+            return (f"column {header!r}: prices in the Models table are per 1M tokens (`{word.capitalize()} $/MTok`); a price per "
+                    "image or minute gives its unit in the cell (`$0.04/image`)")
+    near = difflib.get_close_matches(key, [h.lower() for h in MODEL_HEADERS], n=1, cutoff=0.5)
+    if not near:
+        near = difflib.get_close_matches(key.split(" ")[0], [h.lower().split(" ")[0] for h in MODEL_HEADERS], n=1, cutoff=0.5)
+        near = [next(h.lower() for h in MODEL_HEADERS if h.lower().split(" ")[0] == near[0])] if near else []
+    hint = f"; did you mean {next(h for h in MODEL_HEADERS if h.lower() == near[0])!r}?" if near else ""
+    return f"unknown column {header!r} in the Models table{hint} (its columns are {', '.join(MODEL_HEADERS[:-1])} or Notes)"
+
+
 def _models(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollector) -> list[RawModel]:
-    tables = [t for t in section.tables if not _is_legacy(t)]
+    tables = [t for t in section.tables if _table_kind(t) != "legacy"]
     if not tables:
         errors.error(section.pos.line, "the Models section has no table; "
                      "add | Model | Kind | Input $/MTok | Output $/MTok | Context | Status |")
         return []
-    table = tables[0]
-    fields = [model_field(cell.value) for cell in table.header]
+    found: list[RawModel] = []
+    for table in tables:
+        found.extend(_model_rows(table, waivers, errors))
+    return found
+
+
+def _model_rows(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector) -> list[RawModel]:
+    fields: list[str | None] = []
+    seen: dict[str, Text] = {}
+    for cell in table.header:
+        field = model_field(cell.value)
+        if field is None:
+            errors.error(cell.pos.line, _header_problem(cell.value), cell.pos.col)
+        elif field in seen:
+            errors.error(cell.pos.line, f"a second {field.replace('_', ' ')} column ({cell.value!r}; the first is "
+                         f"{seen[field].value!r}); keep one", cell.pos.col)
+            field = None
+        else:
+            seen[field] = cell
+        fields.append(field)
     if "model" not in fields:
-        errors.error(table.pos.line, "the Models table needs a `Model` column")
+        errors.error(table.pos.line, "a Models table needs a `Model` column")
         return []
     model_col = fields.index("model")
     found: list[RawModel] = []
@@ -407,7 +783,7 @@ def _models(section: _Section, waivers: list[RawWaiver], errors: DiagnosticColle
         cells_by_field = tuple(
             (field, cell) for field, cell in zip(fields, row, strict=False) if field is not None and field != "model"
         )
-        model_ref = ref.value.strip("`").strip()
+        model_ref = _unquoted(ref.value)
         waivers.extend(dataclasses.replace(w, model=w.model or model_ref) for w in table.row_waivers.get(index, ()))
         found.append(RawModel(ref=Text(model_ref, ref.pos), cells=cells_by_field, pos=ref.pos))
     return found

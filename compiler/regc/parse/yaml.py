@@ -152,7 +152,12 @@ def _validate(root: yamlio.YMap, path: str) -> None:
             loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part in {"str", "int", "float", "list[str]"}))
             pos = yamlio.locate(root, loc) or root.pos
             where = ".".join(str(part) for part in loc) or "document"
-            diagnostics.append(Diagnostic(path, pos.line, pos.col, f"{where}: {error['msg']}"))
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                from regc.parse.suggest import keys_at, unknown_key
+
+                message = unknown_key(str(loc[-1]), keys_at(RegistryFile, loc[:-1]), ".".join(str(p) for p in loc[:-1]) or "the registry")
+            diagnostics.append(Diagnostic(path, pos.line, pos.col, f"{where}: {message}"))
         raise InputError(diagnostics) from None
 
 

@@ -64,7 +64,7 @@ FIELD_WORDS = {"input": "input price", "output": "output price", "cache_read": "
 _UNIT_WORDS = {"mtok": "per 1M tokens", "image": "per image", "minute": "per minute", "second": "per second"}
 _UNIT_SUFFIX = {"mtok": "", "image": "/image", "minute": "/min", "second": "/s"}
 _NUMBER = re.compile(r"\d[\d,]*(?:\.(\d+))?|\.(\d+)")
-_STATUS_TAIL = re.compile(r"\s*(?:→|->|=>|,?\s*use\b|,?\s*replaced by\b).*$", re.I | re.S)
+_STATUS_TAIL = re.compile(r"(?<!\s)\s*+(?:→|->|=>|,?+\s*+use\b|,?+\s*+replaced by\b).*$", re.I | re.S)
 _CONTEXT_TOLERANCE = Decimal("0.01")
 #: The README section that documents the checks (SARIF's helpUri).
 README_ANCHOR = "prices-and-lifecycle-from-catalogs-regc-prices"
@@ -96,7 +96,9 @@ class Difference:
 
 def shown(cell: str | None) -> str:
     """A cell's value without HTML comments and surrounding backticks (``$9.00`` for a backticked ``$9.00`` and a waiver)."""
-    return re.sub(r"<!--.*?-->", "", cell or "", flags=re.S).strip().strip("`").strip()
+    from regc.parse.markdown import strip_comments  # a linear scan, as the parser finds comments
+
+    return strip_comments(cell or "").strip().strip("`").strip()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -295,12 +297,16 @@ def _percent(old: Decimal, new: Decimal) -> str:
 
 def format_price(value: Decimal, unit: Unit, old: str | None) -> str:
     """A price as the registry writes it: ``$0.14``, ``$30.00``, ``$0.0018498/min``: at least cents,
-    every digit the catalog gives, ``$`` unless the old cell had none, the unit suffix the old cell used."""
-    number = usd_text(value)
+    every digit the catalog gives up to the 9 decimal places a cell may hold (a catalog's floats carry noise
+    past them: ``0.40000000000000003``), ``$`` unless the old cell had none, the unit suffix the old cell used."""
+    from regc.parse.cells import MAX_PRICE_DECIMALS
+
+    places = Decimal(1).scaleb(-MAX_PRICE_DECIMALS)
+    number = usd_text(value.quantize(places).normalize() if value != value.quantize(places) else value)
     dollar = "$" if old is None or "$" in old or not old.strip() else ""
     suffix = _UNIT_SUFFIX[unit]
     if old:
-        match = re.search(r"/\s*[A-Za-z0-9 ]+$", old.strip().strip("`"))
+        match = re.search(r"/\s*+[A-Za-z0-9 ]++$", old.strip().strip("`"))
         if match and unit != "mtok":
             suffix = match.group(0)
     return f"{dollar}{number}{suffix}"
@@ -432,10 +438,16 @@ def check_rules() -> dict[str, Rule[Any]]:
 
 def edits(comparison: Comparison) -> list[CellEdit]:
     """What ``regc prices sync`` writes: each difference that has a cell and a new value."""
+    from regc.parse.cells import CellError, read_price
     from regc.parse.document import CellEdit
 
     found = []
     for d in comparison.differences:
         if d.new is not None and d.cell is not None and d.new != d.old:
+            if d.field in {"input", "output", "cache_read", "cache_write"}:
+                try:
+                    read_price(d.new)
+                except CellError:
+                    continue  # a catalog figure the registry cannot hold (over the maximum): reported, never written
             found.append(CellEdit(d.line, d.cell, d.new))
     return found

@@ -14,7 +14,7 @@ def text(comparison: Comparison, old: str, new: str) -> str:
     from regc.escape import terminal
 
     if not comparison.changes:
-        return terminal(f"no alias changed between {old} and {new}\n")
+        return terminal(f"nothing that reaches an output changed between {old} and {new}\n")
     return terminal("".join(f"{c.message}{'  [breaking]' if c.breaking else ''}\n" for c in comparison.changes))
 
 
@@ -22,20 +22,23 @@ def markdown(comparison: Comparison, old: str, new: str) -> str:
     """A reviewer's summary: breaking changes first, then one table row per changed alias."""
     lines = [f"### Registry changes: {_cell(old)} → {_cell(new)}", ""]
     if not comparison.changes:
-        return "\n".join([*lines, "No alias changed.", ""])
+        return "\n".join([*lines, "Nothing that reaches an output changed.", ""])
     breaking = comparison.breaking
     if breaking:
         noun = "change" if len(breaking) == 1 else "changes"
         lines += [f"**{len(breaking)} breaking {noun}**: clients that use these aliases today will fail or get another kind of answer.", ""]
-        lines += [f"- {_code(c.alias)}: {_cell(c.text)}" for c in breaking]
+        lines += [f"- {_subject(c.subject)}: {_cell(c.text)}" for c in breaking]
         lines.append("")
     grouped = comparison.by_alias()
     lines += ["| alias | what changed |", "|---|---|"]
-    for alias, changes in grouped.items():
+    for subject, changes in grouped.items():
         described = "<br>".join(("**breaking**: " if c.breaking else "") + _cell(c.text) for c in changes)
-        lines.append(f"| {_code(alias)} | {described} |")
-    aliases = "alias" if len(grouped) == 1 else "aliases"
-    lines += ["", f"{len(grouped)} {aliases} changed, {len(breaking)} breaking.", ""]
+        lines.append(f"| {_subject(subject)} | {described} |")
+    count = sum(1 for changes in grouped.values() if changes[0].alias)
+    others = len(grouped) - count
+    aliases = "alias" if count == 1 else "aliases"
+    more = f"; {others} more to Models rows or the registry" if others else ""
+    lines += ["", f"{count} {aliases} changed, {len(breaking)} breaking{more}.", ""]
     from regc.escape import terminal
 
     return terminal("\n".join(lines))  # a reviewer reads it: no bidirectional or control characters
@@ -53,7 +56,8 @@ def to_json(comparison: Comparison, old: str, new: str) -> str:
 
 def _change_data(change: Change) -> dict[str, object]:
     return {
-        "alias": change.alias,
+        "alias": change.alias or None,
+        "model": change.model,
         "aspect": change.aspect,
         "breaking": change.breaking,
         "message": change.message,
@@ -67,6 +71,13 @@ def _cell(value: str) -> str:
     """Text safe inside a markdown table cell: no pipes, newlines or HTML."""
     return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+
+
+def _subject(subject: str) -> str:
+    """An alias as a code span; ``model provider/id`` with the reference as one; ``registry`` as it is."""
+    if subject.startswith("model "):
+        return "model " + _code(subject.removeprefix("model "))
+    return subject if subject == "registry" else _code(subject)
 
 
 def _code(value: str) -> str:

@@ -7,12 +7,17 @@ from typing import TYPE_CHECKING, Any
 from regc.parse.cells import usd_text
 
 if TYPE_CHECKING:
+    from regc.lint import LintResult
     from regc.model import Model, PriceCell
     from regc.model.resolve import ResolvedRegistry
 
 
-def alias_data(registry: ResolvedRegistry, name: str) -> dict[str, Any]:
-    """The explanation as data (``--format json``); the text form renders this."""
+def alias_data(registry: ResolvedRegistry, name: str, lint: LintResult | None = None) -> dict[str, Any]:
+    """The explanation as data (``--format json``); the text form renders this.
+
+    With ``lint`` (the run whose findings are shown), each model's status is the one the rules judged by: its
+    Status cell, the policy's ``retired:`` list and the policy's catalog, the earliest date winning, with its source.
+    """
     alias = registry.alias(name)
     chain = registry.resolve(name)
     path = registry.registry.path
@@ -24,7 +29,8 @@ def alias_data(registry: ResolvedRegistry, name: str) -> dict[str, Any]:
         "kind": registry.kind(name),
         "via": list(chain.via),
         "chain": [
-            {"position": index, "role": "primary" if index == 0 else "fallback", "model": str(ref), **_model_data(registry.model(ref))}
+            {"position": index, "role": "primary" if index == 0 else "fallback", "model": str(ref), **_model_data(registry.model(ref)),
+             **_lifecycle(registry.model(ref), str(ref), lint)}
             for index, ref in enumerate(chain.models)
         ],
         "pending": [{"entry": e.target, "note": e.note, "line": e.pos.line} for e in chain.pending],
@@ -62,6 +68,23 @@ def _model_data(model: Model | None) -> dict[str, Any]:
     }
 
 
+def _lifecycle(model: Model | None, ref: str, lint: LintResult | None) -> dict[str, Any]:
+    """The model's status as lint sees it, and what says so (``policy.yaml:7``, a catalog; None: the Models row's Status)."""
+    retirement = lint.retirements.get(ref) if lint is not None else None
+    if retirement is None or lint is None or lint.today is None:
+        return {"status_source": None}
+    if model is not None and retirement.source == f"{lint.registry_path}:{model.pos.line}":
+        return {"status_source": None}  # the Status cell itself: shown as written
+    replacement = f" → {retirement.replacement}" if retirement.replacement else ""
+    if retirement.retired_on(lint.today):
+        status = f"retired {retirement.date}{replacement}"
+    elif retirement.date is not None:
+        status = f"deprecated, retires {retirement.date}{replacement}"
+    else:
+        status = f"deprecated{replacement}"
+    return {"status": status, "status_source": retirement.source}
+
+
 def _price_text(price: PriceCell) -> str | None:
     from regc.model import Price
 
@@ -84,8 +107,8 @@ def _context_text(tokens: int | None) -> str:
     return f"{tokens} ctx"
 
 
-def alias_text(registry: ResolvedRegistry, name: str) -> str:
-    data = alias_data(registry, name)
+def alias_text(registry: ResolvedRegistry, name: str, lint: LintResult | None = None) -> str:
+    data = alias_data(registry, name, lint)
     lines = [f"{data['alias']} — {data['title']} ({data['section']} alias, {data['source']})"]
     if data["via"]:
         lines.append(f"  resolves through: {' → '.join([name, *data['via']])}")
@@ -100,7 +123,9 @@ def alias_text(registry: ResolvedRegistry, name: str) -> str:
             prices = f"in {step['input'] or '?'}  out {step['output'] or '?'}"
             detail = f"{kind:<10} {prices:<34} {_context_text(step['context']):<10} {step['status']}"
         else:
-            detail = "(not in the Models table: no kind, price or context)"
+            detail = "(not in the Models table: no kind, price or context)" + (f" {step['status']}" if "status" in step else "")
+        if step["status_source"]:
+            detail += f" ({step['status_source']})"
         lines.append(f"    {step['position'] + 1}. {step['model']:<{width}}  {step['role']:<8}  {detail}")
     if data["pending"]:
         lines.append("  pending (listed, not routed to):")

@@ -3,11 +3,13 @@
 The gateway, LiteLLM and Envoy route by provider: a bare name (`koder-ai-voice`) cannot be routed at
 all, and a misspelt provider (`opneai/gpt-5.4`) gets no endpoint or API key. Every primary and
 alternative written as a model reference (pending ones included: they will be routed one day) and
-every row of the Models table is checked; an alternative that looks like a reference but is not one (a
-Cyrillic `о` in `оpenai/gpt-5.4`, a path such as `openai/../x`) is kept as a note, never routed, and
-reported here. Known providers are regc's provider table plus the
-`[tool.regc.providers.NAME]` entries of the configuration; `known_providers_only: false` turns the
-second check off.
+every row of the Models table is checked. (A reference that breaks the grammar, such as a Cyrillic `о`
+in `оpenai/gpt-5.4` or a path such as `openai/../x`, never gets this far: it is an input error at its
+column.) Known providers are regc's provider table plus the `[providers.NAME]` tables of the
+configuration (`[tool.regc.providers.NAME]` in pyproject.toml); `known_providers_only: false` turns
+the second check off. A reference with no Models row that is one slip (a character dropped, added, or
+two neighbours swapped) from a row's reference is reported as the slip it probably is, and so is a row
+that no alias names while such a reference has no row: `ollama/qwen25:3b` and `ollama/qwen2.5:3b`.
 
 Fails (no provider):
 
@@ -57,31 +59,30 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
     Options = ModelRefFormOptions
 
     def check(self, ctx: LintContext, options: ModelRefFormOptions) -> Iterator[Hit]:
+        rows = {str(model.ref): model for model in ctx.registry.models}
+        unlisted: dict[str, str] = {}  # a reference no Models row has -> the alias that names it first
         for alias in ctx.registry.aliases:
             for entry in (alias.primary, *alias.alternatives):
                 if entry.ref is None:
-                    lookalike = self._not_a_ref(entry.text) if entry.alias is None else None
-                    if lookalike:
-                        yield Hit(f"{lookalike} (in `{alias.name}`)", entry.pos.line, entry.pos.col, alias=alias.name)
                     continue
+                ref = str(entry.ref)
                 problem = self._problem(ctx, entry.ref, options)
+                if problem is None and ref not in rows and rows:
+                    unlisted.setdefault(ref, alias.name)
+                    row = next((rows[r] for r in rows if one_slip(ref, r)), None)
+                    if row is not None:
+                        problem = (f"`{ref}` has no Models row, but `{row.ref}` (line {row.pos.line}) has: "
+                                   "a slip in one of the two? (a reference regc cannot match has no kind, price or context)")
                 if problem:
-                    yield Hit(f"{problem} (in `{alias.name}`)", entry.pos.line, entry.pos.col, alias=alias.name, model=str(entry.ref))
+                    yield Hit(f"{problem} (in `{alias.name}`)", entry.pos.line, entry.pos.col, alias=alias.name, model=ref)
         for model in ctx.registry.models:
             problem = self._problem(ctx, model.ref, options)
+            near = next((r for r in unlisted if one_slip(str(model.ref), r)), None) if problem is None else None
+            if near is not None:
+                problem = (f"Models row `{model.ref}` is named by no alias, but `{near}` (in `{unlisted[near]}`) has no row: "
+                           "a slip in one of the two?")
             if problem:
-                yield Hit(f"{problem} (Models row)", model.pos.line, model.pos.col, model=str(model.ref))
-
-    @staticmethod
-    def _not_a_ref(text: str) -> str | None:
-        """An alternative kept as a note although it was meant as a reference (a look-alike letter, a path)."""
-        from regc.parse import cells
-
-        head = cells.read_entry(text).head
-        if not cells.looks_like_ref(head):
-            return None
-        problem = cells.ref_problem(head) or "write it as `provider/model-id` (letters, digits and . : @ ~ + - _ /)"
-        return f"{head!r} is not a model reference, so it is kept as a note and never routed: {problem}"
+                yield Hit(f"{problem} (Models row)" if near is None else problem, model.pos.line, model.pos.col, model=str(model.ref))
 
     def _problem(self, ctx: LintContext, ref: ModelRef, options: ModelRefFormOptions) -> str | None:
         if ref.provider is None:
@@ -92,5 +93,18 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
             close = difflib.get_close_matches(ref.provider, list(ctx.providers), n=1)
             hint = f"did you mean `{close[0]}/{ref.model}`? " if close else ""
             return (f"`{ref}` names provider `{ref.provider}`, which regc does not know; {hint}"
-                    f"add it under [tool.regc.providers.{ref.provider}] if it is real")
+                    f"add it under {ctx.config_table(f'providers.{ref.provider}')} if it is real")
         return None
+
+
+def one_slip(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one character dropped or added, or two neighbours swapped (``gemini-25`` and
+    ``gemini-2.5``); a character replaced is not a slip but another name (``qwen2.5:3b`` and ``qwen2.5:7b``)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        i = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
+        return short[i:] == long[i + 1:]
+    diffs = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]

@@ -182,8 +182,12 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
     providers = config.providers()  # one table for every target: each reads it through TargetOptions.providers(), a copy
     for name, table in selected.items():
         if name not in available:
+            import difflib
+
             known = ", ".join(available)
-            errors.append(Diagnostic(where, line(f"{prefix}.{name}"), 1, f"unknown target {name!r}; known targets: {known}"))
+            near = difflib.get_close_matches(name, list(available), n=1, cutoff=0.6)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            errors.append(Diagnostic(where, line(f"{prefix}.{name}"), 1, f"unknown target {name!r}; {hint}known targets: {known}"))
             continue
         cls = available[name]
         if not cls.__module__.startswith(f"{__name__}."):
@@ -196,7 +200,14 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
         except ValidationError as exc:
             for error in exc.errors():
                 key = ".".join(str(p) for p in error["loc"])
-                errors.append(Diagnostic(where, line(f"{prefix}.{name}.{key}"), 1, f"{prefix}.{name}.{key}: {error['msg']}"))
+                message = error["msg"]
+                if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+                    from regc.model.config import table_header
+                    from regc.parse.suggest import unknown_key
+
+                    message = unknown_key(key, list(cls.Options.model_fields), table_header(
+                        config.file.name if config.file is not None else None, f"targets.{name}"))
+                errors.append(Diagnostic(where, line(f"{prefix}.{name}.{key}"), 1, f"{prefix}.{name}.{key}: {message}"))
             continue
         if options.enabled:
             result.append((cls(read or project_reader(config.root)), options))

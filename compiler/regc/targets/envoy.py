@@ -74,7 +74,8 @@ DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 DURATION = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$"
 MODEL_HEADER = "x-ai-eg-model"
-#: At most this many decimal places of nano-USD per token are kept (scale 10^6).
+#: Decimal places of nano-USD per token: prices have at most 9 decimal places of USD per 1M tokens
+#: (``regc.parse.cells.MAX_PRICE_DECIMALS``), so at most 6 of nano-USD per token, and none is rounded.
 MAX_SCALE = 6
 
 
@@ -302,13 +303,18 @@ def cost_expression(registry: ResolvedRegistry, rules: list[Rule], namespace: st
     places = scale(values)
     factor = Decimal(10) ** places
 
-    def uint(value: Decimal) -> str:
-        return f"{int((value * factor).to_integral_value(ROUND_HALF_EVEN))}u"
+    def scaled(value: Decimal) -> int:
+        return int((value * factor).to_integral_value(ROUND_HALF_EVEN))  # exact: prices have at most MAX_SCALE + 3 places
+
+    def prices(c: Coefficients) -> str:
+        units = [scaled(v) for v in (c.input, c.cache_read, c.cache_write, c.output)]
+        if places:  # whole nano-USD and the fraction apart, so that no product outgrows uint64 (see below)
+            units = [u // 10 ** places for u in units] + [u % 10 ** places for u in units]
+        return "[" + ", ".join(f"{u}u" for u in units) + "]"
 
     entries = ", ".join(
         f"{cel_string(backend)}: {{"
-        + ", ".join(f"{cel_string(model)}: [{uint(c.input)}, {uint(c.cache_read)}, {uint(c.cache_write)}, {uint(c.output)}]"
-                    for model, c in sorted(per_model.items()))
+        + ", ".join(f"{cel_string(model)}: {prices(c)}" for model, c in sorted(per_model.items()))
         + "}"
         for backend, per_model in sorted(table.items())
     )
@@ -317,10 +323,15 @@ def cost_expression(registry: ResolvedRegistry, rules: list[Rule], namespace: st
     p = "costs[k[0]][model]"
     uncached = ("(input_tokens >= cached_input_tokens + cache_creation_input_tokens"
                 " ? input_tokens - cached_input_tokens - cache_creation_input_tokens : 0u)")
-    total = (f"{uncached} * {p}[0] + cached_input_tokens * {p}[1]"
-             f" + cache_creation_input_tokens * {p}[2] + output_tokens * {p}[3]")
-    if places:
-        total = f"({total}) / {10 ** places}u"
+
+    def products(first: int) -> str:
+        return (f"{uncached} * {p}[{first}] + cached_input_tokens * {p}[{first + 1}]"
+                f" + cache_creation_input_tokens * {p}[{first + 2}] + output_tokens * {p}[{first + 3}]")
+
+    # With fractional nano-USD (scale 10^places), Σ tokens × whole part + (Σ tokens × fraction) / 10^places is the
+    # exact truncated price: the whole parts are at most MAX_PRICE × 1000 (10^8) and the fractions below 10^places,
+    # so a request stays within uint64 up to ~10^11 tokens, where one scaled product would overflow at ~10^5.
+    total = products(0) if not places else f"{products(0)} + ({products(4)}) / {10 ** places}u"
     return (f"[{{{entries}}}].map(costs, [costs.filter(b, backend.startsWith(b))]"
             f".map(k, size(k) == 0 ? 0u : (model in costs[k[0]] ? {total} : 0u))[0])[0]")
 
