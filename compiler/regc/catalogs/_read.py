@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from typing import TYPE_CHECKING, Any, Literal
 
 from regc.errors import InputError
@@ -18,7 +17,7 @@ MAX_BYTES = 256 * 1024 * 1024
 
 def read_json(path: Path, display: str) -> tuple[str, Any]:
     """The file's text and its JSON value; ``InputError`` at the line JSON reports for malformed files."""
-    from regc.io.source import decode, read_bytes
+    from regc.io.source import decode, deepest, long_number, position, read_bytes
 
     try:
         data = read_bytes(path, display, MAX_BYTES, "catalog file")  # a regular file: a FIFO would block
@@ -30,45 +29,14 @@ def read_json(path: Path, display: str) -> tuple[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError.at(display, exc.lineno, f"the catalog is not valid JSON: {exc.msg}", exc.colno) from None
     except ValueError:  # the one other ValueError: an integer longer than Python converts (sys.get_int_max_str_digits)
-        long = re.search(rf"\d{{{max(sys.get_int_max_str_digits(), 1) + 1},}}", text)
-        line, col = _position(text, long.start() if long else -1)
+        long = long_number(text)
+        line, col = position(text, long.start() if long else -1)
         digits = len(long[0]) if long else 0
         raise InputError.at(display, line, f"a number of {digits:,} digits is out of range for a model catalog", col) from None
     except RecursionError:
-        line, col = _position(text, _deepest(text))
+        line, col = position(text, deepest(text))
         raise InputError.at(display, line, "the catalog nests too deeply to be a model catalog", col) from None
     return text, value
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    """The 1-based line and column of ``offset`` in ``text`` (line 1, column 1 when it is negative)."""
-    if offset < 0:
-        return 1, 1
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _deepest(text: str) -> int:
-    """Where JSON ``text`` first reaches its deepest nesting of ``[`` and ``{`` (outside strings)."""
-    depth = deepest = 0
-    where = -1
-    in_string = escaped = False
-    for offset, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest, where = depth, offset
-        elif char in "]}":
-            depth -= 1
-    return where
 
 
 def sniff(data: Any, display: str) -> Literal["litellm", "models.dev"]:

@@ -18,7 +18,9 @@ models (3.7 MB, 76,000 lines, 163,000 ``|``, longest line 265 characters).
 from __future__ import annotations
 
 import os
+import re
 import stat
+import sys
 from typing import TYPE_CHECKING
 
 from regc.errors import InputError
@@ -152,3 +154,52 @@ def check_document(text: str, display: str, *, pipes: bool = True) -> None:
 def _lines(text: str) -> list[str]:
     """The lines of ``text`` as markdown-it and the YAML reader count them: broken at \\n, \\r\\n and \\r."""
     return (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text).split("\n")
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of ``offset`` in ``text`` (line 1, column 1 when it is negative)."""
+    if offset < 0:
+        return 1, 1
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def deepest(text: str) -> int:
+    """Where TOML or JSON ``text`` first reaches its deepest nesting of ``[`` and ``{`` (strings and ``#`` comments skipped).
+
+    Only for the message once the parser gave up: an approximation (it does not tell a table header from an
+    array), but a header adds one level where the parser failed at hundreds.
+    """
+    depth = deepest = 0
+    where = -1
+    quote = ""
+    offset = 0
+    while offset < len(text):
+        char = text[offset]
+        if quote:
+            if char == "\\" and quote == '"':
+                offset += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            end = text.find("\n", offset)
+            offset = len(text) if end < 0 else end
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, offset
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        offset += 1
+    return where
+
+
+def long_number(text: str) -> re.Match[str] | None:
+    """The first run of digits (``_`` allowed, as TOML writes them) longer than Python converts to an integer
+    (``sys.get_int_max_str_digits``), for the message once a reader refused it; each run is looked at once, since a
+    bounded repeat searched at every offset is quadratic."""
+    limit = sys.get_int_max_str_digits()
+    return next((m for m in re.finditer(r"[0-9][0-9_]*+", text) if len(m[0].replace("_", "")) > limit), None)
+

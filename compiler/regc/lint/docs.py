@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from regc.rules import Rule
 
-_EXAMPLE = re.compile(r"^(?P<kind>Fails|Passes)\b(?P<caption>[^\n]*):\s*\n+```markdown\n(?P<body>.*?)\n```", re.M | re.S)
+#: After the caption's colon: blank space ending in a line break, in units that each end at one (``\s*\n+`` would
+#: try every way to split a run of line breaks between its two loops: quadratic).
+_EXAMPLE = re.compile(r"^(?P<kind>Fails|Passes)\b(?P<caption>[^\n]*):(?:[^\S\n]*\n)+```markdown\n(?P<body>.*?)\n```", re.M | re.S)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -168,11 +167,15 @@ def parse_settings(text: str, name: str, shown: str) -> ConfigFile | None:
         line, col = (int(match[1]), int(match[2])) if match else (1, 1)
         raise InputError.at(shown, line, f"malformed TOML: {str(exc).split(' (at')[0]}", col) from None
     except ValueError:  # the one other ValueError: an integer longer than Python converts (sys.get_int_max_str_digits)
-        long = re.search(rf"[0-9][0-9_]{{{max(sys.get_int_max_str_digits(), 1)},}}", text)
-        line, col = _position(text, long.start() if long else -1)
+        from regc.io.source import long_number, position
+
+        long = long_number(text)
+        line, col = position(text, long.start() if long else -1)
         raise InputError.at(shown, line, f"a number of {len(long[0]) if long else 0:,} digits is out of range", col) from None
     except RecursionError:  # arrays or inline tables nested past what the parser's recursion reaches
-        line, col = _position(text, _deepest(text))
+        from regc.io.source import deepest, position
+
+        line, col = position(text, deepest(text))
         raise InputError.at(shown, line, "arrays or inline tables nest too deeply for a configuration file", col) from None
     pyproject = name == "pyproject.toml"
     tool: Any = document.get("tool")
@@ -197,46 +200,6 @@ def parse_settings(text: str, name: str, shown: str) -> ConfigFile | None:
                                       table_header(name, ".".join(str(part) for part in table_loc)))
             found.append(Diagnostic(shown, key_line(text, prefix + key), 1, f"{prefix}{key}: {message}"))
         raise InputError(found) from None
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    """The 1-based line and column of ``offset`` in ``text`` (line 1, column 1 when it is negative)."""
-    if offset < 0:
-        return 1, 1
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _deepest(text: str) -> int:
-    """Where TOML ``text`` first reaches its deepest nesting of ``[`` and ``{`` in values (strings and comments skipped).
-
-    Only for the message once the parser gave up: an approximation (it does not tell a table header from an
-    array), but a header adds one level where the parser failed at hundreds.
-    """
-    depth = deepest = 0
-    where = -1
-    quote = ""
-    offset = 0
-    while offset < len(text):
-        char = text[offset]
-        if quote:
-            if char == "\\" and quote == '"':
-                offset += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            end = text.find("\n", offset)
-            offset = len(text) if end < 0 else end
-            continue
-        elif char in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest, where = depth, offset
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-        offset += 1
-    return where
 
 
 def table_header(file_name: str | None, dotted: str) -> str:
