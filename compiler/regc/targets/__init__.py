@@ -201,12 +201,14 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
             for error in exc.errors():
                 key = ".".join(str(p) for p in error["loc"])
                 message = error["msg"]
-                if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+                if error["type"] == "extra_forbidden":
                     from regc.model.config import table_header
-                    from regc.parse.suggest import unknown_key
+                    from regc.parse.suggest import keys_at, unknown_key
 
-                    message = unknown_key(key, list(cls.Options.model_fields), table_header(
-                        config.file.name if config.file is not None else None, f"targets.{name}"))
+                    known_keys = keys_at(cls.Options, error["loc"][:-1])
+                    dotted = ".".join(str(p) for p in (f"targets.{name}", *error["loc"][:-1]))
+                    message = unknown_key(str(error["loc"][-1]), known_keys, table_header(
+                        config.file.name if config.file is not None else None, dotted))
                 errors.append(Diagnostic(where, line(f"{prefix}.{name}.{key}"), 1, f"{prefix}.{name}.{key}: {message}"))
             continue
         if options.enabled:

@@ -16,6 +16,14 @@ Clients ask the proxy for an alias (``model: reasoning``) and get its chain:
   ``num_retries`` (option, default 0) is how often LiteLLM retries the same
   model before moving on: 0 means a failing model is left at once for the next
   in the chain, as the ``envoy`` target does (one attempt per priority).
+- ``litellm_settings`` and ``router_settings`` carry the options of the same
+  names, each key checked (LiteLLM itself sets any ``litellm_settings`` key
+  without a word, so a misspelt ``drop_param`` would silently do nothing).
+  ``drop_params`` defaults to true: a chain crosses providers, and a request
+  the primary's provider accepts (the openai SDK's default
+  ``encoding_format: base64`` for embeddings) must not be refused by the
+  fallback's (``gemini/``). ``retries_by_kind`` becomes
+  ``model_group_retry_policy``: one entry per model group of that kind.
 - ``model_info`` carries the registry's prices per token (``input_cost_per_token``
   is the $/MTok figure / 1,000,000, written as an exact decimal), cache prices,
   ``max_input_tokens``, and ``mode`` for embedding, transcription, image and
@@ -43,9 +51,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from regc.errors import InputError
 from regc.targets import Target, TargetOptions, header, templates
@@ -72,12 +80,62 @@ MODES = {
 _MTOK = Decimal(1_000_000)
 
 
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # TOML has booleans: "yes" is refused
+
+    def emitted(self) -> dict[str, object]:
+        """The keys set (a default that is not None counts), in LiteLLM's spelling, nested tables as dicts."""
+        return {key: value for key, value in self.model_dump(exclude_none=True).items() if value != {}}
+
+
+_Retries = Field(default=None, ge=0, le=10)
+
+
+class RetryPolicy(_Settings):
+    """LiteLLM's ``RetryPolicy``: retries of the same model per kind of error, overriding ``num_retries``."""
+
+    BadRequestErrorRetries: int | None = _Retries  # LiteLLM's own key names
+    AuthenticationErrorRetries: int | None = _Retries
+    TimeoutErrorRetries: int | None = _Retries
+    RateLimitErrorRetries: int | None = _Retries
+    ContentPolicyViolationErrorRetries: int | None = _Retries
+    InternalServerErrorRetries: int | None = _Retries
+    ServiceUnavailableErrorRetries: int | None = _Retries
+    DefaultRetries: int | None = _Retries  # any other error
+
+
+class LitellmSettings(_Settings):
+    """``litellm_settings``: LiteLLM's module settings (the proxy sets each key on ``litellm`` unchecked)."""
+
+    drop_params: bool = Field(
+        default=True, description="drop request parameters a fallback's provider does not support instead of failing the request",
+    )
+    request_timeout: float | None = Field(default=None, gt=0, le=86_400, description="seconds a provider call may take")
+
+
+class RouterSettings(_Settings):
+    """``router_settings``: arguments of LiteLLM's ``Router`` (besides ``num_retries`` and the fallbacks regc writes)."""
+
+    timeout: float | None = Field(default=None, gt=0, le=86_400, description="seconds one attempt may take before the next model")
+    stream_timeout: float | None = Field(default=None, gt=0, le=86_400, description="the same, for streaming requests")
+    allowed_fails: int | None = Field(default=None, ge=0, le=1000, description="failures per minute before a model is cooled down")
+    cooldown_time: float | None = Field(default=None, ge=0, le=86_400, description="seconds a cooled-down model is skipped")
+    disable_cooldowns: bool | None = Field(default=None, description="never skip a failing model")
+    retry_policy: RetryPolicy | None = Field(default=None, description="retries per kind of error, for every model group")
+
+
 class LitellmOptions(TargetOptions):
     path: str = "targets/litellm/config.yaml"
     num_retries: int = Field(default=0, ge=0, le=10, description="retries of the same model before its fallback is tried")
     master_key_env: str = Field(
         default="LITELLM_MASTER_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="environment variable holding the proxy's master key",
+    )
+    litellm_settings: LitellmSettings = Field(default_factory=LitellmSettings, description="LiteLLM's `litellm_settings`")
+    router_settings: RouterSettings = Field(default_factory=RouterSettings, description="LiteLLM's `router_settings`")
+    retries_by_kind: dict[Literal["chat", "embedding", "transcription", "speech", "image", "moderation", "rerank"], RetryPolicy] = Field(
+        default_factory=dict,
+        description="a RetryPolicy for every model group of a kind (`model_group_retry_policy`), e.g. fewer retries for images",
     )
 
 
@@ -102,6 +160,9 @@ class Config:
     num_retries: int = 0
     master_key: str = ""
     skipped: list[str] = field(default_factory=list)
+    #: ``litellm_settings``, and ``router_settings`` besides num_retries and the fallbacks, as the file writes them
+    litellm_settings: dict[str, object] = field(default_factory=dict)
+    router_settings: dict[str, object] = field(default_factory=dict)
 
     @property
     def max_fallbacks(self) -> int:
@@ -109,15 +170,31 @@ class Config:
 
     def as_dict(self) -> dict[str, object]:
         """The document as a YAML reader gives it back (what the tests compare with)."""
-        router: dict[str, object] = {"num_retries": self.num_retries}
+        router: dict[str, object] = {"num_retries": self.num_retries, **self.router_settings}
         if self.fallbacks:
             router["max_fallbacks"] = self.max_fallbacks
             router["fallbacks"] = [{alias: groups} for alias, groups in self.fallbacks]
         return {
             "model_list": [d.as_dict() for d in self.deployments],
+            "litellm_settings": self.litellm_settings,
             "router_settings": router,
             "general_settings": {"master_key": self.master_key},
         }
+
+    def settings_lines(self, settings: dict[str, object], indent: int = 2, *, names: bool = False) -> list[str]:
+        """``settings`` as YAML lines, nested tables indented. Keys are regc's option names, written bare, except the
+        model groups' names under ``model_group_retry_policy`` (``names``), which are quoted like every value."""
+        from regc.targets._yaml import scalar
+
+        lines: list[str] = []
+        for key, value in settings.items():
+            written = scalar(key) if names else key
+            if isinstance(value, dict):
+                lines.append(f"{' ' * indent}{written}:")
+                lines += self.settings_lines(value, indent + 2, names=key == "model_group_retry_policy")
+            else:
+                lines.append(f"{' ' * indent}{written}: {scalar(_number(value))}")
+        return lines
 
 
 class LitellmTarget(Target[LitellmOptions]):
@@ -146,7 +223,8 @@ def build(registry: ResolvedRegistry, options: LitellmOptions) -> Config:
     from regc.model.providers import BUILTIN
 
     table = options.providers()
-    config = Config(num_retries=options.num_retries, master_key=f"os.environ/{options.master_key_env}")
+    config = Config(num_retries=options.num_retries, master_key=f"os.environ/{options.master_key_env}",
+                    litellm_settings=options.litellm_settings.emitted(), router_settings=options.router_settings.emitted())
     aliases: list[Deployment] = []
     groups: dict[str, Deployment] = {}
     alias_names = {alias.name for alias in registry.aliases}
@@ -183,7 +261,22 @@ def build(registry: ResolvedRegistry, options: LitellmOptions) -> Config:
             config.fallbacks.append((alias.name, names))
     config.deployments = aliases + [groups[name] for name in sorted(groups)]
     config.skipped = sorted(set(config.skipped))
+    if options.retries_by_kind:
+        policies = {d.model_name: options.retries_by_kind[kind].emitted() for d in config.deployments
+                    if (kind := _kind_of(d)) in options.retries_by_kind}
+        if policies:
+            config.router_settings["model_group_retry_policy"] = policies
     return config
+
+
+def _kind_of(deployment: Deployment) -> str:
+    mode = deployment.model_info.get("mode", "chat")
+    return next(kind for kind, name in MODES.items() if name == mode)
+
+
+def _number(value: object) -> object:
+    """A float option as the exact decimal it was written as (YAML 1.1 reads ``1e-05`` as a string)."""
+    return Decimal(repr(value)) if isinstance(value, float) else value
 
 
 def _params(ref: ModelRef, provider: Provider, default: Provider | None) -> dict[str, str]:
