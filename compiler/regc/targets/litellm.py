@@ -205,10 +205,12 @@ class LitellmTarget(Target[LitellmOptions]):
         "`os.environ/…` references"
     )
     proven_by = (
-        "LiteLLM 1.102.4 builds its `Router` from the file as the proxy does and routes every alias to its primary; "
-        "against a fake OpenAI-compatible upstream on 127.0.0.1 a failing model hands over to the next in registry "
-        "order (chat, embedding, transcription, image, ollama), with the provider's key, and `response_cost` is the "
-        "registry's price; hypothesis registries with hostile text reload to the same data in PyYAML and ruamel"
+        "`litellm --config` (LiteLLM 1.102.4 proxy) serves the file on 127.0.0.1 and the official `openai` SDK, with its "
+        "defaults, asks every alias (chat, streams with and without usage, embeddings, images, transcription) against "
+        "a fake OpenAI, Anthropic and Gemini upstream: each failing prefix of the chain hands over to the next model "
+        "in registry order, each provider gets its own key, and `x-litellm-response-cost` is the registry's price; "
+        "LiteLLM's `Router` routes every fixture; hypothesis registries with hostile text reload to the same data in "
+        "PyYAML and ruamel"
     )
     Options = LitellmOptions
 
