@@ -97,6 +97,11 @@ class Target(Generic[OptionsT]):
     def render(self, registry: ResolvedRegistry, options: OptionsT) -> dict[str, bytes]:
         raise NotImplementedError
 
+    def environment(self, registry: ResolvedRegistry, options: OptionsT) -> dict[str, list[str]]:
+        """The environment variables the program that reads the output needs set, each with what needs it
+        (``regc doctor`` checks them before the gateway starts). None by default."""
+        return {}
+
 
 def _no_file(path: str) -> bytes | None:
     return None
