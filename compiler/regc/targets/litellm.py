@@ -174,9 +174,10 @@ class Config:
         if self.fallbacks:
             router["max_fallbacks"] = self.max_fallbacks
             router["fallbacks"] = [{alias: groups} for alias, groups in self.fallbacks]
+        settings = {"litellm_settings": self.litellm_settings} if self.litellm_settings else {}  # the file omits an empty one
         return {
             "model_list": [d.as_dict() for d in self.deployments],
-            "litellm_settings": self.litellm_settings,
+            **settings,
             "router_settings": router,
             "general_settings": {"master_key": self.master_key},
         }
