@@ -236,7 +236,8 @@ def litellm_program() -> str:
     found = str(beside) if beside.exists() else shutil.which("litellm")
     if found is None:
         missing_tool("the LiteLLM proxy (`litellm`) is not installed; install it with: pip install -e '.[conformance]'")
-    require_module("litellm.proxy.proxy_server")  # the proxy extra's packages (fastapi, uvicorn, ...)
+    for extra in ("fastapi", "uvicorn"):  # the proxy extra's servers (importing the proxy itself here would take seconds)
+        require_module(extra)
     return str(found)
 
 
