@@ -82,7 +82,7 @@ class PortkeyOptions(TargetOptions):
     request_timeout_ms: int | None = Field(default=None, ge=1,
                                            description="per-attempt timeout in milliseconds; a timeout (408) hands over to the next target")
     max_header_bytes: int = Field(default=15_360, ge=256,
-                                  description="the largest config as a compact `x-portkey-config` value (node's request head limit is 16 KiB)")
+                                  description="largest config as a compact `x-portkey-config` value (node: 16 KiB per request head)")
 
 
 class PortkeyTarget(Target[PortkeyOptions]):
