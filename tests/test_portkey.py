@@ -33,12 +33,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import regc
 from regc.model.providers import BUILTIN
 from regc.model.resolve import ResolvedRegistry
 from regc.targets import portkey
-from tests.conftest import GOOD, ROOT, missing_tool, require_module, require_tool, run_regc
+from tests.conftest import FIXTURES, GOOD, ROOT, missing_tool, require_module, require_tool, run_regc
+from tests.registries import load_text, yaml_registries
 
 GATEWAY_DIR = ROOT / ".ci" / "portkey"
 START_SERVER = GATEWAY_DIR / "node_modules" / "@portkey-ai" / "gateway" / "build" / "start-server.js"
@@ -91,7 +93,6 @@ def gateway() -> Iterator[str]:
     process = subprocess.Popen(
         [node, "--require", str(LOOPBACK), str(START_SERVER), f"--port={port}", "--headless"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=GATEWAY_DIR,
-        env={**os.environ, "TRUSTED_CUSTOM_HOSTS": "127.0.0.1"},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -403,3 +404,41 @@ def test_unknown_option_names_the_nearest(tmp_path: Path) -> None:
     result = run_regc("build", cwd=tmp_path)
     assert result.code == 2
     assert "on_status_codes" in result.err
+
+
+# --- hostile text: every value reads back as the registry wrote it ----------------------------------
+
+
+def _round_trip(registry: ResolvedRegistry) -> None:
+    options = portkey.PortkeyOptions()
+    data = portkey.PortkeyTarget().render(registry, options)[options.path]
+    assert portkey.PortkeyTarget().render(registry, options)[options.path] == data, "deterministic bytes"
+    document = json.loads(data)
+    table = options.providers()
+    for alias in registry.aliases:
+        chain = [ref for ref in registry.resolve(alias.name).models
+                 if ref.provider is not None and ref.provider in table and table[ref.provider].api_base is not None]
+        if registry.kind(alias.name) not in {"chat", "embedding", None} or not chain:
+            assert alias.name not in document["configs"]
+            assert alias.name in document["left_out"]
+            continue
+        config = document["configs"][alias.name]
+        _walk(config)
+        assert [(t["override_params"]["model"], t["custom_host"]) for t in config["targets"]] == [
+            (ref.model, table[ref.provider or ""].api_base) for ref in chain]
+        value = portkey.header_value(config)
+        assert value.isascii() and "\n" not in value and json.loads(value) == config, "a header value, read back whole"
+    assert set(document["configs"]) <= {a.name for a in registry.aliases}
+
+
+@pytest.mark.parametrize("path", [*GOOD, *sorted((FIXTURES / "hostile").iterdir()), ROOT / "registry.md"], ids=lambda p: p.name)
+def test_fixtures_read_back_as_written(path: Path) -> None:
+    _round_trip(regc.load(path))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=yaml_registries())
+def test_hostile_registries_read_back_as_written(text: str) -> None:
+    registry = load_text(text)
+    if registry is not None:
+        _round_trip(registry)
