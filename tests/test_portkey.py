@@ -19,7 +19,6 @@ Without node or the installed gateway the live tests skip, or fail under ``REGC_
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
