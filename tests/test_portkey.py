@@ -425,8 +425,10 @@ def _round_trip(registry: ResolvedRegistry) -> None:
         _walk(config)
         assert [(t["override_params"]["model"], t["custom_host"]) for t in config["targets"]] == [
             (ref.model, table[ref.provider or ""].api_base) for ref in chain]
-        value = portkey.header_value(config)
-        assert value.isascii() and "\n" not in value and json.loads(value) == config, "a header value, read back whole"
+        line = next(line for line in data.decode().splitlines() if line.startswith(f"    {json.dumps(alias.name)}: "))
+        value = line.split(": ", 1)[1].removesuffix(",")
+        assert value == portkey.header_value(config), "each alias's line holds its config as the header value"
+        assert value.isascii() and json.loads(value) == config
     assert set(document["configs"]) <= {a.name for a in registry.aliases}
 
 

@@ -3,7 +3,8 @@
 The open-source Portkey gateway (``@portkey-ai/gateway``) routes a request by
 the config sent with it in the ``x-portkey-config`` header. This target writes
 ``configs.json``: under ``configs``, each alias's config, a ``fallback``
-strategy over one target per routable chain model, in registry order::
+strategy over one target per routable chain model, in registry order, on one
+line per alias, written exactly as the compact header value a client sends::
 
     {"strategy": {"mode": "fallback"},
      "targets": [{"provider": "openai", "api_key": "${OPENAI_API_KEY}",
@@ -47,9 +48,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from regc.errors import InputError
-from regc.escape import json_text
 from regc.targets import Target, TargetOptions, header
-from regc.targets.json import dumps
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
@@ -100,8 +99,19 @@ class PortkeyTarget(Target[PortkeyOptions]):
 
     def render(self, registry: ResolvedRegistry, options: PortkeyOptions) -> dict[str, bytes]:
         configs, left_out = build(registry, options)
-        document = {"$comment": header(registry), "configs": configs, "left_out": left_out}
-        return {options.path: (json_text(dumps(document, 2)) + "\n").encode("utf-8")}
+        # One alias per line, its config exactly its header value: a diff per alias, a value to copy, and the C
+        # encoder only (an indented document doubled this target's time on 10,000 aliases). ASCII throughout.
+        reasons = {name: json.dumps(why) for name, why in left_out.items()}
+        text = (f'{{\n  "$comment": {json.dumps(header(registry))},\n'
+                f'  "configs": {_lines(configs)},\n  "left_out": {_lines(reasons)}\n}}\n')
+        return {options.path: text.encode("ascii")}
+
+
+def _lines(values: dict[str, str]) -> str:
+    """A JSON object of already-encoded values, one key per line, keys sorted."""
+    if not values:
+        return "{}"
+    return "{\n" + ",\n".join(f"    {json.dumps(key)}: {values[key]}" for key in sorted(values)) + "\n  }"
 
 
 def header_value(config: object) -> str:
@@ -109,10 +119,16 @@ def header_value(config: object) -> str:
     return json.dumps(config, separators=(",", ":"), sort_keys=True)
 
 
-def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str, object], dict[str, list[str]]]:
-    """Each alias's config, and per alias what was left out and why."""
+def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each alias's config as its header value, and per alias what was left out and why.
+
+    A config is assembled from its parts' encodings (``header_value`` of each target, once per model): the
+    same bytes as ``header_value`` of the whole config, which a test checks, in a third of the time.
+    """
     table = options.providers()
-    configs: dict[str, object] = {}
+    head, tail = _config_parts(options)
+    encoded: dict[tuple[str | None, str], str | None] = {}
+    configs: dict[str, str] = {}
     left_out: dict[str, list[str]] = {}
     for alias in registry.aliases:
         chain = registry.resolve(alias.name)
@@ -121,41 +137,52 @@ def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str
         if kind not in SERVED_KINDS:
             left_out[alias.name] = [f"kind {kind}: the portkey target serves chat and embedding aliases only", *reasons]
             continue
-        targets: list[dict[str, object]] = []
+        targets: list[str] = []
         for ref in chain.models:
-            made = _target(ref, table.get(ref.provider or ""))
-            if made is None:
+            key = (ref.provider, ref.model)
+            if key not in encoded:
+                made = _target(ref, table.get(ref.provider or ""))
+                encoded[key] = None if made is None else header_value(made)
+            if (value := encoded[key]) is None:
                 reasons.append(f"{ref}: provider {ref.provider!r} has no api_base to send it to")
             else:
-                targets.append(made)
+                targets.append(value)
         if not targets:
             reasons.append("no model of its chain can be reached: no config")
         else:
-            config = _config(targets, options)
-            size = len(header_value(config).encode("ascii"))
-            if size > options.max_header_bytes:
+            value = head + ",".join(targets) + tail
+            if len(value) > options.max_header_bytes:
                 raise InputError.at(
                     registry.registry.path, alias.pos.line,
-                    f"alias `{alias.name}`: its Portkey config is {size} bytes as an x-portkey-config header, over "
-                    f"max_header_bytes ({options.max_header_bytes}); node refuses a request head past 16 KiB (431). "
+                    f"alias `{alias.name}`: its Portkey config is {len(value)} bytes as an x-portkey-config header, "
+                    f"over max_header_bytes ({options.max_header_bytes}); node refuses a request head past 16 KiB (431). "
                     "Shorten the chain, or run the gateway with node --max-http-header-size and raise "
                     "[tool.regc.targets.portkey] max_header_bytes")
-            configs[alias.name] = config
+            configs[alias.name] = value
         if reasons:
             left_out[alias.name] = reasons
     return configs, left_out
 
 
-def _config(targets: list[dict[str, object]], options: PortkeyOptions) -> dict[str, object]:
+def config(targets: list[dict[str, object]], options: PortkeyOptions) -> dict[str, object]:
+    """One alias's config with these targets."""
     strategy: dict[str, object] = {"mode": "fallback"}
     if options.on_status_codes is not None:
         strategy["on_status_codes"] = list(options.on_status_codes)
-    config: dict[str, object] = {"strategy": strategy, "targets": targets}
+    result: dict[str, object] = {"strategy": strategy, "targets": targets}
     if options.retry_attempts:
-        config["retry"] = {"attempts": options.retry_attempts}
+        result["retry"] = {"attempts": options.retry_attempts}
     if options.request_timeout_ms is not None:
-        config["request_timeout"] = options.request_timeout_ms
-    return config
+        result["request_timeout"] = options.request_timeout_ms
+    return result
+
+
+def _config_parts(options: PortkeyOptions) -> tuple[str, str]:
+    """The encoded config around its targets: ``head + ",".join(targets) + tail``."""
+    marker = "\x00targets\x00"
+    whole = header_value(config([marker], options))  # type: ignore[list-item]
+    head, _, tail = whole.partition(json.dumps(marker))
+    return head, tail
 
 
 def _target(ref: ModelRef, provider: Provider | None) -> dict[str, object] | None:
