@@ -44,6 +44,7 @@ from tests.registries import load_text, yaml_registries
 GATEWAY_DIR = ROOT / ".ci" / "portkey"
 START_SERVER = GATEWAY_DIR / "node_modules" / "@portkey-ai" / "gateway" / "build" / "start-server.js"
 LOOPBACK = GATEWAY_DIR / "loopback.cjs"
+SLOW_SECONDS = 2.0
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -127,6 +128,7 @@ class Upstream:
     calls: list[tuple[str, str]] = field(default_factory=list)  # (provider, model), in the order received
     keys: dict[str, str] = field(default_factory=dict)  # provider -> Authorization header seen
     failing: set[tuple[str, str]] = field(default_factory=set)
+    slow: set[tuple[str, str]] = field(default_factory=set)  # answer after SLOW_SECONDS
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +151,9 @@ def upstream() -> Iterator[Upstream]:
                 state.calls.append((provider, model))
                 state.keys[provider] = self.headers.get("authorization") or ""
                 fail = (provider, model) in state.failing
+                slow = (provider, model) in state.slow
+            if slow:
+                time.sleep(SLOW_SECONDS)
             if fail:
                 return self._send(500, {"error": {"message": "upstream failure", "type": "server_error", "code": 500}})
             answer = f"served by {provider}/{model}"
@@ -275,6 +280,29 @@ def test_a_status_outside_on_status_codes_is_returned_not_handed_over(gateway: s
         assert upstream.calls == [chain[0]]
     finally:
         upstream.failing = set()
+
+
+def test_retry_attempts_and_request_timeout_are_what_the_gateway_does(gateway: str, upstream: Upstream, tmp_path: Path) -> None:
+    """``retry_attempts = 1``: a failing primary is called twice, then the fallback answers; ``request_timeout_ms``:
+    a primary slower than it hands over (the gateway's 408) well before the primary would have answered."""
+    openai = require_module("openai")
+    registry = regc.load(ROOT / "registry.md")
+    configs = build_against(upstream, ROOT / "registry.md", tmp_path, "retry_attempts = 1", "request_timeout_ms = 500")["configs"]
+    name = next(name for name in configs if registry.kind(name) == "chat" and len(reachable(registry, name)) >= 2)
+    chain = reachable(registry, name)
+    client = openai.OpenAI(base_url=f"{gateway}/v1", api_key="x", max_retries=0,
+                           default_headers={"x-portkey-config": portkey.header_value(fill_keys(configs[name]))})
+    try:
+        upstream.failing, upstream.calls[:] = {chain[0]}, []
+        text, index = _request(client, "chat")
+        assert upstream.calls == [chain[0], chain[0], chain[1]] and index == "config.targets[1]"
+        upstream.failing, upstream.slow, upstream.calls[:] = set(), {chain[0]}, []
+        start = time.monotonic()
+        text, index = _request(client, "chat")
+        assert time.monotonic() - start < SLOW_SECONDS
+        assert text == f"served by {chain[1][0]}/{chain[1][1]}" and index == "config.targets[1]"
+    finally:
+        upstream.failing, upstream.slow = set(), set()
 
 
 # --- the file itself ------------------------------------------------------------------------------------
