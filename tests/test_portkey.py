@@ -471,3 +471,15 @@ def test_hostile_registries_read_back_as_written(text: str) -> None:
     registry = load_text(text)
     if registry is not None:
         _round_trip(registry)
+
+
+def test_options_have_a_json_schema_with_their_bounds(tmp_path: Path) -> None:
+    schema = portkey.PortkeyOptions.model_json_schema()
+    assert schema["additionalProperties"] is False
+    properties = schema["properties"]
+    assert {"on_status_codes", "retry_attempts", "request_timeout_ms", "max_header_bytes"} <= set(properties)
+    assert all(properties[name].get("description") for name in ("on_status_codes", "retry_attempts", "request_timeout_ms"))
+    (tmp_path / "registry.md").write_bytes((ROOT / "registry.md").read_bytes())
+    (tmp_path / "regc.toml").write_text('registry = "registry.md"\n\n[targets.portkey]\non_status_codes = [500, 42]\n')
+    result = run_regc("build", cwd=tmp_path)
+    assert result.code == 2 and "regc.toml:4:1: error: targets.portkey.on_status_codes.1" in result.err, result.err

@@ -43,7 +43,7 @@ compact header value is refused: node refuses a request head past 16 KiB
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
@@ -73,7 +73,7 @@ NO_KEY = "unused"
 
 class PortkeyOptions(TargetOptions):
     path: str = "targets/portkey/configs.json"
-    on_status_codes: list[int] | None = Field(
+    on_status_codes: list[Annotated[int, Field(ge=100, le=599)]] | None = Field(
         default=None, min_length=1,
         description="statuses that hand a request to the next target (default: any status other than 2xx)")
     retry_attempts: int = Field(default=0, ge=0, le=5,
