@@ -264,6 +264,31 @@ def test_every_alias_reaches_its_primary_then_each_fallback_in_order(gateway: st
     upstream.failing = set()
 
 
+def test_a_chain_through_every_provider_is_walked_in_order(gateway: str, upstream: Upstream, tmp_path: Path) -> None:
+    """One model of every provider with an api_base (native Portkey providers and the ones reached as ``openai``)."""
+    openai = require_module("openai")
+    models = [f"{name}/model-{index}" for index, name in enumerate(sorted(BUILTIN)) if BUILTIN[name].api_base is not None]
+    (tmp_path / "src").mkdir()
+    source = tmp_path / "src" / "registry.md"
+    source.write_text("# All providers\n\n## Everyone · alias `everyone`\n\n| | |\n|---|---|\n"
+                      f"| **Primary** | `{models[0]}` |\n| **Alternatives** | {', '.join(f'`{m}`' for m in models[1:])} |\n")
+    registry = regc.load(source)
+    chain = reachable(registry, "everyone")
+    assert len(chain) == len(models) >= 10
+    config = build_against(upstream, source, tmp_path)["configs"]["everyone"]
+    assert {t["provider"] for t in config["targets"]} >= {"openai", *portkey.NATIVE.values()}
+    client = openai.OpenAI(base_url=f"{gateway}/v1", api_key="x", max_retries=0,
+                           default_headers={"x-portkey-config": portkey.header_value(fill_keys(config))})
+    try:
+        for answering in range(len(chain)):
+            upstream.failing, upstream.calls[:] = set(chain[:answering]), []
+            text, index = _request(client, "chat")
+            assert upstream.calls == chain[:answering + 1]
+            assert text == f"served by {chain[answering][0]}/{chain[answering][1]}" and index == f"config.targets[{answering}]"
+    finally:
+        upstream.failing = set()
+
+
 def test_a_status_outside_on_status_codes_is_returned_not_handed_over(gateway: str, upstream: Upstream, tmp_path: Path) -> None:
     """With ``on_status_codes = [429]`` a 500 from the primary reaches the client: no fallback is tried."""
     openai = require_module("openai")
