@@ -524,6 +524,12 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
                              f"`{section.name}`; did you mean {meant!r}? (rationale keys such as `Why primary` are free text)",
                              key_cell.pos.col)
                 typo = True
+            elif _only_references(value.value):
+                errors.error(key_cell.pos.line, f"the row {_KEY_MARKUP.sub('', key_cell.value).strip()!r} of alias "
+                             f"`{section.name}` holds nothing but model references, so it looks like Alternatives, but as "
+                             "rationale it would never be routed; did you mean `Alternatives`? (rationale is prose)",
+                             key_cell.pos.col)
+                typo = True
             rationale.append((_KEY_MARKUP.sub("", key_cell.value).strip().rstrip(":").strip(), value))
     for key_cell, first in doubled:
         if primary is None and first is doubled[0][1]:  # two Alternatives and no Primary: the first was meant as Primary
@@ -573,6 +579,8 @@ def _table_kind(table: _Table) -> str | None:
     for key in keys:
         if LEGACY_COLUMNS.get(key) in {"alias", "target"} or typo_of(key, ["alias", "resolves to"]) is not None:
             return "legacy"
+    if (keys and "alias" in keys[0]) or _alias_rows(table):  # `Alias name | Maps to`; `` `turbo` | `openai/gpt-9` `` rows
+        return "legacy"
     fields = [model_field(cell.value) for cell in table.header]
     if "model" in fields and sum(1 for field in fields if field not in {None, "model", "source"}) >= 1:
         return "models"
@@ -581,6 +589,36 @@ def _table_kind(table: _Table) -> str | None:
         if any(key_field(key) is not None or _key_typo(key) is not None for key in firsts):
             return "keyvalue"
     return None
+
+
+def _alias_rows(table: _Table) -> bool:
+    """Every row of ``table`` is an alias name in a code span followed by a model reference in a code span."""
+    rows = [row for row in table.rows if row]
+    return bool(rows) and len(table.header) >= 2 and all(
+        len(row) >= 2 and cells.is_alias_name(_code_span(row[0].value) or "") and _is_code_ref(row[1].value) for row in rows)
+
+
+def _code_span(value: str) -> str | None:
+    """The content of a cell that is one code span, else None."""
+    value = value.strip()
+    if len(value) > 2 and value.startswith("`") and value.endswith("`") and "`" not in value[1:-1]:
+        return value[1:-1].strip()
+    return None
+
+
+def _is_code_ref(entry: str) -> bool:
+    """``entry`` is a model reference in a code span, optionally followed by a parenthesised note."""
+    entry = entry.strip()
+    close = entry.find("`", 1)
+    if not entry.startswith("`") or close < 0:
+        return False
+    rest = entry[close + 1:].strip()
+    return cells.is_model_ref(entry[1:close].strip()) and "/" in entry[1:close] and (not rest or (rest[0] == "(" and rest[-1] == ")"))
+
+
+def _only_references(value: str) -> bool:
+    """A cell that holds nothing but model references in code spans, as an Alternatives cell does."""
+    return value.startswith("`") and all(_is_code_ref(entry) for entry, _ in cells.split_entries(value))
 
 
 def _stray_key_value_table(section: _Section, table: _Table, errors: DiagnosticCollector) -> None:
@@ -640,7 +678,9 @@ def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector
     spellings = [s.lower() for s in _LEGACY_SPELLINGS]
     for cell in unknown:
         near = difflib.get_close_matches(_key(cell.value), spellings, n=1, cutoff=0.6)
-        meant = _LEGACY_SPELLINGS[spellings.index(near[0])] if near else missing[0] if len(missing) == 1 == len(unknown) else None
+        # No close spelling: the unknown columns, in order, stand where the missing required ones would.
+        in_place = missing[unknown.index(cell)] if len(missing) == len(unknown) else None
+        meant = _LEGACY_SPELLINGS[spellings.index(near[0])] if near else in_place
         hint = f"; did you mean {meant!r}?" if meant else ""
         errors.error(cell.pos.line, f"unknown column {cell.value!r} in the legacy alias table{hint} (its columns are Alias, "
                      "Resolves to, and optionally Alternatives and Notes)", cell.pos.col)
