@@ -40,7 +40,6 @@ _ALIAS_SUFFIX = re.compile(r"(?<![A-Za-z0-9_])alias\s++`?+(?P<name>[^`\s]++)`?+\
 _MENTIONS_ALIAS = re.compile(r"(?<![A-Za-z0-9_])alias(?![A-Za-z0-9_])", re.I)
 _TITLE_SEPARATORS = "·:|—–-"
 _NUMBERED = re.compile(r"^\d++[.)]\s++")
-_WAIVER_ARG = re.compile(r'(?<![a-z_])(?P<key>[a-z_]++)\s*+=\s*+"(?P<value>[^"]*+)"')
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*+")
 #: The heading level of alias sections and of the Models section.
 SECTION_LEVEL = 2
@@ -362,7 +361,7 @@ def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
         for cell in row.cells:
             content = cell.text
             if "regc:ignore" in content:
-                in_row.extend(_waivers(content, row.line, errors))
+                in_row.extend(_waivers(content, row.line, errors, cell.col))
                 content = strip_waivers(content).strip()
             texts.append(Text(content, Pos(cell.line, cell.col)))
         if row.written > len(header):
@@ -427,25 +426,90 @@ def _is_waiver(inner: str) -> bool:
     return inner.startswith(_WAIVER_OPEN) and (len(inner) == len(_WAIVER_OPEN) or inner[len(_WAIVER_OPEN)].isspace())
 
 
-def _waivers(content: str, line: int, errors: DiagnosticCollector) -> list[RawWaiver]:
+#: An inline waiver's attributes, and its one form.
+WAIVER_ATTRIBUTES = ("reason", "until", "alias", "model")
+WAIVER_FORM = '<!-- regc:ignore RULE reason="..." [until="YYYY-MM-DD"] [alias="name"] [model="provider/model"] -->'
+
+
+def _waivers(content: str, line: int, errors: DiagnosticCollector, col: int = 1) -> list[RawWaiver]:
+    """The waivers among the comments of ``content`` (a block at ``line``, or a cell at ``line``:``col``).
+
+    Closed grammar: after the rule id, only ``key="value"`` attributes (``WAIVER_ATTRIBUTES``), double-quoted; an
+    unquoted or single-quoted value, an unknown attribute or any other word is an error at its column.
+    """
     found: list[RawWaiver] = []
+
+    def where(offset: int) -> tuple[int, int]:
+        newline = content.rfind("\n", 0, offset)
+        return line + content.count("\n", 0, offset), (col + offset if newline < 0 else offset - newline)
+
     for start, end in comments(content):
-        inner = content[start + 4:end - 3].strip()
+        raw = content[start + 4:end - 3]
+        inner = raw.strip()
         if not _is_waiver(inner):
             continue
+        body_at = start + 4 + (len(raw) - len(raw.lstrip())) + len(_WAIVER_OPEN)
+        body_at += len(content[body_at:end - 3]) - len(content[body_at:end - 3].lstrip())
         body = inner[len(_WAIVER_OPEN):].strip()
-        rule, _, rest = body.partition(" ")
-        args = {m["key"]: m["value"] for m in _WAIVER_ARG.finditer(rest)}
+        split = next((i for i, char in enumerate(body) if char.isspace()), len(body))
+        rule, rest = body[:split], body[split:]
         waiver_line = line + content[:start].count("\n")
         if not _RULE_ID.fullmatch(rule):
             errors.error(waiver_line, f"regc:ignore needs a rule id: <!-- regc:ignore RULE reason=\"...\" -->, not {body!r}")
             continue
-        unknown = sorted(set(args) - {"reason", "until", "alias", "model"})
-        if unknown:
-            errors.error(waiver_line, f"regc:ignore takes reason=, until=, alias= and model=, not {', '.join(unknown)}=")
+        args, problem = _waiver_attributes(rest)
+        if problem is not None:
+            offset, message = problem
+            at_line, at_col = where(body_at + split + offset)
+            errors.error(at_line, f"regc:ignore {rule}: {message}; a waiver reads {WAIVER_FORM}", at_col)
+            continue
         found.append(RawWaiver(rule=rule, reason=args.get("reason"), until=args.get("until"), pos=Pos(waiver_line),
                                alias=args.get("alias"), model=args.get("model")))
     return found
+
+
+def _waiver_attributes(text: str) -> tuple[dict[str, str], tuple[int, str] | None]:
+    """The ``key="value"`` attributes of a waiver (``text``: what follows its rule id), or the first problem's offset
+    and message. One scan, each character looked at a bounded number of times."""
+    args: dict[str, str] = {}
+    at, size = 0, len(text)
+    while True:
+        while at < size and text[at].isspace():
+            at += 1
+        if at >= size:
+            return args, None
+        start = at
+        while at < size and not text[at].isspace() and text[at] != "=":
+            at += 1
+        key = text[start:at]
+        equals = at
+        while equals < size and text[equals].isspace():
+            equals += 1
+        if not key or equals >= size or text[equals] != "=":
+            word = key or text[start:].split(None, 1)[0]
+            return args, (start, f"{word!r} is not an attribute (each is key=\"value\")")
+        if key not in WAIVER_ATTRIBUTES:
+            meant = typo_of(key, WAIVER_ATTRIBUTES)
+            hint = f"; did you mean {meant}=?" if meant else ""
+            return args, (start, f"unknown attribute {key}={hint} (its attributes: reason=, until=, alias=, model=)")
+        if key in args:
+            return args, (start, f"a second {key}=")
+        value_at = equals + 1
+        while value_at < size and text[value_at].isspace():
+            value_at += 1
+        if value_at >= size or text[value_at] != '"':
+            word = text[value_at:].split(None, 1)[0] if value_at < size else ""
+            quoted = len(word) >= 2 and word[0] == word[-1] == "'"
+            shown = word[1:-1] if quoted else word
+            how = "in single quotes" if quoted else "not quoted"
+            return args, (value_at, f"the value of {key}= is {how}; write {key}=\"{shown or '...'}\"")
+        close = text.find('"', value_at + 1)
+        if close < 0:
+            return args, (value_at, f"the value of {key}= has no closing double quote")
+        args[key] = text[value_at + 1:close]
+        at = close + 1
+        if at < size and not text[at].isspace():
+            return args, (at, f"{text[at:].split(None, 1)[0]!r} right after {key}=\"...\"; separate attributes with a space")
 
 
 # --- sections to records ----------------------------------------------------
