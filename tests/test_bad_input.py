@@ -88,6 +88,9 @@ def test_unknown_suffix(project: Path) -> None:
         ('\n[providers."a b"]\napi_base = "https://x.example"\n', "regc.toml:2:1: error: providers.a b.[key]: Value error, provider "
          "name 'a b' can never appear in a model reference"),
         ("providers = []\n", "regc.toml:1:1: error: providers: Input should be a valid dictionary"),
+        ('registry = "registry.md"\n\n[providers.olama]\napi_base = "http://gpu-box.internal:11434/v1"\n',
+         "regc.toml:3:1: error: unknown provider 'olama' in [providers.olama] in regc.toml: no model reference in the registry "
+         "uses it, so its settings would apply to nothing; did you mean 'ollama'?\n"),
         # out of range and nested past the parser's recursion: at their place, never an internal error
         ('registry = "registry.md"\n[targets.json]\nx = ' + "{a=" * 3000 + "1" + "}" * 3000 + "\n",
          "regc.toml:3:9002: error: arrays or inline tables nest too deeply for a configuration file"),
@@ -106,6 +109,23 @@ def test_bad_config_is_an_input_error(project: Path, config: str, message: str) 
 
     assert result.code == 2
     assert result.err.startswith(message)
+
+
+@pytest.mark.parametrize("command", ["build", "lint", "check"])
+def test_a_provider_table_one_slip_from_a_known_provider_is_refused_unless_the_registry_uses_it(project: Path, command: str) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "regc.toml").unlink()
+    (project / "pyproject.toml").write_text('[tool.regc.providers.opneai]\napi_key_env = "OPENAI_KEY"\n'
+                                            '[tool.regc.providers.acme]\napi_base = "https://llm.acme.example/v1"\n')
+
+    result = run_regc(command, cwd=project)
+
+    assert (result.code, result.err) == (2, "pyproject.toml:1:1: error: unknown provider 'opneai' in [tool.regc.providers.opneai] in "
+                                             "pyproject.toml: no model reference in the registry uses it, so its settings would apply "
+                                             "to nothing; did you mean 'openai'?\n")
+    registry = project / "registry.md"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("openai/", "opneai/"))  # a provider of its own now
+    assert run_regc("build", cwd=project).code == 0
 
 
 @pytest.mark.parametrize(("name", "config", "message"), [
