@@ -76,6 +76,8 @@ def test_unknown_suffix(project: Path) -> None:
         ('[targets.go]\npackage = "main\\nimport"\n', "regc.toml:2:1: error: targets.go.package: Value error, 'main\\nimport' is not"),
         ('cache_dir = "../../tmp/x"\n', "regc.toml:1:1: error: cache_dir: Value error, must be a directory inside the project root"),
         ("cache_dir = true\n", "regc.toml:1:1: error: cache_dir: Input should be a valid string"),
+        ('[targets.json]\npath = "out.json"\nenabled = "no"\n',
+         "regc.toml:3:1: error: targets.json.enabled: Input should be a valid boolean"),
         ('cache_dir = ".git"\n', "regc.toml:1:1: error: cache_dir: Value error, must be a directory outside git's directory (.git)"),
         ('cache_dir = "sub/.GIT/hooks"\n', "regc.toml:1:1: error: cache_dir: Value error, must be a directory outside git's directory"),
         ('registry = "registry.md"\ncache_dir = "registry.md"\n',

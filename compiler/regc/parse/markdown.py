@@ -201,11 +201,21 @@ def _front_matter(content: str, path: str, first_line: int, errors: DiagnosticCo
     meta = {str(key.value): yamlio.to_python(value) for key, value in node.items}
     positions = {str(key.value): key.pos for key, _ in node.items}
     for key, pos in positions.items():
-        near = typo_of(key.lower(), FRONT_MATTER_KEYS) if key not in FRONT_MATTER_KEYS else None
+        near = _front_matter_typo(key) if key not in FRONT_MATTER_KEYS else None
         if near is not None:
             errors.error(pos.line, f"unknown front-matter key {key!r}; did you mean {near!r}? (other keys are kept as metadata, "
                          "but this one is one typo away from a key regc reads)", pos.col)
     return meta, positions
+
+
+def _front_matter_typo(key: str) -> str | None:
+    """The key regc reads that ``key`` was meant to be: another case (``Reviewed``), a slip (``reviwed``), or one of
+    its words (``last_reviewed``)."""
+    lowered = key.lower()
+    if lowered in FRONT_MATTER_KEYS:
+        return lowered
+    words = lowered.replace("-", " ").replace("_", " ").split()
+    return next((word for word in words if word in FRONT_MATTER_KEYS), None) or typo_of(lowered, FRONT_MATTER_KEYS)
 
 
 def typo_of(word: str, known: tuple[str, ...] | list[str], cutoff: float = TYPO_RATIO) -> str | None:
@@ -262,7 +272,7 @@ def _alias_heading_problem(heading: str, level: int) -> str | None:
         return None
     mentions = _MENTIONS_ALIAS.search(heading)
     if mentions is not None:
-        after = [m[1].strip() for m in _CODE_SPAN.finditer(heading, mentions.end())]
+        after = [m[1].strip() for m in _CODE_SPAN.finditer(heading, mentions.end()) if m[1].strip()]
         name = after[0] if after else _last_code_span(heading) or "name"
         return (f"a heading that names an alias ends in ``alias `name``` with nothing after it; "
                 f"write `{'#' * SECTION_LEVEL} {suggested(heading[:mentions.start()], name)}`, or drop the backticks if it is prose")
@@ -283,13 +293,17 @@ _CODE_SPAN = re.compile(r"`([^`]*+)`")
 
 
 def _last_code_span(heading: str) -> str | None:
-    spans = [m[1].strip() for m in _CODE_SPAN.finditer(heading)]
+    """The content of the heading's last non-empty code span (````cheap```` included), or None."""
+    spans = [m[1].strip() for m in _CODE_SPAN.finditer(heading) if m[1].strip()]
+    if not spans:  # a span fenced by two backticks reads as two empty ones here
+        spans = [word.strip("`") for word in heading.split() if "`" in word and word.strip("`")]
     return spans[-1] if spans else None
 
 
 def suggested(title: str, name: str) -> str:
     """An alias heading's text (without the ``##``) from a title and a name: ``Cheap · alias `cheap```."""
-    title = _CODE_SPAN.sub("", title).strip(" ·:|—–-(*")
+    title = " ".join(_CODE_SPAN.sub("", title).replace("`", "").split())  # the name's span leaves no `()` or double space
+    title = title.replace("( )", "").replace("()", "").strip(" ·:|—–-(*,")
     return f"{title} · alias `{name}`" if title else f"alias `{name}`"
 
 
@@ -700,8 +714,14 @@ def _stray_key_value_table(section: _Section, table: _Table, errors: DiagnosticC
                      "section has one table: merge them, or give this one its own `## Title · alias `name`` heading", row[0].pos.col)
     elif section.heading:
         heading = section.heading.rstrip()
-        name = _last_code_span(heading) if heading.endswith("`") else None
-        title = heading[:heading.rfind("`", 0, len(heading) - 1)] if name is not None else heading
+        name = _last_code_span(heading)
+        name = name if name is not None and cells.is_alias_name(name) else None
+        title = heading
+        mentions = _MENTIONS_ALIAS.search(heading)
+        if mentions is not None:  # `Cheap, alias: cheap`: the word after `alias` names it
+            after = heading[mentions.end():].strip(" :`").split()
+            name = name or (after[0].strip("`") if after and cells.is_alias_name(after[0].strip("`")) else None)
+            title = heading[:mentions.start()]
         errors.error(section.pos.line, f"the table at line {table.pos.line} has a `{key}` row, but this heading is not an alias "
                      f"heading; end it with ``alias `name```: `{'#' * SECTION_LEVEL} {suggested(title, name or 'name')}`")
     else:
