@@ -95,8 +95,11 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
     if not bad:
         return EXIT_FINDINGS
     paths = " ".join(shlex.quote(_here(repo, o.location)) for o in bad)
+    links = " ".join(shlex.quote(_here(repo, o.location)) for o in bad if o.problem == "link")
     if fix:
         _fix(obj, repo, judgement)
+    elif links:  # `regc build` refuses to write through a link: it goes first
+        obj.log(f"fix: git rm -q --cached {links} && rm -f {links} && {_build_command(obj, config_file)} && git add {paths}")
     else:
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
         obj.log("     (or `regc hook --fix`: it writes the outputs of the staged registry, then `git add` them)")
