@@ -623,7 +623,10 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
         errors.error(keyed[0][0].pos.line, f"alias `{section.name}` has no Primary: add a row | **Primary** | `provider/model` | "
                      "above this one, or, if this first row was meant as the Primary, name it **Primary**", keyed[0][0].pos.col)
         typo = True
-    if (primary is None or not primary.value) and not typo:
+    if primary is not None and not primary.value and not typo:
+        errors.error(primary.pos.line, f"the Primary row of alias `{section.name}` is empty; write the model (or alias) it "
+                     "resolves to: | **Primary** | `provider/model` |", primary.pos.col)
+    elif primary is None and not typo:
         errors.error(table.pos.line, f"alias `{section.name}` has no Primary; add a row | **Primary** | `provider/model` |")
     return RawAlias(
         name=section.name,
