@@ -76,6 +76,12 @@ def test_unknown_suffix(project: Path) -> None:
         ('[targets.go]\npackage = "main\\nimport"\n', "regc.toml:2:1: error: targets.go.package: Value error, 'main\\nimport' is not"),
         ('cache_dir = "../../tmp/x"\n', "regc.toml:1:1: error: cache_dir: Value error, must be a directory inside the project root"),
         ("cache_dir = true\n", "regc.toml:1:1: error: cache_dir: Input should be a valid string"),
+        ('[targets.json]\npath = "out.json"\nenabled = "no"\n',
+         "regc.toml:3:1: error: targets.json.enabled: Input should be a valid boolean"),
+        ('cache_dir = ".git"\n', "regc.toml:1:1: error: cache_dir: Value error, must be a directory outside git's directory (.git)"),
+        ('cache_dir = "sub/.GIT/hooks"\n', "regc.toml:1:1: error: cache_dir: Value error, must be a directory outside git's directory"),
+        ('registry = "registry.md"\ncache_dir = "registry.md"\n',
+         "regc.toml:2:1: error: cache_dir: 'registry.md' is the registry, which regc reads; set another cache_dir"),
         ('[providers.openai]\napi_key_env = "sk-proj-0123456789abcdefghijKLMNOP"\n',
          "regc.toml:2:1: error: providers.openai.api_key_env: String should match pattern"),
         ('[providers.openai]\napi_base = "https://user:key@api.openai.com/v1"\n',
@@ -84,6 +90,9 @@ def test_unknown_suffix(project: Path) -> None:
         ('\n[providers."a b"]\napi_base = "https://x.example"\n', "regc.toml:2:1: error: providers.a b.[key]: Value error, provider "
          "name 'a b' can never appear in a model reference"),
         ("providers = []\n", "regc.toml:1:1: error: providers: Input should be a valid dictionary"),
+        ('registry = "registry.md"\n\n[providers.olama]\napi_base = "http://gpu-box.internal:11434/v1"\n',
+         "regc.toml:3:1: error: unknown provider 'olama' in [providers.olama] in regc.toml: no model reference in the registry "
+         "uses it, so its settings would apply to nothing; did you mean 'ollama'?\n"),
         # out of range and nested past the parser's recursion: at their place, never an internal error
         ('registry = "registry.md"\n[targets.json]\nx = ' + "{a=" * 3000 + "1" + "}" * 3000 + "\n",
          "regc.toml:3:9002: error: arrays or inline tables nest too deeply for a configuration file"),
@@ -102,6 +111,23 @@ def test_bad_config_is_an_input_error(project: Path, config: str, message: str) 
 
     assert result.code == 2
     assert result.err.startswith(message)
+
+
+@pytest.mark.parametrize("command", ["build", "lint", "check"])
+def test_a_provider_table_one_slip_from_a_known_provider_is_refused_unless_the_registry_uses_it(project: Path, command: str) -> None:
+    copy_fixture("good/features.md", project, "registry.md")
+    (project / "regc.toml").unlink()
+    (project / "pyproject.toml").write_text('[tool.regc.providers.opneai]\napi_key_env = "OPENAI_KEY"\n'
+                                            '[tool.regc.providers.acme]\napi_base = "https://llm.acme.example/v1"\n')
+
+    result = run_regc(command, cwd=project)
+
+    assert (result.code, result.err) == (2, "pyproject.toml:1:1: error: unknown provider 'opneai' in [tool.regc.providers.opneai] in "
+                                             "pyproject.toml: no model reference in the registry uses it, so its settings would apply "
+                                             "to nothing; did you mean 'openai'?\n")
+    registry = project / "registry.md"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("openai/", "opneai/"))  # a provider of its own now
+    assert run_regc("build", cwd=project).code == 0
 
 
 @pytest.mark.parametrize(("name", "config", "message"), [

@@ -144,6 +144,28 @@ def test_cache_dir_comes_from_the_config(built: Path) -> None:
     assert list((built / "build/regc").glob("*.json"))
 
 
+@pytest.mark.parametrize("where", ["link", "git_dir"])
+def test_cache_dir_never_goes_through_a_link_or_into_git_dir(built: Path, tmp_path: Path, where: str) -> None:
+    """The cache is written like an output: never through a symbolic link, never into $GIT_DIR; refused at cache_dir."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env: dict[str, str] = {}
+    if where == "link":
+        (built / "cachelink").symlink_to(elsewhere)
+        setting, problem = "cachelink", "'cachelink' is a symbolic link; regc writes its cache in a plain directory"
+    else:
+        (built / "gitmeta").mkdir()
+        env = {"GIT_DIR": str(built / "gitmeta")}
+        setting, problem = "gitmeta/hooks", "'gitmeta/hooks' is inside git's directory"
+    (built / "regc.toml").write_text(f'cache_dir = "{setting}"\n' + (built / "regc.toml").read_text())
+    for command in ("check", "lint", "build"):
+        result = regc(built, command, env=env)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"regc.toml:1:1: error: cache_dir: {problem}"), result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert not (built / "gitmeta/hooks").exists()
+
+
 def test_the_key_changes_with_regc_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from regc.io import cache
 

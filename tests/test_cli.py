@@ -132,6 +132,7 @@ def test_explain_shows_chain_prices_pending_and_rationale(project: Path) -> None
     assert "in $5.00/1M tok  out $25.00/1M tok" in lines[3]
     assert "deprecated 2027-02-01 → openai/gpt-5" in lines[4]
     assert "    - perplexity/sonar-pro (when key added)" in lines
+    assert lines[lines.index(next(line for line in lines if "xai/grok-4.20-0309-reasoning" in line)) + 1] == "       note: ~2M ctx"
     assert "    Why not OpenAI o3: Comparable quality; o3 wins on math-heavy reasoning." in lines
 
 
@@ -143,7 +144,7 @@ def test_explain_json(project: Path) -> None:
     assert data["chain"][0] == {
         "position": 0, "role": "primary", "model": "anthropic/claude-opus-4-7", "listed": True, "kind": "chat",
         "dimensions": None, "input": "$5.00/1M tok", "output": "$25.00/1M tok", "context": 1_000_000, "status": "active", "line": 50,
-        "status_source": None,
+        "status_source": None, "note": None,
     }
     assert data["source"] == "registry.md:43"
 

@@ -101,6 +101,51 @@ def test_a_bad_inline_waiver_is_an_input_error(lint_project: Path, comment: str,
     assert (code, out, err) == (2, "", expected + "\n")
 
 
+_FORM = '; a waiver reads <!-- regc:ignore RULE reason="..." [until="YYYY-MM-DD"] [alias="name"] [model="provider/model"] -->'
+
+
+@pytest.mark.parametrize(("comment", "expected"), [
+    ('<!-- regc:ignore alias-has-fallback reason="x" until=2020-01-01 -->',
+     'registry.md:4:54: error: regc:ignore alias-has-fallback: the value of until= is not quoted; write until="2020-01-01"'),
+    ("<!-- regc:ignore alias-has-fallback reason='x' -->",
+     'registry.md:4:44: error: regc:ignore alias-has-fallback: the value of reason= is in single quotes; write reason="x"'),
+    ('<!-- regc:ignore alias-has-fallback reason=x -->',
+     'registry.md:4:44: error: regc:ignore alias-has-fallback: the value of reason= is not quoted; write reason="x"'),
+    ('<!-- regc:ignore alias-has-fallback reason="x" alias=b -->',
+     'registry.md:4:54: error: regc:ignore alias-has-fallback: the value of alias= is not quoted; write alias="b"'),
+    ('<!-- regc:ignore alias-has-fallback reason="x" bogus -->',
+     "registry.md:4:48: error: regc:ignore alias-has-fallback: 'bogus' is not an attribute (each is key=\"value\")"),
+    ('<!-- regc:ignore alias-has-fallback reason="x" extra words here -->',
+     "registry.md:4:48: error: regc:ignore alias-has-fallback: 'extra' is not an attribute (each is key=\"value\")"),
+    ('<!-- regc:ignore alias-has-fallback untill="2020-01-01" reason="x" -->',
+     "registry.md:4:37: error: regc:ignore alias-has-fallback: unknown attribute untill=; did you mean until=? "
+     "(its attributes: reason=, until=, alias=, model=)"),
+    ('<!-- regc:ignore alias-has-fallback reason="x"until="2020-01-01" -->',
+     "registry.md:4:47: error: regc:ignore alias-has-fallback: 'until=\"2020-01-01\"' right after reason=\"...\"; "
+     "separate attributes with a space"),
+    ('<!-- regc:ignore alias-has-fallback reason="x" reason="y" -->',
+     "registry.md:4:48: error: regc:ignore alias-has-fallback: a second reason="),
+    ('<!-- regc:ignore alias-has-fallback reason="x -->',
+     "registry.md:4:44: error: regc:ignore alias-has-fallback: the value of reason= has no closing double quote"),
+])
+def test_an_inline_waiver_has_a_closed_grammar(lint_project: Path, comment: str, expected: str) -> None:
+    """Every word after the rule id is key="value" with a known key and a double-quoted value, or an error at its column:
+    an unquoted until= would otherwise be dropped and the waiver never expire."""
+    registry = lint_project / "registry.md"
+    registry.write_text(REGISTRY.replace("## Search", f"{comment}\n## Search"))
+    code, out, err = lint(lint_project, "")
+    assert (code, out, err) == (2, "", expected + _FORM + "\n")
+
+
+def test_a_waiver_in_a_models_row_is_read_under_the_same_grammar(lint_project: Path) -> None:
+    registry = lint_project / "registry.md"
+    registry.write_text(REGISTRY.replace("| $1.25 | $2.50 |", '| $1.25 <!-- regc:ignore price-present reason="x" until=2020-01-01 --> '
+                                                          "| $2.50 |"))
+    code, _, err = lint(lint_project, "")
+    assert (code, err) == (2, 'registry.md:15:74: error: regc:ignore price-present: the value of until= is not quoted; '
+                              'write until="2020-01-01"' + _FORM + "\n")
+
+
 def test_an_explicit_policy_path_must_exist(lint_project: Path) -> None:
     result = run_regc("lint", "--policy", "missing.yaml", cwd=lint_project)
     assert (result.code, result.err) == (2, "missing.yaml:1:1: error: no such policy file; create it, fix `policy` in the config, "

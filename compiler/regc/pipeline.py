@@ -207,12 +207,43 @@ def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], b
     from regc.io import manifest
     from regc.targets import header
 
+    check_providers(registry, config)
     where: dict[str, str] = {} if settings is None else settings
     edited: set[str] = set()
     outputs = render(registry, config, read, settings=where, edited=edited)
     outputs[manifest.NAME] = manifest.render((path for path in outputs if path not in edited), header(registry))
     where[manifest.NAME] = ""
     return outputs
+
+
+def check_providers(registry: ResolvedRegistry, config: Config) -> None:
+    """Refuse a configured provider table that nothing uses and that is one slip from a provider regc knows or the
+    registry uses (``[providers.olama]``): its overrides would be dropped without a word."""
+    configured = config.settings.providers
+    if not configured or config.file is None:
+        return
+    from regc.errors import Diagnostic
+    from regc.model.config import table_header
+    from regc.model.providers import BUILTIN
+    from regc.parse.suggest import one_edit
+
+    ir = registry.registry
+    refs = [*(model.ref for model in ir.models),
+            *(entry.ref for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)]
+    used = {ref.provider for ref in refs if ref.provider is not None}
+    known = sorted({*BUILTIN, *used})
+    found = []
+    for name in configured:
+        if name in used or name in BUILTIN:
+            continue
+        meant = next((provider for provider in known if one_edit(name, provider)), None)
+        if meant is not None:
+            file, line = setting_line(config, f"providers.{name}")
+            found.append(Diagnostic(file, line, 1, f"unknown provider {name!r} in {table_header(config.file.name, f'providers.{name}')}: "
+                                    f"no model reference in the registry uses it, so its settings would apply to nothing; "
+                                    f"did you mean {meant!r}?"))
+    if found:
+        raise InputError(found)
 
 
 def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
@@ -381,6 +412,7 @@ def lint(
         policy = load_policy(config)
     if text is None:
         text = _source_text(registry, config)
+    check_providers(registry, config)
     catalog = policy_catalog(policy, config)
     return run(registry, policy=policy, today=today or datetime.date.today(), providers=config.providers(), text=text, catalog=catalog,
                config_file=config.file.name if config.file is not None else None)

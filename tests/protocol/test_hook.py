@@ -356,3 +356,22 @@ def test_the_staged_policy_decides_not_the_working_tree(hooked: Repo) -> None:
     staged_waiver = hooked.commit("Retire o3, with its waiver")
     assert staged_waiver.returncode == 0, staged_waiver.stdout + staged_waiver.stderr
     assert "policy.yaml" in hooked.git("show", "--name-only", "--format=", "HEAD").stdout
+
+
+def test_fix_checks_every_output_against_the_write_policy_before_writing_any(repo: Repo) -> None:
+    """A refused output (a link) stops `hook --fix` before it writes the outputs that sort before it, as `build` does."""
+    edited = "/* edited by hand */\n"
+    repo.write("schema/config.schema.json", edited)  # stale, and written before targets/json/ in path order
+    link = repo.path / JSON
+    link.unlink()
+    link.symlink_to("../../README.md")
+    repo.git("add", "-A")
+
+    result = repo.regc("hook", "--fix")
+
+    assert result.code == 2
+    assert result.err == ("regc.toml:4:1: error: output path 'targets/json/registry.json' is a symbolic link; regc writes plain "
+                          "files in plain directories, never through a link: remove the link or give the target another path\n")
+    assert repo.read("schema/config.schema.json") == edited  # nothing written
+    assert repo.read("README.md") == "# a project that keeps a registry\n"
+    assert "wrote" not in result.out

@@ -10,6 +10,7 @@ the repository with one message. An output is never a link, on disk or in git.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from pathlib import Path
 
@@ -143,6 +144,31 @@ def test_an_output_committed_as_a_link_is_named_in_the_hook_and_history(repo: Re
     assert result.returncode == 1
     assert ("regc hook: targets/json/registry.json is a symbolic link (or below one) in the index; an output is a plain file, "
             "never a link") in result.stderr
+    # `regc build` refuses to write through the link, so the fix removes it first
+    fix = "fix: git rm -q --cached targets/json/registry.json && rm -f targets/json/registry.json && regc build && git add"
+    assert fix in result.stderr
     repo.git("commit", "-q", "--no-verify", "-m", "Link the output")
     history = repo.regc("verify-commits", "HEAD~1..HEAD")
     assert history.code == 1 and "targets/json/registry.json is a symbolic link (or below one) in the commit" in history.out
+
+
+def test_the_hooks_fix_for_a_linked_output_makes_the_commit_pass(repo: Repo) -> None:
+    repo.install_hook()
+    (repo.path / "targets/json/registry.json").unlink()
+    (repo.path / "targets/json/registry.json").symlink_to("../../README.md")
+    repo.git("add", "-A")
+    hint = next(line for line in repo.commit("Link the output").stderr.splitlines() if line.startswith("fix: "))
+
+    for step in hint.removeprefix("fix: ").split(" && "):
+        command, *args = shlex.split(step)
+        if command == "regc":
+            assert repo.regc(*args).code == 0
+        elif command == "git":
+            repo.git(*args)
+        else:
+            assert (command, args[0]) == ("rm", "-f")
+            (repo.path / args[1]).unlink(missing_ok=True)
+
+    assert not (repo.path / "targets/json/registry.json").is_symlink()
+    assert repo.git("status", "--porcelain").stdout == ""  # the committed plain output again: nothing left to fix
+    assert repo.regc("hook").code == 0

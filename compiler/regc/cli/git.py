@@ -95,8 +95,11 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
     if not bad:
         return EXIT_FINDINGS
     paths = " ".join(shlex.quote(_here(repo, o.location)) for o in bad)
+    links = " ".join(shlex.quote(_here(repo, o.location)) for o in bad if o.problem == "link")
     if fix:
         _fix(obj, repo, judgement)
+    elif links:  # `regc build` refuses to write through a link: it goes first
+        obj.log(f"fix: git rm -q --cached {links} && rm -f {links} && {_build_command(obj, config_file)} && git add {paths}")
     else:
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
         obj.log("     (or `regc hook --fix`: it writes the outputs of the staged registry, then `git add` them)")
@@ -110,9 +113,13 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
 def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
     from regc.io.atomic import write_atomic
     from regc.io.write import remove
-    from regc.pipeline import write_policy
+    from regc.pipeline import setting_line, write_policy
 
-    policy = write_policy(judgement.config, judgement.config.root)  # the write policy `regc build` keeps
+    config = judgement.config
+    locate = (lambda path: setting_line(config, judgement.settings.get(path, ""))) if config.file is not None else None
+    policy = write_policy(config, config.root, locate)  # the write policy `regc build` keeps
+    # Every output is placed before any is written, as `regc build` does: on a refusal (exit 2) nothing is written.
+    placed = {output.path: policy.place(output.path) for output in judgement.bad if output.expected is not None}
     for output in judgement.bad:
         if output.expected is None:  # no target generates it any more
             orphan = policy.removable(output.path)
@@ -120,7 +127,7 @@ def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
                 remove(orphan, policy.root)
                 obj.out(f"removed {_here(repo, output.location)}\n")
             continue
-        target = policy.place(output.path)
+        target = placed[output.path]
         if not target.is_file() or target.read_bytes() != output.expected:
             write_atomic(target, output.expected)
         obj.out(f"wrote {_here(repo, output.location)}\n")

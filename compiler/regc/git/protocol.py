@@ -32,7 +32,7 @@ from regc.git.hook_fast import is_watched
 from regc.git.snapshot import WorkTree, config_at, default_config, registry_at, render, watched
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from regc.git.repo import CommitInfo, Repo, TreeSnapshot
     from regc.git.snapshot import Project, Snapshot
@@ -76,6 +76,7 @@ class Judgement:
     sources_touched: tuple[str, ...]  # top-relative: the registry, configuration or policy, when touched
     outputs: tuple[Output, ...]
     policy_errors: tuple[str, ...] = ()
+    settings: Mapping[str, str] = dataclasses.field(default_factory=dict)  # output path -> the setting naming it
 
     @property
     def bad(self) -> list[Output]:
@@ -216,9 +217,10 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
     registry = registry_at(index, project, config)
     head = repo.head_tree()
     listed = [*_listed(index, project), *(_listed(head, project) if head is not None else [])]
-    judgement = judge(index, project, config, render(index, project, config, registry), staged.__contains__, ignored=repo.ignored,
-                      listed=listed)
-    judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry))
+    settings: dict[str, str] = {}
+    outputs = render(index, project, config, registry, settings)
+    judgement = judge(index, project, config, outputs, staged.__contains__, ignored=repo.ignored, listed=listed)
+    judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry), settings=settings)
     sources = _sources(project, config)
     disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
     unstaged = tuple(s for s in sources if staged_sources[s] is not None and disk.read(s) != staged_sources[s])

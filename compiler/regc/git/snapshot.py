@@ -233,11 +233,13 @@ def reader(snapshot: Snapshot, project: Project, config: Config) -> Callable[[st
     return read
 
 
-def render(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry) -> dict[str, bytes]:
-    """Every file ``regc build`` would write (the outputs and their manifest) from the files ``snapshot`` holds."""
+def render(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry,
+           settings: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Every file ``regc build`` would write (the outputs and their manifest) from the files ``snapshot`` holds;
+    ``settings`` receives the setting that names each output (``pipeline.generate``)."""
     from regc import pipeline
 
-    return pipeline.generate(registry, config, reader(snapshot, project, config))
+    return pipeline.generate(registry, config, reader(snapshot, project, config), settings=settings)
 
 
 def watched(project: Project, config: Config, snapshot: Snapshot | None = None) -> list[str]:

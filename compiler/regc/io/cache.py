@@ -265,15 +265,33 @@ def _location(args: Sequence[str]) -> Path | None:
     if config is None:
         return Path.cwd() / ".regc-cache"
     cache_dir = _cache_dir_setting(Path(config))
-    if cache_dir is None or Path(cache_dir).is_absolute() or ".." in Path(cache_dir).parts:
+    if (cache_dir is None or Path(cache_dir).is_absolute() or ".." in Path(cache_dir).parts
+            or any(part.casefold() == ".git" for part in Path(cache_dir).parts)):
         return None
     root = Path(config).parent
     location = root / cache_dir
+    if _linked_or_in_git(root, cache_dir):  # the full run refuses it (exit 2 at cache_dir); never replayed or stored
+        return None
     try:  # a symlink out of the project is no place to write: run without a cache
         inside = location.resolve().is_relative_to(root.resolve()) and location.resolve() != root.resolve()
     except OSError:
         return None
     return location if inside else None
+
+
+def _linked_or_in_git(root: Path, cache_dir: str) -> bool:
+    """Whether the cache directory is, or is reached through, a symbolic link, or lies in ``$GIT_DIR``."""
+    path = root
+    for part in Path(cache_dir).parts:
+        path = path / part
+        if path.is_symlink():
+            return True
+    real = os.path.realpath(root / cache_dir)
+    for variable in ("GIT_DIR", "GIT_COMMON_DIR"):
+        value = os.environ.get(variable)
+        if value and Path(real).is_relative_to(os.path.realpath(Path.cwd() / value)):
+            return True
+    return False
 
 
 def _discovered_config(args: Sequence[str]) -> str | None:

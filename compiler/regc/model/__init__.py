@@ -236,8 +236,12 @@ class _Names:
     """The alias names and the Models rows' references of the registry being built: what a note must not hide."""
 
     def __init__(self, aliases: set[str], models: set[str]) -> None:
+        from regc.model.providers import BUILTIN
+
         self.aliases = aliases
         self.models = models
+        # Providers a bare `provider/model` in a note may not name: regc's and those of the Models rows.
+        self.providers = {*BUILTIN, *(model.split("/", 1)[0] for model in models if "/" in model)}
 
 
 def _at(pos: Any) -> dict[str, int]:
@@ -323,11 +327,17 @@ def _alternative(alias: str, text: Text, names: _Names, errors: DiagnosticCollec
         return Entry(text=text.value, note=text.value, **at)
     if entry.note is not None:
         for word, offset, code in cells.references_in(entry.note):
-            hidden = word in names.models or (code and (word in names.aliases or ("/" in word and cells.is_model_ref(word))))
-            if hidden:
+            if code and (word in names.models or word in names.aliases or ("/" in word and cells.is_model_ref(word))):
                 errors.error(line, f"`{word}` sits in the note of `{entry.head}` (an alternative of `{alias}`), where it is never "
                              f"routed; make it an entry of its own (`{entry.head}`, `{word}`), or write it without backticks if it "
                              "is only mentioned", col + entry.note_offset + offset)
+                return None
+            if not code and cells.is_model_ref(word) and (word in names.models or word.split("/", 1)[0] in names.providers):
+                # A bare `provider/model` of a known provider reads as a reference; words such as and/or stay prose.
+                errors.error(line, f"`{word}` in the note of `{entry.head}` (an alternative of `{alias}`) reads as a model "
+                             f"reference, which a note never routes; make it an entry of its own (`{entry.head}`, `{word}`), "
+                             f"or, if it is only mentioned, name the model without its provider ({word.split('/', 1)[1]})",
+                             col + entry.note_offset + offset)
                 return None
     common: dict[str, Any] = {"text": entry.clean, "note": entry.note, "pending": entry.pending, **at}
     if entry.head in names.aliases:

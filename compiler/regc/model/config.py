@@ -25,6 +25,7 @@ path. ``enabled = false`` switches a configured target off.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -74,9 +75,11 @@ class ConfigFile(BaseModel):
     @field_validator("cache_dir")
     @classmethod
     def _inside(cls, value: str) -> str:
-        # The cache is written: like the outputs, it stays inside the project.
+        # The cache is written: like the outputs, it stays inside the project and out of git's own files.
         if Path(value).is_absolute() or ".." in Path(value).parts or Path(value) == Path("."):
             raise ValueError("must be a directory inside the project root, e.g. .regc-cache (no absolute path, no `..`)")
+        if any(part.casefold() == ".git" for part in Path(value).parts):
+            raise ValueError("must be a directory outside git's directory (.git), e.g. .regc-cache; regc never writes into git's own files")
         return value
 
 
@@ -139,8 +142,47 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         return Config(root=(start or Path.cwd()).resolve(), file=None, settings=ConfigFile())
     file = file.resolve()
     shown = display_path(file)
-    settings = parse_settings(_read_text(file, shown), file.name, shown)
-    return Config(root=file.parent, file=file, settings=settings or ConfigFile())
+    text = _read_text(file, shown)
+    settings = parse_settings(text, file.name, shown)
+    config = Config(root=file.parent, file=file, settings=settings or ConfigFile())
+    problem = cache_dir_problem(config)
+    if problem is not None:
+        prefix = "tool.regc." if file.name == "pyproject.toml" else ""
+        raise InputError.at(shown, key_line(text, prefix + "cache_dir"), f"{prefix}cache_dir: {problem}")
+    return config
+
+
+def cache_dir_problem(config: Config) -> str | None:
+    """Why the cache directory may not be written, judged on disk (the write policy's checks for a directory), or None.
+
+    Refused: a symbolic link as the directory or on its way to it (it would send the cache's writes elsewhere),
+    a place inside git's directory (``$GIT_DIR``, a worktree's), and a file regc reads.
+    """
+    import stat
+
+    from regc.io.write import git_dirs
+
+    setting = config.settings.cache_dir
+    path = config.root
+    for part in Path(setting).parts:
+        path = path / part
+        try:
+            info = path.lstat()
+        except OSError:
+            break  # the rest is created by the first cached run
+        if stat.S_ISLNK(info.st_mode):
+            return (f"{path.relative_to(config.root).as_posix()!r} is a symbolic link; regc writes its cache in a plain "
+                    "directory, never through a link: remove the link or set another cache_dir")
+    real = Path(os.path.realpath(config.root / setting))
+    for git_dir in git_dirs(config.root):
+        if real.is_relative_to(os.path.realpath(git_dir)):
+            return f"{setting!r} is inside git's directory {os.path.realpath(git_dir)}; regc never writes there: set another cache_dir"
+    inputs = {config.registry_path: "the registry", config.policy_path: "the policy file",
+              **({config.file: "the configuration file"} if config.file is not None else {})}
+    for file, what in inputs.items():
+        if real == Path(os.path.realpath(file)):
+            return f"{setting!r} is {what}, which regc reads; set another cache_dir"
+    return None
 
 
 def _read_text(file: Path, shown: str) -> str:

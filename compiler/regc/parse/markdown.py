@@ -40,7 +40,6 @@ _ALIAS_SUFFIX = re.compile(r"(?<![A-Za-z0-9_])alias\s++`?+(?P<name>[^`\s]++)`?+\
 _MENTIONS_ALIAS = re.compile(r"(?<![A-Za-z0-9_])alias(?![A-Za-z0-9_])", re.I)
 _TITLE_SEPARATORS = "·:|—–-"
 _NUMBERED = re.compile(r"^\d++[.)]\s++")
-_WAIVER_ARG = re.compile(r'(?<![a-z_])(?P<key>[a-z_]++)\s*+=\s*+"(?P<value>[^"]*+)"')
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*+")
 #: The heading level of alias sections and of the Models section.
 SECTION_LEVEL = 2
@@ -202,11 +201,21 @@ def _front_matter(content: str, path: str, first_line: int, errors: DiagnosticCo
     meta = {str(key.value): yamlio.to_python(value) for key, value in node.items}
     positions = {str(key.value): key.pos for key, _ in node.items}
     for key, pos in positions.items():
-        near = typo_of(key.lower(), FRONT_MATTER_KEYS) if key not in FRONT_MATTER_KEYS else None
+        near = _front_matter_typo(key) if key not in FRONT_MATTER_KEYS else None
         if near is not None:
             errors.error(pos.line, f"unknown front-matter key {key!r}; did you mean {near!r}? (other keys are kept as metadata, "
                          "but this one is one typo away from a key regc reads)", pos.col)
     return meta, positions
+
+
+def _front_matter_typo(key: str) -> str | None:
+    """The key regc reads that ``key`` was meant to be: another case (``Reviewed``), a slip (``reviwed``), or one of
+    its words (``last_reviewed``)."""
+    lowered = key.lower()
+    if lowered in FRONT_MATTER_KEYS:
+        return lowered
+    words = lowered.replace("-", " ").replace("_", " ").split()
+    return next((word for word in words if word in FRONT_MATTER_KEYS), None) or typo_of(lowered, FRONT_MATTER_KEYS)
 
 
 def typo_of(word: str, known: tuple[str, ...] | list[str], cutoff: float = TYPO_RATIO) -> str | None:
@@ -263,7 +272,7 @@ def _alias_heading_problem(heading: str, level: int) -> str | None:
         return None
     mentions = _MENTIONS_ALIAS.search(heading)
     if mentions is not None:
-        after = [m[1].strip() for m in _CODE_SPAN.finditer(heading, mentions.end())]
+        after = [m[1].strip() for m in _CODE_SPAN.finditer(heading, mentions.end()) if m[1].strip()]
         name = after[0] if after else _last_code_span(heading) or "name"
         return (f"a heading that names an alias ends in ``alias `name``` with nothing after it; "
                 f"write `{'#' * SECTION_LEVEL} {suggested(heading[:mentions.start()], name)}`, or drop the backticks if it is prose")
@@ -284,13 +293,17 @@ _CODE_SPAN = re.compile(r"`([^`]*+)`")
 
 
 def _last_code_span(heading: str) -> str | None:
-    spans = [m[1].strip() for m in _CODE_SPAN.finditer(heading)]
+    """The content of the heading's last non-empty code span (````cheap```` included), or None."""
+    spans = [m[1].strip() for m in _CODE_SPAN.finditer(heading) if m[1].strip()]
+    if not spans:  # a span fenced by two backticks reads as two empty ones here
+        spans = [word.strip("`") for word in heading.split() if "`" in word and word.strip("`")]
     return spans[-1] if spans else None
 
 
 def suggested(title: str, name: str) -> str:
     """An alias heading's text (without the ``##``) from a title and a name: ``Cheap · alias `cheap```."""
-    title = _CODE_SPAN.sub("", title).strip(" ·:|—–-(*")
+    title = " ".join(_CODE_SPAN.sub("", title).replace("`", "").split())  # the name's span leaves no `()` or double space
+    title = title.replace("( )", "").replace("()", "").strip(" ·:|—–-(*,")
     return f"{title} · alias `{name}`" if title else f"alias `{name}`"
 
 
@@ -362,7 +375,7 @@ def _read_table(table: Table, errors: DiagnosticCollector) -> _Table:
         for cell in row.cells:
             content = cell.text
             if "regc:ignore" in content:
-                in_row.extend(_waivers(content, row.line, errors))
+                in_row.extend(_waivers(content, row.line, errors, cell.col))
                 content = strip_waivers(content).strip()
             texts.append(Text(content, Pos(cell.line, cell.col)))
         if row.written > len(header):
@@ -427,25 +440,90 @@ def _is_waiver(inner: str) -> bool:
     return inner.startswith(_WAIVER_OPEN) and (len(inner) == len(_WAIVER_OPEN) or inner[len(_WAIVER_OPEN)].isspace())
 
 
-def _waivers(content: str, line: int, errors: DiagnosticCollector) -> list[RawWaiver]:
+#: An inline waiver's attributes, and its one form.
+WAIVER_ATTRIBUTES = ("reason", "until", "alias", "model")
+WAIVER_FORM = '<!-- regc:ignore RULE reason="..." [until="YYYY-MM-DD"] [alias="name"] [model="provider/model"] -->'
+
+
+def _waivers(content: str, line: int, errors: DiagnosticCollector, col: int = 1) -> list[RawWaiver]:
+    """The waivers among the comments of ``content`` (a block at ``line``, or a cell at ``line``:``col``).
+
+    Closed grammar: after the rule id, only ``key="value"`` attributes (``WAIVER_ATTRIBUTES``), double-quoted; an
+    unquoted or single-quoted value, an unknown attribute or any other word is an error at its column.
+    """
     found: list[RawWaiver] = []
+
+    def where(offset: int) -> tuple[int, int]:
+        newline = content.rfind("\n", 0, offset)
+        return line + content.count("\n", 0, offset), (col + offset if newline < 0 else offset - newline)
+
     for start, end in comments(content):
-        inner = content[start + 4:end - 3].strip()
+        raw = content[start + 4:end - 3]
+        inner = raw.strip()
         if not _is_waiver(inner):
             continue
+        body_at = start + 4 + (len(raw) - len(raw.lstrip())) + len(_WAIVER_OPEN)
+        body_at += len(content[body_at:end - 3]) - len(content[body_at:end - 3].lstrip())
         body = inner[len(_WAIVER_OPEN):].strip()
-        rule, _, rest = body.partition(" ")
-        args = {m["key"]: m["value"] for m in _WAIVER_ARG.finditer(rest)}
+        split = next((i for i, char in enumerate(body) if char.isspace()), len(body))
+        rule, rest = body[:split], body[split:]
         waiver_line = line + content[:start].count("\n")
         if not _RULE_ID.fullmatch(rule):
             errors.error(waiver_line, f"regc:ignore needs a rule id: <!-- regc:ignore RULE reason=\"...\" -->, not {body!r}")
             continue
-        unknown = sorted(set(args) - {"reason", "until", "alias", "model"})
-        if unknown:
-            errors.error(waiver_line, f"regc:ignore takes reason=, until=, alias= and model=, not {', '.join(unknown)}=")
+        args, problem = _waiver_attributes(rest)
+        if problem is not None:
+            offset, message = problem
+            at_line, at_col = where(body_at + split + offset)
+            errors.error(at_line, f"regc:ignore {rule}: {message}; a waiver reads {WAIVER_FORM}", at_col)
+            continue
         found.append(RawWaiver(rule=rule, reason=args.get("reason"), until=args.get("until"), pos=Pos(waiver_line),
                                alias=args.get("alias"), model=args.get("model")))
     return found
+
+
+def _waiver_attributes(text: str) -> tuple[dict[str, str], tuple[int, str] | None]:
+    """The ``key="value"`` attributes of a waiver (``text``: what follows its rule id), or the first problem's offset
+    and message. One scan, each character looked at a bounded number of times."""
+    args: dict[str, str] = {}
+    at, size = 0, len(text)
+    while True:
+        while at < size and text[at].isspace():
+            at += 1
+        if at >= size:
+            return args, None
+        start = at
+        while at < size and not text[at].isspace() and text[at] != "=":
+            at += 1
+        key = text[start:at]
+        equals = at
+        while equals < size and text[equals].isspace():
+            equals += 1
+        if not key or equals >= size or text[equals] != "=":
+            word = key or text[start:].split(None, 1)[0]
+            return args, (start, f"{word!r} is not an attribute (each is key=\"value\")")
+        if key not in WAIVER_ATTRIBUTES:
+            meant = typo_of(key, WAIVER_ATTRIBUTES)
+            hint = f"; did you mean {meant}=?" if meant else ""
+            return args, (start, f"unknown attribute {key}={hint} (its attributes: reason=, until=, alias=, model=)")
+        if key in args:
+            return args, (start, f"a second {key}=")
+        value_at = equals + 1
+        while value_at < size and text[value_at].isspace():
+            value_at += 1
+        if value_at >= size or text[value_at] != '"':
+            word = text[value_at:].split(None, 1)[0] if value_at < size else ""
+            quoted = len(word) >= 2 and word[0] == word[-1] == "'"
+            shown = word[1:-1] if quoted else word
+            how = "in single quotes" if quoted else "not quoted"
+            return args, (value_at, f"the value of {key}= is {how}; write {key}=\"{shown or '...'}\"")
+        close = text.find('"', value_at + 1)
+        if close < 0:
+            return args, (value_at, f"the value of {key}= has no closing double quote")
+        args[key] = text[value_at + 1:close]
+        at = close + 1
+        if at < size and not text[at].isspace():
+            return args, (at, f"{text[at:].split(None, 1)[0]!r} right after {key}=\"...\"; separate attributes with a space")
 
 
 # --- sections to records ----------------------------------------------------
@@ -524,6 +602,12 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
                              f"`{section.name}`; did you mean {meant!r}? (rationale keys such as `Why primary` are free text)",
                              key_cell.pos.col)
                 typo = True
+            elif _only_references(value.value):
+                errors.error(key_cell.pos.line, f"the row {_KEY_MARKUP.sub('', key_cell.value).strip()!r} of alias "
+                             f"`{section.name}` holds nothing but model references, so it looks like Alternatives, but as "
+                             "rationale it would never be routed; did you mean `Alternatives`? (rationale is prose)",
+                             key_cell.pos.col)
+                typo = True
             rationale.append((_KEY_MARKUP.sub("", key_cell.value).strip().rstrip(":").strip(), value))
     for key_cell, first in doubled:
         if primary is None and first is doubled[0][1]:  # two Alternatives and no Primary: the first was meant as Primary
@@ -539,7 +623,10 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
         errors.error(keyed[0][0].pos.line, f"alias `{section.name}` has no Primary: add a row | **Primary** | `provider/model` | "
                      "above this one, or, if this first row was meant as the Primary, name it **Primary**", keyed[0][0].pos.col)
         typo = True
-    if (primary is None or not primary.value) and not typo:
+    if primary is not None and not primary.value and not typo:
+        errors.error(primary.pos.line, f"the Primary row of alias `{section.name}` is empty; write the model (or alias) it "
+                     "resolves to: | **Primary** | `provider/model` |", primary.pos.col)
+    elif primary is None and not typo:
         errors.error(table.pos.line, f"alias `{section.name}` has no Primary; add a row | **Primary** | `provider/model` |")
     return RawAlias(
         name=section.name,
@@ -573,6 +660,8 @@ def _table_kind(table: _Table) -> str | None:
     for key in keys:
         if LEGACY_COLUMNS.get(key) in {"alias", "target"} or typo_of(key, ["alias", "resolves to"]) is not None:
             return "legacy"
+    if (keys and "alias" in keys[0]) or _alias_rows(table):  # `Alias name | Maps to`; `` `turbo` | `openai/gpt-9` `` rows
+        return "legacy"
     fields = [model_field(cell.value) for cell in table.header]
     if "model" in fields and sum(1 for field in fields if field not in {None, "model", "source"}) >= 1:
         return "models"
@@ -581,6 +670,36 @@ def _table_kind(table: _Table) -> str | None:
         if any(key_field(key) is not None or _key_typo(key) is not None for key in firsts):
             return "keyvalue"
     return None
+
+
+def _alias_rows(table: _Table) -> bool:
+    """Every row of ``table`` is an alias name in a code span followed by a model reference in a code span."""
+    rows = [row for row in table.rows if row]
+    return bool(rows) and len(table.header) >= 2 and all(
+        len(row) >= 2 and cells.is_alias_name(_code_span(row[0].value) or "") and _is_code_ref(row[1].value) for row in rows)
+
+
+def _code_span(value: str) -> str | None:
+    """The content of a cell that is one code span, else None."""
+    value = value.strip()
+    if len(value) > 2 and value.startswith("`") and value.endswith("`") and "`" not in value[1:-1]:
+        return value[1:-1].strip()
+    return None
+
+
+def _is_code_ref(entry: str) -> bool:
+    """``entry`` is a model reference in a code span, optionally followed by a parenthesised note."""
+    entry = entry.strip()
+    close = entry.find("`", 1)
+    if not entry.startswith("`") or close < 0:
+        return False
+    rest = entry[close + 1:].strip()
+    return cells.is_model_ref(entry[1:close].strip()) and "/" in entry[1:close] and (not rest or (rest[0] == "(" and rest[-1] == ")"))
+
+
+def _only_references(value: str) -> bool:
+    """A cell that holds nothing but model references in code spans, as an Alternatives cell does."""
+    return value.startswith("`") and all(_is_code_ref(entry) for entry, _ in cells.split_entries(value))
 
 
 def _stray_key_value_table(section: _Section, table: _Table, errors: DiagnosticCollector) -> None:
@@ -598,8 +717,14 @@ def _stray_key_value_table(section: _Section, table: _Table, errors: DiagnosticC
                      "section has one table: merge them, or give this one its own `## Title · alias `name`` heading", row[0].pos.col)
     elif section.heading:
         heading = section.heading.rstrip()
-        name = _last_code_span(heading) if heading.endswith("`") else None
-        title = heading[:heading.rfind("`", 0, len(heading) - 1)] if name is not None else heading
+        name = _last_code_span(heading)
+        name = name if name is not None and cells.is_alias_name(name) else None
+        title = heading
+        mentions = _MENTIONS_ALIAS.search(heading)
+        if mentions is not None:  # `Cheap, alias: cheap`: the word after `alias` names it
+            after = heading[mentions.end():].strip(" :`").split()
+            name = name or (after[0].strip("`") if after and cells.is_alias_name(after[0].strip("`")) else None)
+            title = heading[:mentions.start()]
         errors.error(section.pos.line, f"the table at line {table.pos.line} has a `{key}` row, but this heading is not an alias "
                      f"heading; end it with ``alias `name```: `{'#' * SECTION_LEVEL} {suggested(title, name or 'name')}`")
     else:
@@ -640,7 +765,9 @@ def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector
     spellings = [s.lower() for s in _LEGACY_SPELLINGS]
     for cell in unknown:
         near = difflib.get_close_matches(_key(cell.value), spellings, n=1, cutoff=0.6)
-        meant = _LEGACY_SPELLINGS[spellings.index(near[0])] if near else missing[0] if len(missing) == 1 == len(unknown) else None
+        # No close spelling: the unknown columns, in order, stand where the missing required ones would.
+        in_place = missing[unknown.index(cell)] if len(missing) == len(unknown) else None
+        meant = _LEGACY_SPELLINGS[spellings.index(near[0])] if near else in_place
         hint = f"; did you mean {meant!r}?" if meant else ""
         errors.error(cell.pos.line, f"unknown column {cell.value!r} in the legacy alias table{hint} (its columns are Alias, "
                      "Resolves to, and optionally Alternatives and Notes)", cell.pos.col)

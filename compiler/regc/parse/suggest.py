@@ -63,3 +63,17 @@ def keys_at(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
         else:
             return []
     return list(node.get("properties", {})) if isinstance(node, dict) else []
+
+
+def one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one edit: a character dropped, added or replaced, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) != len(b):
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        i = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
+        return short[i:] == long[i + 1:]
+    diffs = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diffs) == 1:
+        return True
+    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]

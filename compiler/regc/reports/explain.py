@@ -21,6 +21,7 @@ def alias_data(registry: ResolvedRegistry, name: str, lint: LintResult | None = 
     alias = registry.alias(name)
     chain = registry.resolve(name)
     path = registry.registry.path
+    notes = _entry_notes(registry, [name, *chain.via])
     return {
         "alias": name,
         "title": alias.title,
@@ -30,7 +31,7 @@ def alias_data(registry: ResolvedRegistry, name: str, lint: LintResult | None = 
         "via": list(chain.via),
         "chain": [
             {"position": index, "role": "primary" if index == 0 else "fallback", "model": str(ref), **_model_data(registry.model(ref)),
-             **_lifecycle(registry.model(ref), str(ref), lint)}
+             **_lifecycle(registry.model(ref), str(ref), lint), "note": notes.get(str(ref))}
             for index, ref in enumerate(chain.models)
         ],
         "pending": [{"entry": e.target, "note": e.note, "line": e.pos.line} for e in chain.pending],
@@ -38,6 +39,17 @@ def alias_data(registry: ResolvedRegistry, name: str, lint: LintResult | None = 
         "rationale": [{"key": r.key, "text": r.text, "line": r.pos.line} for r in alias.rationale],
         "notes": alias.notes,
     }
+
+
+def _entry_notes(registry: ResolvedRegistry, names: list[str]) -> dict[str, str]:
+    """Each model's note as its entry writes it (`openai/o3` (a note)), in the alias and the aliases it resolves through."""
+    notes: dict[str, str] = {}
+    for name in names:
+        alias = registry.alias(name)
+        for entry in (alias.primary, *alias.alternatives):
+            if entry.ref is not None and entry.note is not None and not entry.pending:
+                notes.setdefault(str(entry.ref), entry.note)
+    return notes
 
 
 def concerns(registry: ResolvedRegistry, name: str, alias: str | None, model: str | None) -> bool:
@@ -127,6 +139,8 @@ def alias_text(registry: ResolvedRegistry, name: str, lint: LintResult | None = 
         if step["status_source"]:
             detail += f" ({step['status_source']})"
         lines.append(f"    {step['position'] + 1}. {step['model']:<{width}}  {step['role']:<8}  {detail}")
+        if step["note"]:
+            lines.append(f"    {' ' * (len(str(step['position'] + 1)) + 2)}note: {step['note']}")
     if data["pending"]:
         lines.append("  pending (listed, not routed to):")
         lines.extend(f"    - {p['entry']} ({p['note']})" for p in data["pending"])

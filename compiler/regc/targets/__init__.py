@@ -24,7 +24,7 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError
 
 from regc.errors import Diagnostic, InputError
 from regc.model.providers import Provider
@@ -46,7 +46,7 @@ class TargetOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    enabled: bool = True
+    enabled: StrictBool = True  # TOML has booleans: `enabled = "no"` is an error, not false
     path: str = Field(description="output path, relative to the project root")
 
     #: The options that name files the target writes (each one's value, when set, is an output path): the hook,
