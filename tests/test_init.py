@@ -1,0 +1,124 @@
+"""`regc init` scaffolds a set-up that works as made: build, check, lint and a commit through the hook pass;
+it never overwrites a file; without a configuration, `build` and `check` write nothing and point to it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, run_regc
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env={**os.environ, **GIT_ENV})
+
+
+@pytest.fixture
+def empty_repo(tmp_path: Path) -> Path:
+    assert git(tmp_path, "init", "-q", "-b", "main").returncode == 0
+    return tmp_path
+
+
+def files_of(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(directory).parts}
+
+
+def test_init_then_build_check_lint_and_a_commit_through_the_git_hook(empty_repo: Path) -> None:
+    made = run_regc("init", "--targets", "go,litellm", cwd=empty_repo)
+    assert made.code == 0, made.err
+    assert set(files_of(empty_repo)) == {"regc.toml", "registry.md", "policy.yaml", ".github/workflows/regc.yml"}
+    assert (empty_repo / ".git/hooks/pre-commit").read_text().endswith(" -P -m regc hook\n")
+
+    built = run_regc("build", cwd=empty_repo)
+    assert built.code == 0, built.err
+    assert {"targets/go/config.go", "targets/litellm/config.yaml", "regc.outputs"} <= set(files_of(empty_repo))
+    assert '"reasoning"' in (empty_repo / "targets/go/config.go").read_text()
+    checked = run_regc("check", cwd=empty_repo)
+    assert (checked.code, checked.out) == (0, ""), checked.err
+    linted = run_regc("lint", cwd=empty_repo)
+    assert linted.code == 0 and "0 errors, 0 warnings, 0 info" in linted.err, linted.out
+
+    assert git(empty_repo, "add", "-A").returncode == 0
+    commit = git(empty_repo, "commit", "-q", "-m", "adopt regc")
+    assert commit.returncode == 0, commit.stderr
+    assert "agree" in commit.stderr  # the hook ran
+
+    # The hook protects the registry: a stale output stops the next commit.
+    registry = empty_repo / "registry.md"
+    registry.write_text(registry.read_text().replace("`openai/gpt-5.4` |\n| **Why primary** | Replace with why this model is "
+                                                     "the pick for hard", "`openai/gpt-4o-mini` |\n| **Why primary** | Replace "
+                                                     "with why this model is the pick for hard"))
+    assert git(empty_repo, "add", "registry.md").returncode == 0
+    refused = git(empty_repo, "commit", "-q", "-m", "registry without its outputs")
+    assert refused.returncode == 1 and "targets/go/config.go was not regenerated" in refused.stderr, refused.stderr
+
+
+def test_the_workflow_and_the_pre_commit_entry_are_what_their_readers_expect(empty_repo: Path) -> None:
+    made = run_regc("init", "--targets", "json", "--hook", "pre-commit", "--ci", "github", cwd=empty_repo)
+    assert made.code == 0, made.err
+    assert not (empty_repo / ".git/hooks/pre-commit").exists()
+    entry = yaml.safe_load((empty_repo / ".pre-commit-config.yaml").read_text())
+    ours = {hook["id"] for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    (repo,) = entry["repos"]
+    assert repo["repo"] == "https://github.com/koder-ai/regc" and repo["rev"].startswith("v")
+    assert {hook["id"] for hook in repo["hooks"]} <= ours and "regc" in {hook["id"] for hook in repo["hooks"]}
+    workflow = yaml.safe_load((empty_repo / ".github/workflows/regc.yml").read_text())
+    steps = workflow["jobs"]["regc"]["steps"]
+    assert any(step.get("run") == "regc check" for step in steps)
+    assert any("git+https://github.com/koder-ai/regc@v" in step.get("run", "") for step in steps)
+
+
+def test_pyproject_keeps_its_bytes_and_gains_tool_regc(empty_repo: Path) -> None:
+    original = b'[project]\nname = "gateway"\r\n# a comment kept as it is\n[tool.other]\nx = 1'  # no final newline
+    (empty_repo / "pyproject.toml").write_bytes(original)
+    made = run_regc("init", "--targets", "go", "--hook", "none", "--ci", "none", cwd=empty_repo)  # pyproject by default
+    assert made.code == 0, made.err
+    text = (empty_repo / "pyproject.toml").read_bytes()
+    assert text.startswith(original) and b"\n[tool.regc]\n" in text
+    assert not (empty_repo / "regc.toml").exists() and not (empty_repo / ".github").exists()
+    built = run_regc("build", cwd=empty_repo)
+    assert built.code == 0 and (empty_repo / "targets/go/config.go").is_file(), built.err
+
+
+@pytest.mark.parametrize("existing", ["registry.md", "policy.yaml", "regc.toml", ".github/workflows/regc.yml"])
+def test_an_existing_file_is_named_and_nothing_is_written(empty_repo: Path, existing: str) -> None:
+    (empty_repo / existing).parent.mkdir(parents=True, exist_ok=True)
+    (empty_repo / existing).write_text("mine\n")
+    before = files_of(empty_repo)
+    refused = run_regc("init", "--targets", "go", cwd=empty_repo)
+    assert refused.code == 2 and existing in refused.err and "wrote nothing" in refused.err
+    assert files_of(empty_repo) == before
+    assert not (empty_repo / ".git/hooks/pre-commit").exists()
+
+
+def test_refusals_write_nothing(empty_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    unknown = run_regc("init", "--targets", "go,litelm", cwd=empty_repo)
+    assert unknown.code == 2 and "unknown target 'litelm'; did you mean 'litellm'?" in unknown.err
+    (empty_repo / "pyproject.toml").write_text("[tool.regc]\n")
+    configured = run_regc("init", "--config", "pyproject", cwd=empty_repo)
+    assert configured.code == 2 and "[tool.regc]" in configured.err
+    outside = tmp_path_factory.mktemp("not-a-repo")
+    no_git = run_regc("init", "--hook", "git", cwd=outside)
+    assert no_git.code == 2 and "not in a git repository" in no_git.err
+    assert files_of(empty_repo) == {"pyproject.toml": b"[tool.regc]\n"} and files_of(outside) == {}
+
+
+@pytest.mark.parametrize("command", [["build"], ["build", "--check"], ["check"]])
+def test_without_configuration_build_and_check_write_nothing_and_point_to_init(empty_repo: Path, command: list[str]) -> None:
+    assert run_regc("init", "--hook", "none", "--ci", "none", cwd=empty_repo).code == 0
+    (empty_repo / "regc.toml").unlink()
+    before = files_of(empty_repo)
+    refused = run_regc(*command, cwd=empty_repo)
+    assert refused.code == 2 and "regc init" in refused.err and "Traceback" not in refused.err
+    assert files_of(empty_repo) == before
+    # The read-only commands still read registry.md.
+    assert run_regc("lint", cwd=empty_repo).code == 0
+    assert run_regc("explain", "reasoning", cwd=empty_repo).code == 0
