@@ -119,6 +119,9 @@ def test_without_configuration_build_and_check_write_nothing_and_point_to_init(e
     refused = run_regc(*command, cwd=empty_repo)
     assert refused.code == 2 and "regc init" in refused.err and "Traceback" not in refused.err
     assert files_of(empty_repo) == before
+    assert git(empty_repo, "add", "-A").returncode == 0
+    fix = run_regc("hook", "--fix", cwd=empty_repo)
+    assert fix.code == 2 and "regc init" in fix.err and files_of(empty_repo) == before
     # The read-only commands still read registry.md.
     assert run_regc("lint", cwd=empty_repo).code == 0
     assert run_regc("explain", "reasoning", cwd=empty_repo).code == 0

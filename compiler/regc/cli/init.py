@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import sys
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def init(obj: Context, *, targets: str | None, registry: str | None, config_kind
         from regc.git import install
 
         done = install.install(hooks)
-        obj.out(f"{done.action} {done.path}\n")
+        obj.out(f"{done.action} {os.path.relpath(done.path, root)}\n")
     obj.log(f"regc: next: edit {plan.registry}, run `regc build`, then commit the registry with its outputs")
     return EXIT_OK
 
