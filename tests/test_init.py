@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,10 @@ def test_the_workflow_and_the_pre_commit_entry_are_what_their_readers_expect(emp
     made = run_regc("init", "--targets", "json", "--hook", "pre-commit", "--ci", "github", cwd=empty_repo)
     assert made.code == 0, made.err
     assert not (empty_repo / ".git/hooks/pre-commit").exists()
+    # pre-commit itself accepts the file (the framework the test extra installs).
+    valid = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"], cwd=empty_repo,
+                           capture_output=True, text=True, check=False)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
     entry = yaml.safe_load((empty_repo / ".pre-commit-config.yaml").read_text())
     ours = {hook["id"] for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     (repo,) = entry["repos"]
@@ -125,3 +130,29 @@ def test_without_configuration_build_and_check_write_nothing_and_point_to_init(e
     # The read-only commands still read registry.md.
     assert run_regc("lint", cwd=empty_repo).code == 0
     assert run_regc("explain", "reasoning", cwd=empty_repo).code == 0
+
+
+def test_on_a_terminal_it_asks_for_what_the_flags_leave_out(empty_repo: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        # Answers to: Targets, Registry file (the default), Configuration (the default), Hook; --ci is given.
+        os.write(leader, b"go,litellm\n\n\nnone\n")
+        done = subprocess.run([sys.executable, "-m", "regc", "init", "--ci", "none"], cwd=empty_repo, stdin=follower,
+                              capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Targets [json]" in done.stdout and "Hook (git, pre-commit, none) [git]" in done.stdout and "CI" not in done.stdout
+    assert set(files_of(empty_repo)) == {"regc.toml", "registry.md", "policy.yaml"}
+    assert "[targets.go]" in (empty_repo / "regc.toml").read_text() and not (empty_repo / ".git/hooks/pre-commit").exists()
+
+
+def test_without_a_terminal_the_documented_defaults_apply(empty_repo: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "regc", "init"], cwd=empty_repo, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert set(files_of(empty_repo)) == {"regc.toml", "registry.md", "policy.yaml", ".github/workflows/regc.yml"}
+    assert "[targets.json]" in (empty_repo / "regc.toml").read_text() and (empty_repo / ".git/hooks/pre-commit").is_file()
