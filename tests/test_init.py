@@ -156,3 +156,14 @@ def test_without_a_terminal_the_documented_defaults_apply(empty_repo: Path) -> N
     assert done.returncode == 0, done.stderr
     assert set(files_of(empty_repo)) == {"regc.toml", "registry.md", "policy.yaml", ".github/workflows/regc.yml"}
     assert "[targets.json]" in (empty_repo / "regc.toml").read_text() and (empty_repo / ".git/hooks/pre-commit").is_file()
+
+
+def test_a_project_below_the_top_gets_a_hook_that_names_its_configuration(empty_repo: Path) -> None:
+    project = empty_repo / "services" / "ai"
+    project.mkdir(parents=True)
+    assert run_regc("init", "--targets", "go", "--ci", "none", cwd=project).code == 0
+    assert (empty_repo / ".git/hooks/pre-commit").read_text().endswith(" -P -m regc hook --config services/ai/regc.toml\n")
+    assert run_regc("build", cwd=project).code == 0
+    assert git(empty_repo, "add", "-A").returncode == 0
+    commit = git(empty_repo, "commit", "-q", "-m", "adopt regc")
+    assert commit.returncode == 0 and "the staged services/ai/registry.md and its 2 outputs agree" in commit.stderr, commit.stderr

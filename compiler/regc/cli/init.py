@@ -70,7 +70,7 @@ def init(obj: Context, *, targets: str | None, registry: str | None, config_kind
         raise UsageError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; `regc init` never "
                          "overwrites a file and wrote nothing (move it aside, or pass --registry/--config/--hook/--ci to skip it)")
     if plan.hook == "git":
-        hooks = _hooks_dir(root)  # before any write: outside a git repository, nothing is written
+        hooks, top = _hooks_dir(root)  # before any write: outside a git repository, nothing is written
     for path, (mode, data) in files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +85,10 @@ def init(obj: Context, *, targets: str | None, registry: str | None, config_kind
     if plan.hook == "git":
         from regc.git import install
 
-        done = install.install(hooks)
+        config_file = "pyproject.toml" if plan.config == "pyproject" else "regc.toml"
+        below = os.path.relpath(root / config_file, top).replace(os.sep, "/")
+        # git runs the hook at the repository's top: a project below it names its configuration file.
+        done = install.install(hooks, args=["--config", below] if "/" in below else [])
         obj.out(f"{done.action} {os.path.relpath(done.path, root)}\n")
     obj.log(f"regc: next: edit {plan.registry}, run `regc build`, then commit the registry with its outputs")
     return EXIT_OK
@@ -169,10 +172,12 @@ def _ask(interactive: bool, question: str, default: str, choices: tuple[str, ...
     return answer
 
 
-def _hooks_dir(root: Path) -> Path:
+def _hooks_dir(root: Path) -> tuple[Path, Path]:
+    """Where git takes hooks from, and the repository's top directory."""
     from regc.git.repo import Repo
 
-    return Repo.open(root).hooks_dir()
+    repo = Repo.open(root)
+    return repo.hooks_dir(), repo.top
 
 
 REGISTRY = """\
