@@ -167,3 +167,20 @@ def test_a_project_below_the_top_gets_a_hook_that_names_its_configuration(empty_
     assert git(empty_repo, "add", "-A").returncode == 0
     commit = git(empty_repo, "commit", "-q", "-m", "adopt regc")
     assert commit.returncode == 0 and "the staged services/ai/registry.md and its 2 outputs agree" in commit.stderr, commit.stderr
+
+
+def test_the_readme_shows_what_init_prints_and_installs_from_the_one_source(empty_repo: Path) -> None:
+    import re
+
+    from regc.cli.init import INSTALL_SOURCE
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Adopt it in your repository"):readme.index("## Commands")]
+    shown = re.search(r"\$ regc init --targets go,litellm\n(.*?)\n\$ ", section, re.S)
+    assert shown, "README's Adopt section lost its `regc init` example"
+    made = run_regc("init", "--targets", "go,litellm", cwd=empty_repo)
+    assert made.code == 0 and made.out == shown[1] + "\n", made.out
+    assert f'$ pip install "regc @ {INSTALL_SOURCE}"' in section
+    # The other install examples name the same source and tag.
+    assert "your-org" not in readme and "example.com/" not in readme
+    assert "uses: koder-ai/regc@v" in readme and "repo: https://github.com/koder-ai/regc" in readme
