@@ -283,7 +283,7 @@ def test_litellm_by_name_without_litellm_installed_is_a_clear_input_error(monkey
     assert result.code == 2 and "Traceback" not in result.err
     # How to get a cost map, and no position: `--catalog litellm` is a flag, not a file (no `--catalog:1:1:`).
     assert result.err.startswith("error: catalog `litellm`: the litellm package is not installed here; install it beside regc "
-                                 "(`pip install litellm`), or pass --catalog PATH to a copy of LiteLLM's cost map"), result.err
+                                 "(`pip install 'regc[litellm]'`), or pass --catalog PATH to a copy of LiteLLM's cost map"), result.err
     assert "shared" not in result.err and "--catalog:" not in result.err
 
 
@@ -351,3 +351,10 @@ def test_readme_provider_table_is_generated_from_the_provider_table() -> None:
     match = re.search(r"<!-- providers-table:start[^>]*-->\n(.*?)<!-- providers-table:end -->", readme, re.S)
     assert match, "README.md lost its providers-table markers"
     assert match[1] == provider_table(BUILTIN), "README's provider table is stale: paste regc.catalogs.provider_table(BUILTIN)"
+
+
+def test_the_extra_the_missing_cost_map_message_names_exists() -> None:
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("litellm") for requirement in extras["litellm"])

@@ -122,7 +122,7 @@ def litellm_path(where: Diagnostic | None = None) -> tuple[Path, str | None]:
         if candidate.is_file():
             return candidate, _version("litellm")
     why = "the litellm package is not installed here" if not locations else f"the installed litellm has no {LITELLM_FILE}"
-    raise _name_error(where, f"catalog `litellm`: {why}; install it beside regc (`pip install litellm`), or pass "
+    raise _name_error(where, f"catalog `litellm`: {why}; install it beside regc (`pip install 'regc[litellm]'`), or pass "
                              "--catalog PATH to a copy of LiteLLM's cost map (model_prices_and_context_window.json from "
                              "https://github.com/BerriAI/litellm)")
 
