@@ -184,3 +184,12 @@ def test_the_readme_shows_what_init_prints_and_installs_from_the_one_source(empt
     # The other install examples name the same source and tag.
     assert "your-org" not in readme and "example.com/" not in readme
     assert "uses: koder-ai/regc@v" in readme and "repo: https://github.com/koder-ai/regc" in readme
+
+
+def test_a_foreign_git_hook_is_refused_before_anything_is_written(empty_repo: Path) -> None:
+    hook = empty_repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\nmake lint\n")
+    refused = run_regc("init", "--targets", "go", cwd=empty_repo)
+    assert refused.code == 2 and ".git/hooks/pre-commit already exists and was not written by regc" in refused.err
+    assert files_of(empty_repo) == {} and hook.read_text() == "#!/bin/sh\nmake lint\n"
+    assert run_regc("init", "--targets", "go", "--hook", "none", cwd=empty_repo).code == 0

@@ -71,6 +71,7 @@ def init(obj: Context, *, targets: str | None, registry: str | None, config_kind
                          "overwrites a file and wrote nothing (move it aside, or pass --registry/--config/--hook/--ci to skip it)")
     if plan.hook == "git":
         hooks, top = _hooks_dir(root)  # before any write: outside a git repository, nothing is written
+        _no_foreign_hook(hooks / "pre-commit", root)
     for path, (mode, data) in files.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -170,6 +171,21 @@ def _ask(interactive: bool, question: str, default: str, choices: tuple[str, ...
     kind = click.Choice(choices) if choices else None
     answer: str = click.prompt(question, default=default, type=kind)
     return answer
+
+
+def _no_foreign_hook(path: Path, root: Path) -> None:
+    """Refuse, before any write, when a pre-commit hook that regc did not write is there (install would refuse later)."""
+    from regc.git.install import MARK
+
+    if not (path.exists() or path.is_symlink()):
+        return
+    try:
+        ours = not path.is_symlink() and MARK in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    if not ours:
+        raise UsageError(f"{os.path.relpath(path, root)} already exists and was not written by regc; `regc init` wrote nothing "
+                         "(pass --hook none and call `regc hook` from that hook, or --hook pre-commit)")
 
 
 def _hooks_dir(root: Path) -> tuple[Path, Path]:
