@@ -266,7 +266,8 @@ def test_models_dev_by_name_needs_the_environment_variable(monkeypatch: pytest.M
     monkeypatch.delenv(MODELS_DEV_ENV, raising=False)
     result = run_regc("prices", "check", "--registry", FIXTURES / "prices" / "registry.md", "--catalog", "models.dev")
     assert result.code == 2
-    assert f"set {MODELS_DEV_ENV} to a copy of https://models.dev/api.json or pass --catalog PATH" in result.err
+    assert result.err.startswith(f"error: catalog `models.dev`: set {MODELS_DEV_ENV} to a copy of https://models.dev/api.json "
+                                 "or pass --catalog PATH to such a copy"), result.err
     monkeypatch.setenv(MODELS_DEV_ENV, str(SMALL_MODELS_DEV))
     named = run_regc("prices", "check", "--registry", FIXTURES / "prices" / "registry.md", "--catalog", "models.dev",
                      "--today", "2026-11-22")
@@ -280,9 +281,10 @@ def test_litellm_by_name_without_litellm_installed_is_a_clear_input_error(monkey
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
     result = run_regc("prices", "check", "--registry", FIXTURES / "prices" / "registry.md", "--catalog", "litellm")
     assert result.code == 2 and "Traceback" not in result.err
-    assert ("catalog `litellm`: the litellm package is not installed here; install it (pip install litellm) "
-            "or pass --catalog PATH") in result.err
-    assert "shared/reference/catalogs/litellm_model_prices_and_context_window.json" in result.err
+    # How to get a cost map, and no position: `--catalog litellm` is a flag, not a file (no `--catalog:1:1:`).
+    assert result.err.startswith("error: catalog `litellm`: the litellm package is not installed here; install it beside regc "
+                                 "(`pip install 'regc[litellm]'`), or pass --catalog PATH to a copy of LiteLLM's cost map"), result.err
+    assert "shared" not in result.err and "--catalog:" not in result.err
 
 
 def installed_litellm() -> Path:
@@ -349,3 +351,10 @@ def test_readme_provider_table_is_generated_from_the_provider_table() -> None:
     match = re.search(r"<!-- providers-table:start[^>]*-->\n(.*?)<!-- providers-table:end -->", readme, re.S)
     assert match, "README.md lost its providers-table markers"
     assert match[1] == provider_table(BUILTIN), "README's provider table is stale: paste regc.catalogs.provider_table(BUILTIN)"
+
+
+def test_the_extra_the_missing_cost_map_message_names_exists() -> None:
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("litellm") for requirement in extras["litellm"])

@@ -440,7 +440,8 @@ def test_the_alignment_is_gofmt_s_for_keys_of_any_length(go: Go, keys: list[str]
 def _block_project(tmp_path: Path, source: bytes | None = None, **options: str) -> Path:
     shutil.copyfile(ROOT / "registry.md", tmp_path / "registry.md")
     table = "".join(f'{key} = "{value}"\n' for key, value in {"path": "gateway/config.go", "mode": "block", **options}.items())
-    (tmp_path / "regc.toml").write_text(f'registry = "registry.md"\n\n[targets.go]\n{table}')
+    # koder: the registry's own local provider (this repository's pyproject.toml has it)
+    (tmp_path / "regc.toml").write_text(f'registry = "registry.md"\n\n[targets.go]\n{table}\n[providers.koder]\nlocal = true\n')
     (tmp_path / "gateway").mkdir()
     if source is not None:
         (tmp_path / "gateway/config.go").write_bytes(source)
@@ -594,6 +595,7 @@ def test_a_registry_edit_without_a_rebuild_is_drift(tmp_path: Path) -> None:
     (tmp_path / "regc.toml").write_text(
         'registry = "registry.md"\n\n[targets.go]\npath = "targets/go/config.go"\n\n'
         '[targets.sqlite]\npath = "targets/sqlite/task_categories.sql"\n'
+        '\n[providers.koder]\nlocal = true\n'  # koder: the registry's own provider
     )
     assert run_regc("build", cwd=tmp_path).code == 0
     assert run_regc("check", cwd=tmp_path).code == 0

@@ -72,7 +72,9 @@ def lint_file(path: Path, policy: Policy | None = None, today: datetime.date = T
     registry = pipeline.load(path, display=path.name)
     if policy is None:
         policy = parse_policy((ROOT / "policy.yaml").read_text(encoding="utf-8"), "policy.yaml")
-    return run(registry, policy=policy, today=today, providers=providers(), text=path.read_text(encoding="utf-8"))
+    # This repository's providers: regc's table and its own `koder` ([tool.regc.providers] in pyproject.toml).
+    return run(registry, policy=policy, today=today, providers=load_config(ROOT / "pyproject.toml").providers(),
+               text=path.read_text(encoding="utf-8"))
 
 
 def keys(result: LintResult) -> set[tuple[Any, ...]]:

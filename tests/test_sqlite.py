@@ -209,6 +209,7 @@ def test_build_can_also_write_the_database(tmp_path: Path) -> None:
     shutil.copyfile(ROOT / "registry.md", tmp_path / "registry.md")
     (tmp_path / "regc.toml").write_text(
         'registry = "registry.md"\n\n[targets.sqlite]\npath = "out/task_categories.sql"\ndatabase = "out/task_categories.db"\n'
+        '\n[providers.koder]\nlocal = true\n'  # koder: the registry's own provider
     )
     result = run_regc("build", cwd=tmp_path)
     assert result.code == 0, result.err

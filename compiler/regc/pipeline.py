@@ -195,7 +195,7 @@ def _named_catalog(config: Config) -> Path | None:
             return litellm_path()[0]
         if spec == "models.dev":
             return models_dev_path()
-    except InputError:
+    except RegcError:  # an unreadable policy, or a named catalog that is not here (a UsageError): lint reports it
         return None
     return Path(spec) if Path(spec).is_absolute() else config.root / spec
 

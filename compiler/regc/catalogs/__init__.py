@@ -34,7 +34,7 @@ from regc.catalogs.base import (
     price_range_text,
     tokens_of,
 )
-from regc.errors import Diagnostic, InputError
+from regc.errors import Diagnostic, InputError, RegcError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,18 +43,15 @@ if TYPE_CHECKING:
 
 # The catalog contract lives in regc.catalogs.base (which the catalog modules import); it is re-exported here.
 __all__ = [
-    "FIELDS", "LITELLM_FILE", "MAX_PRICE_USD", "MAX_TOKENS", "MIN_PRICE_USD", "MODELS_DEV_ENV", "NAMES", "REFERENCE_LITELLM",
-    "REFERENCE_MODELS_DEV", "Catalog", "Facts", "Field", "Lookup", "Unit", "decimal_of", "litellm_path", "load_catalog",
-    "models_dev_path", "price_out_of_range", "price_range_text", "provider_table", "tokens_of",
+    "FIELDS", "LITELLM_FILE", "MAX_PRICE_USD", "MAX_TOKENS", "MIN_PRICE_USD", "MODELS_DEV_ENV", "NAMES", "Catalog", "Facts", "Field",
+    "Lookup", "Unit", "decimal_of", "litellm_path", "load_catalog", "models_dev_path", "price_out_of_range", "price_range_text",
+    "provider_table", "tokens_of",
 ]
 
 #: The catalogs regc knows by name; anything else given as ``--catalog`` is a path.
 NAMES = ("litellm", "models.dev")
 #: The environment variable naming a copy of models.dev's catalog (``https://models.dev/api.json``).
 MODELS_DEV_ENV = "REGC_MODELS_DEV"
-#: Where this project keeps reference copies of both catalogs (named in error messages).
-REFERENCE_LITELLM = "../shared/reference/catalogs/litellm_model_prices_and_context_window.json"
-REFERENCE_MODELS_DEV = "../shared/reference/catalogs/modelsdev_models.json"
 #: The file inside an installed litellm package that holds its cost map.
 LITELLM_FILE = "model_prices_and_context_window_backup.json"
 
@@ -100,10 +97,11 @@ def _title(kind: str) -> str:
     return "LiteLLM" if kind == "litellm" else "models.dev"
 
 
-def _name_error(where: Diagnostic | None, message: str) -> InputError:
+def _name_error(where: Diagnostic | None, message: str) -> RegcError:
+    """At the policy's ``catalog:`` line when the catalog was named there; else (``--catalog NAME``) no file position."""
     if where is not None:
         return InputError([dataclasses.replace(where, message=f"{where.message}{message}")])
-    return InputError.at("--catalog", 1, message)
+    return UsageError(message)
 
 
 def litellm_path(where: Diagnostic | None = None) -> tuple[Path, str | None]:
@@ -124,9 +122,9 @@ def litellm_path(where: Diagnostic | None = None) -> tuple[Path, str | None]:
         if candidate.is_file():
             return candidate, _version("litellm")
     why = "the litellm package is not installed here" if not locations else f"the installed litellm has no {LITELLM_FILE}"
-    raise _name_error(where, f"catalog `litellm`: {why}; install it (pip install litellm) or pass --catalog PATH "
-                             f"to a copy of LiteLLM's cost map (model_prices_and_context_window.json; this project keeps "
-                             f"one at {REFERENCE_LITELLM})")
+    raise _name_error(where, f"catalog `litellm`: {why}; install it beside regc (`pip install 'regc[litellm]'`), or pass "
+                             "--catalog PATH to a copy of LiteLLM's cost map (model_prices_and_context_window.json from "
+                             "https://github.com/BerriAI/litellm)")
 
 
 def models_dev_path(where: Diagnostic | None = None) -> Path:
@@ -135,7 +133,7 @@ def models_dev_path(where: Diagnostic | None = None) -> Path:
     if value:
         return Path(value)
     raise _name_error(where, f"catalog `models.dev`: set {MODELS_DEV_ENV} to a copy of https://models.dev/api.json "
-                             f"or pass --catalog PATH (this project keeps one at {REFERENCE_MODELS_DEV})")
+                             "or pass --catalog PATH to such a copy")
 
 
 def _version(distribution: str) -> str | None:

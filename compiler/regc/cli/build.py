@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 @click.option("--check", is_flag=True, help="write nothing; print a diff of what would change and exit 1 on drift")
 @pass_context
 def build(obj: Context, registry: str | None, output_dir: str | None, check: bool) -> int:
-    """Regenerate every configured target from the registry."""
+    """Regenerate every configured target from the registry (refused without a configuration: see `regc init`)."""
     from regc import pipeline
     from regc.io.write import diff
 
-    config = obj.config(registry)
+    config = obj.configured("build --check" if check else "build", registry)
     result = pipeline.build(config, check=check, output_dir=Path(output_dir).resolve() if output_dir else None)
     if check:
         if result.stale:
@@ -59,11 +59,14 @@ _STALE = {"create": "stale (missing)", "update": "stale (differs from the regist
 @pass_context
 def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | None, fail_severity: str | None,
           today: datetime.datetime | None) -> int:
-    """What CI runs: lint (policy findings) and drift (outputs match the registry); exit 1 on either."""
+    """What CI runs: lint (policy findings) and drift (outputs match the registry); exit 1 on either.
+
+    Refused without a configuration (exit 2): drift is judged against the targets a configuration names.
+    """
     from regc import pipeline
     from regc.io.write import diff
 
-    config = obj.config(registry)
+    config = obj.configured("check", registry)
     result = pipeline.build(config, check=True)
     flags = LintFlags(policy, fmt, fail_severity, today)
     linted = _lint(obj, config, result.registry, flags)

@@ -34,6 +34,19 @@ class Context:
 
         return load_config(self.config_file).with_registry(registry)
 
+    def configured(self, command: str, registry: str | None = None) -> Config:
+        """The configuration of a command that writes or compares outputs: without a configuration file it
+        refuses (exit 2) and names `regc init`, so a run in the wrong directory never writes the default targets."""
+        config = self.config(registry)
+        if config.file is None:
+            from regc.errors import UsageError
+
+            raise UsageError(
+                f"no configuration (regc.toml, or [tool.regc] in pyproject.toml) in {config.root} or above it; "
+                f"`regc {command}` builds the targets a configuration names: run `regc init` to create one "
+                "(`regc lint` and `regc explain` read registry.md without it)")
+        return config
+
     def out(self, text: str) -> None:
         """A result, on stdout."""
         click.echo(text, nl=False)

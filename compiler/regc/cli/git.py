@@ -68,6 +68,11 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
     from regc.git.protocol import check_index, describe, staged_config
 
     repo, project = _open(obj, config_file)
+    if fix and project.config is None:  # no configuration, no writes (as `regc build`)
+        from regc.errors import UsageError
+
+        raise UsageError("no configuration (regc.toml, or [tool.regc] in pyproject.toml) for this project; `regc hook --fix` "
+                         "writes the targets a configuration names: run `regc init` to create one")
     if files_regex:
         import re
 

@@ -2,7 +2,9 @@
 
 The configuration file's directory is the project root: the registry, the
 policy and every output path are relative to it. Without a configuration
-file the current directory is the root and the defaults apply.
+file the current directory is the root and the defaults apply to the commands
+that only read (lint, explain); ``build`` and ``check`` refuse to run without
+one and point to ``regc init``.
 
 ```toml
 [tool.regc]

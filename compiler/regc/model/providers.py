@@ -65,7 +65,6 @@ BUILTIN: Mapping[str, Provider] = {
                        api_base="https://generativelanguage.googleapis.com/v1beta/openai"),
     "groq": Provider(litellm="groq", modelsdev="groq", api_key_env="GROQ_API_KEY", api_base="https://api.groq.com/openai/v1"),
     "kimi": Provider(litellm="moonshot", modelsdev="moonshotai", api_key_env="MOONSHOT_API_KEY", api_base="https://api.moonshot.ai/v1"),
-    "koder": Provider(local=True),
     "mistral": Provider(litellm="mistral", modelsdev="mistral", api_key_env="MISTRAL_API_KEY", api_base="https://api.mistral.ai/v1"),
     "ollama": Provider(litellm="ollama", api_base="http://localhost:11434/v1", local=True),
     "openai": Provider(litellm="openai", litellm_catalog_bare=True, modelsdev="openai",

@@ -1,6 +1,6 @@
 """References are `provider/model-id`, with a provider regc knows.
 
-The gateway, LiteLLM and Envoy route by provider: a bare name (`koder-ai-voice`) cannot be routed at
+The gateway, LiteLLM and Envoy route by provider: a bare name (`whisper-large-v3`) cannot be routed at
 all, and a misspelt provider (`opneai/gpt-5.4`) gets no endpoint or API key. Every primary and
 alternative written as a model reference (pending ones included: they will be routed one day) and
 every row of the Models table is checked. (A reference that breaks the grammar, such as a Cyrillic `о`
@@ -19,7 +19,7 @@ Fails (no provider):
 | | |
 |---|---|
 | **Primary** | `openai/whisper-1` |
-| **Alternatives** | `koder-ai-voice` |
+| **Alternatives** | `whisper-large-v3` |
 ```
 
 Passes:
@@ -30,7 +30,7 @@ Passes:
 | | |
 |---|---|
 | **Primary** | `openai/whisper-1` |
-| **Alternatives** | `koder/koder-ai-voice` |
+| **Alternatives** | `groq/whisper-large-v3` |
 ```
 """
 

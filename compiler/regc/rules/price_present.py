@@ -4,7 +4,7 @@ Cost checks (`revision-trigger`), the LiteLLM and Envoy cost settings and every 
 prices. Each routed model that is not local needs a Models row whose Input and Output cells are filled:
 a price (`$2.50`, `$0.02/image`, `0.20-0.60`), `free`, or `n/a` where the price does not apply (the
 output of an embedding or transcription model). A model is local when its provider is marked `local` in
-regc's provider table (`ollama`, `koder`, or `local = true` in the configuration's `[providers.NAME]`) or both its
+regc's provider table (`ollama`, or `local = true` in the configuration's `[providers.NAME]`) or both its
 prices are `free`. One finding per model: at its Models row, or where it is first routed when it has
 no row.
 

@@ -1,6 +1,6 @@
 """The registry was reviewed within the review interval.
 
-The update protocol asks for a "quarterly review minimum even if no triggers fire": prices move,
+A registry is reviewed at least once a quarter even when nothing else prompts it: prices move,
 models are deprecated, new ones ship. The front matter's `reviewed:` date records the last review; it is
 stale once more than `interval_days` (default 92, a quarter) have passed, and a registry without one
 has never recorded a review. A date in the future is a typo. Reported at the `reviewed:` key.

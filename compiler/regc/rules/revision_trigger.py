@@ -1,6 +1,6 @@
 """An alternative of the same kind is at least twice as cheap as the primary: time to reassess it.
 
-The update protocol's revision trigger: "alternative ... is ≥2× cheaper at same quality". regc cannot
+A registry's usual revision trigger: an alternative is at least twice as cheap at the same quality. regc cannot
 judge quality, so it reports the price half and a person decides: keep the primary (and waive the
 finding with the reason and an `until:` date, the next review) or promote the alternative. Prices are
 compared like with like: same kind (and dimensions, for embeddings) and the same unit; a token-priced
@@ -103,7 +103,7 @@ class RevisionTrigger(Rule[RevisionTriggerOptions]):
                 else unit_name(unit)
             entry = routed[0].entry
             yield Hit(f"`{alias.name}`: {listed} cost{'s' if len(cheaper) == 1 else ''} at least {options.factor:g}× less than the primary "
-                      f"`{routed[0].ref}` ({how}); the update protocol says to reassess the primary (or waive this until the next review)",
+                      f"`{routed[0].ref}` ({how}): reassess the primary (or waive this until the next review)",
                       entry.pos.line, entry.pos.col, alias=alias.name, model=str(routed[0].ref))
 
 

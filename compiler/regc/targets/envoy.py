@@ -44,7 +44,7 @@ Every provider is reached through its OpenAI-compatible API: Envoy AI Gateway
 v1.1 cannot send an OpenAI-format request to a native Anthropic backend, so
 Anthropic is reached at ``https://api.anthropic.com/v1`` (its OpenAI SDK
 compatibility layer). Not routed: pending alternatives, models of providers
-without an ``api_base`` (``koder``) or unknown to regc, and aliases whose
+without an ``api_base`` (one the configuration adds with only ``local = true``) or unknown to regc, and aliases whose
 primary is one of those, and aliases no client can send as a header value
 (a YAML registry's alias with a newline in it): all listed in the opening comments. Local providers
 (ollama) get a plain-HTTP Backend at their ``api_base``: set

@@ -43,7 +43,7 @@ Clients ask the proxy for an alias (``model: reasoning``) and get its chain:
 
 Not emitted: pending alternatives (they are not in any chain), models whose
 provider LiteLLM cannot route (no ``litellm`` name in the provider table, e.g.
-``koder``, or a provider regc does not know), and an alias whose primary is
+one the configuration adds with only ``local = true``, or a provider regc does not know), and an alias whose primary is
 one of those. The file's opening comments list what was left out and why.
 """
 
