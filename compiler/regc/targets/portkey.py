@@ -19,7 +19,8 @@ line per alias, written exactly as the compact header value a client sends::
   x-ai, mistral-ai, groq, perplexity-ai); every other provider (anthropic,
   google, kimi, deepseek, openrouter, ollama, one the configuration adds) is
   reached as ``openai`` at its OpenAI-compatible ``api_base``. A provider
-  without ``api_base`` (``koder``) cannot be reached: its models are left out.
+  without ``api_base`` (one the configuration adds with only ``local = true``) cannot be reached: its models are
+  left out.
 - ``api_key`` is ``${VAR}``, the provider's key variable: the gateway reads no
   environment, so the deployer substitutes it before the header is sent
   (``envsubst '${OPENAI_API_KEY} …'``, README "The portkey target"). A provider
