@@ -30,7 +30,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ import regc
 from regc.model import Price
 from regc.model.providers import BUILTIN
 from regc.model.resolve import ResolvedRegistry
-from tests.conftest import GOOD, ROOT, require_module, run_regc
+from tests.conftest import GOOD, ROOT, require_module, run_regc, serving
 
 # LiteLLM must read its bundled cost map, never fetch one: set before it is imported.
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -226,16 +226,8 @@ def upstream() -> Iterator[Upstream]:
             self.end_headers()
             self.wfile.write(data)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(Handler) as state.base:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def _answer(endpoint: str, model: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,7 +45,7 @@ import pytest
 import regc
 from regc.model import Price
 from regc.model.providers import BUILTIN
-from tests.conftest import ROOT, missing_tool, require_module, run_regc
+from tests.conftest import ROOT, missing_tool, require_module, run_regc, serving
 from tests.test_litellm import served
 
 REGISTRY = regc.load(ROOT / "registry.md")
@@ -215,16 +215,8 @@ class FakeHandler(BaseHTTPRequestHandler):
 def upstream() -> Iterator[Upstream]:
     state = Upstream()
     handler = type("Handler", (FakeHandler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(handler) as state.base:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 # --- the proxy --------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ import regc
 from regc.model.providers import BUILTIN
 from regc.model.resolve import ResolvedRegistry
 from regc.targets import portkey
-from tests.conftest import FIXTURES, GOOD, ROOT, missing_tool, require_module, require_tool, run_regc
+from tests.conftest import FIXTURES, GOOD, ROOT, missing_tool, require_module, require_tool, run_regc, serving
 from tests.registries import load_text, yaml_registries
 
 GATEWAY_DIR = ROOT / ".ci" / "portkey"
@@ -184,16 +184,8 @@ def upstream() -> Iterator[Upstream]:
             self.end_headers()
             self.wfile.write(data)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(Handler) as state.base:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def build_against(upstream: Upstream, registry_path: Path, tmp_path: Path, *options: str) -> dict[str, Any]:

@@ -100,11 +100,7 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
 def one_slip(a: str, b: str) -> bool:
     """``a`` and ``b`` differ by one character dropped or added, or two neighbours swapped (``gemini-25`` and
     ``gemini-2.5``); a character replaced is not a slip but another name (``qwen2.5:3b`` and ``qwen2.5:7b``)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) != len(b):
-        short, long = (a, b) if len(a) < len(b) else (b, a)
-        i = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
-        return short[i:] == long[i + 1:]
-    diffs = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    from regc.parse.suggest import one_edit
+
+    replaced = len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    return one_edit(a, b) and not replaced
