@@ -108,3 +108,12 @@ def test_bad_configuration_is_exit_2(project: Path) -> None:
     assert result.code == 2
     assert "did you mean `num_retries`?" in result.err
     assert "Traceback" not in result.err
+
+
+def test_without_a_configuration_it_is_exit_2_naming_init(tmp_path: Path) -> None:
+    """As build and check: with no configuration there are no targets to judge, so no verdict either way."""
+    (tmp_path / "registry.md").write_bytes((ROOT / "registry.md").read_bytes())
+    result = run_regc("doctor", cwd=tmp_path)
+    assert result.code == 2
+    assert "run `regc init` to create one" in result.err
+    assert "Traceback" not in result.err

@@ -4,6 +4,7 @@ it never overwrites a file; without a configuration, `build` and `check` write n
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,8 @@ def test_init_then_build_check_lint_and_a_commit_through_the_git_hook(empty_repo
     assert (checked.code, checked.out) == (0, ""), checked.err
     linted = run_regc("lint", cwd=empty_repo)
     assert linted.code == 0 and "0 errors, 0 warnings, 0 info" in linted.err, linted.out
+    formatted = run_regc("fmt", "--check", cwd=empty_repo)  # the starter is what `regc fmt` writes (the regc-fmt hook)
+    assert formatted.code == 0, formatted.out + formatted.err
 
     assert git(empty_repo, "add", "-A").returncode == 0
     commit = git(empty_repo, "commit", "-q", "-m", "adopt regc")
@@ -54,9 +57,8 @@ def test_init_then_build_check_lint_and_a_commit_through_the_git_hook(empty_repo
 
     # The hook protects the registry: a stale output stops the next commit.
     registry = empty_repo / "registry.md"
-    registry.write_text(registry.read_text().replace("`openai/gpt-5.4` |\n| **Why primary** | Replace with why this model is "
-                                                     "the pick for hard", "`openai/gpt-4o-mini` |\n| **Why primary** | Replace "
-                                                     "with why this model is the pick for hard"))
+    reasoning = "| **Alternatives** | `openai/gpt-5.4`"  # the first Alternatives row: reasoning's
+    registry.write_text(registry.read_text().replace(reasoning, "| **Alternatives** | `openai/gpt-4o-mini`", 1))
     assert git(empty_repo, "add", "registry.md").returncode == 0
     refused = git(empty_repo, "commit", "-q", "-m", "registry without its outputs")
     assert refused.returncode == 1 and "targets/go/config.go was not regenerated" in refused.stderr, refused.stderr
@@ -110,6 +112,10 @@ def test_refusals_write_nothing(empty_repo: Path, tmp_path_factory: pytest.TempP
     (empty_repo / "pyproject.toml").write_text("[tool.regc]\n")
     configured = run_regc("init", "--config", "pyproject", cwd=empty_repo)
     assert configured.code == 2 and "[tool.regc]" in configured.err
+    (empty_repo / "pyproject.toml").write_text("[project\nname = 1\n")
+    malformed = run_regc("init", "--config", "pyproject", cwd=empty_repo)
+    assert malformed.code == 2 and "pyproject.toml:1:" in malformed.err and "malformed TOML" in malformed.err, malformed.err
+    (empty_repo / "pyproject.toml").write_text("[tool.regc]\n")
     outside = tmp_path_factory.mktemp("not-a-repo")
     no_git = run_regc("init", "--hook", "git", cwd=outside)
     assert no_git.code == 2 and "not in a git repository" in no_git.err
@@ -193,3 +199,21 @@ def test_a_foreign_git_hook_is_refused_before_anything_is_written(empty_repo: Pa
     assert refused.code == 2 and ".git/hooks/pre-commit already exists and was not written by regc" in refused.err
     assert files_of(empty_repo) == {} and hook.read_text() == "#!/bin/sh\nmake lint\n"
     assert run_regc("init", "--targets", "go", "--hook", "none", cwd=empty_repo).code == 0
+
+
+def test_pre_commit_starts_the_hooks_for_this_projects_own_paths(empty_repo: Path) -> None:
+    """The hooks' default `files` match only a registry.md at the top: a registry elsewhere must still start them."""
+    made = run_regc("init", "--targets", "go,schema", "--hook", "pre-commit", "--ci", "none", "--registry",
+                    "models/registry.md", cwd=empty_repo)
+    assert made.code == 0, made.err
+    hooks = {hook["id"]: re.compile(hook["files"]) for hook in
+             yaml.safe_load((empty_repo / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]}
+    for path in ["models/registry.md", "policy.yaml", "regc.toml", "regc.outputs", "targets/go/config.go", "schema/config.schema.json"]:
+        assert hooks["regc"].fullmatch(path), path
+    assert hooks["regc-lint"].fullmatch("models/registry.md") and not hooks["regc-lint"].fullmatch("targets/go/config.go")
+    assert not hooks["regc"].fullmatch("registry.md") and not hooks["regc"].fullmatch("models/registryXmd")
+    below = empty_repo / "sub"
+    below.mkdir()
+    refused = run_regc("init", "--hook", "pre-commit", "--ci", "none", cwd=below)
+    assert refused.code == 2 and "at the repository's top" in refused.err and not any(below.iterdir())
+

@@ -43,7 +43,7 @@ class Context:
 
             raise UsageError(
                 f"no configuration (regc.toml, or [tool.regc] in pyproject.toml) in {config.root} or above it; "
-                f"`regc {command}` builds the targets a configuration names: run `regc init` to create one "
+                f"`regc {command}` works on the targets a configuration names: run `regc init` to create one "
                 "(`regc lint` and `regc explain` read registry.md without it)")
         return config
 

@@ -44,7 +44,7 @@ def doctor(obj: Context, registry: str | None, fmt: str) -> int:
     from regc import pipeline
     from regc.targets import configured
 
-    config = obj.config(registry)
+    config = obj.configured("doctor", registry)  # no configuration: no targets to check, exit 2 naming `regc init`
     resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
     needs: list[Need] = []
     for target, options in configured(config):

@@ -107,6 +107,10 @@ def scaffold(plan: Plan, root: Path, *, today: datetime.date) -> dict[str, tuple
         if has_tool_regc(pyproject):
             raise UsageError("pyproject.toml already has a [tool.regc] table; `regc init` never overwrites a configuration")
         current = pyproject.read_bytes()
+        from regc.model.config import parse_settings
+
+        # Appending to a file TOML cannot read would only move the error to the next `regc build`.
+        parse_settings(current.decode("utf-8", errors="replace"), "pyproject.toml", "pyproject.toml")
         separator = b"" if not current or current.endswith(b"\n\n") else b"\n" if current.endswith(b"\n") else b"\n\n"
         files["pyproject.toml"] = ("append", separator + config_text(plan, "tool.regc").encode())
     else:
@@ -114,7 +118,9 @@ def scaffold(plan: Plan, root: Path, *, today: datetime.date) -> dict[str, tuple
     files[plan.registry] = ("create", REGISTRY.format(today=today.isoformat()).encode())
     files["policy.yaml"] = ("create", POLICY.encode())
     if plan.hook == "pre-commit":
-        files[".pre-commit-config.yaml"] = ("create", PRE_COMMIT.format(url=HOMEPAGE, rev=f"v{__version__}").encode())
+        watched, inputs = _pre_commit_files(plan, root)
+        files[".pre-commit-config.yaml"] = ("create", PRE_COMMIT.format(url=HOMEPAGE, rev=f"v{__version__}", watched=watched,
+                                                                         inputs=inputs).encode())
     if plan.ci == "github":
         files[WORKFLOW] = ("create", GITHUB_WORKFLOW.format(source=INSTALL_SOURCE).encode())
     return files
@@ -132,6 +138,33 @@ def config_text(plan: Plan, prefix: str) -> str:
         if path is not None:
             lines.append(f'path = "{path}"\n')
     return "".join(lines)
+
+
+def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str]:
+    """The ``files`` patterns of the two pre-commit hooks (pre-commit matches paths from the repository's top, which
+    this project must be): every file the hook judges, and the files lint reads. The hooks' own defaults match only
+    regc's default layout, so a registry elsewhere would never start them."""
+    import re
+    import subprocess
+
+    found = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, text=True, check=False)
+    if found.returncode == 0 and found.stdout.strip():
+        # pre-commit reads .pre-commit-config.yaml at the top and runs hooks there, where this configuration is not found.
+        raise UsageError(f"--hook pre-commit: run `regc init` at the repository's top (this is {found.stdout.strip()!r} "
+                         "below it), or pass --hook git, whose hook names this project's configuration")
+    config = "pyproject.toml" if plan.config == "pyproject" else "regc.toml"
+    inputs = [plan.registry, "policy.yaml", config]
+    outputs = ["regc.outputs"]
+    for name in plan.targets:
+        path = _default_path(name)
+        if path is not None:  # a path without a suffix is a directory of outputs (the schema target's)
+            outputs.append(path + "/" if not Path(path).suffix else path)
+
+    def pattern(paths: list[str]) -> str:
+        alternatives = (re.escape(p) + (".*" if p.endswith("/") else "") for p in paths)
+        return "^(" + "|".join(alternatives) + ")$"
+
+    return pattern(inputs + outputs).replace("'", "''"), pattern(inputs).replace("'", "''")
 
 
 def _default_path(name: str) -> str | None:
@@ -209,24 +242,24 @@ Prose like this paragraph is kept, never interpreted.
 
 ## 1. Reasoning · alias `reasoning`
 
-| | |
-|---|---|
-| **Primary** | `anthropic/claude-opus-4-7` |
-| **Alternatives** | `openai/gpt-5.4` |
-| **Why primary** | Replace with why this model is the pick for hard, high-stakes questions. |
+|                  |                                                                          |
+| ---------------- | ------------------------------------------------------------------------ |
+| **Primary**      | `anthropic/claude-opus-4-7`                                              |
+| **Alternatives** | `openai/gpt-5.4`                                                         |
+| **Why primary**  | Replace with why this model is the pick for hard, high-stakes questions. |
 
 ## 2. Cheap commodity · alias `cheap`
 
-| | |
-|---|---|
-| **Primary** | `openai/gpt-4o-mini` |
-| **Alternatives** | `anthropic/claude-haiku-4-5-20251001` |
-| **Why primary** | Replace with why this model is the pick for classification, summaries and simple questions. |
+|                  |                                                                                             |
+| ---------------- | ------------------------------------------------------------------------------------------- |
+| **Primary**      | `openai/gpt-4o-mini`                                                                        |
+| **Alternatives** | `anthropic/claude-haiku-4-5-20251001`                                                       |
+| **Why primary**  | Replace with why this model is the pick for classification, summaries and simple questions. |
 
 ## Tier shortcuts (legacy — back-compat)
 
-| Alias | Resolves to | Alternatives | Notes |
-|---|---|---|---|
+| Alias  | Resolves to                           | Alternatives     | Notes                            |
+| ------ | ------------------------------------- | ---------------- | -------------------------------- |
 | `fast` | `anthropic/claude-haiku-4-5-20251001` | `openai/gpt-5.4` | an older name clients still send |
 
 ## Models
@@ -261,12 +294,16 @@ fail_severity: error
 
 PRE_COMMIT = """\
 # pre-commit (https://pre-commit.com): `pre-commit install` wires these hooks into git.
+# `files` says when pre-commit starts each hook: this project's registry, policy, configuration and outputs
+# (keep it in step when you move one of them; the hooks themselves read the whole project).
 repos:
   - repo: {url}
     rev: {rev}
     hooks:
       - id: regc  # the staged registry and its generated outputs agree
+        files: '{watched}'
       - id: regc-lint  # the registry passes policy.yaml
+        files: '{inputs}'
 """
 
 GITHUB_WORKFLOW = """\
