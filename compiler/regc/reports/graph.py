@@ -94,14 +94,11 @@ def _closure(registry: ResolvedRegistry, names: Sequence[str]) -> list[str]:
 
 def _status(registry: ResolvedRegistry, ref: str, lint: LintResult | None) -> tuple[State, str]:
     """A model's status as lint judged it (``regc explain``'s): the Status cell, the policy's ``retired:``, a catalog."""
+    from regc.reports.explain import lint_status
+
     retirement = lint.retirements.get(ref) if lint is not None else None
     if retirement is not None and lint is not None and lint.today is not None:
-        replacement = f" → {retirement.replacement}" if retirement.replacement else ""
-        if retirement.retired_on(lint.today):
-            return "retired", f"retired {retirement.date}{replacement}"
-        if retirement.date is not None:
-            return "deprecated", f"deprecated, retires {retirement.date}{replacement}"
-        return "deprecated", f"deprecated{replacement}"
+        return lint_status(retirement, lint.today)
     model = registry.model(ref)
     if model is not None and model.status.state in ("deprecated", "retired"):
         state: State = "retired" if model.status.state == "retired" else "deprecated"
