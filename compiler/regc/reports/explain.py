@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from regc.parse.cells import usd_text
 
 if TYPE_CHECKING:
+    import datetime
+
     from regc.lint import LintResult
+    from regc.lint.context import Retirement
     from regc.model import Model, PriceCell
     from regc.model.resolve import ResolvedRegistry
 
@@ -87,14 +90,18 @@ def _lifecycle(model: Model | None, ref: str, lint: LintResult | None) -> dict[s
         return {"status_source": None}
     if model is not None and retirement.source == f"{lint.registry_path}:{model.pos.line}":
         return {"status_source": None}  # the Status cell itself: shown as written
-    replacement = f" → {retirement.replacement}" if retirement.replacement else ""
-    if retirement.retired_on(lint.today):
-        status = f"retired {retirement.date}{replacement}"
-    elif retirement.date is not None:
-        status = f"deprecated, retires {retirement.date}{replacement}"
-    else:
-        status = f"deprecated{replacement}"
+    _, status = lint_status(retirement, lint.today)
     return {"status": status, "status_source": retirement.source}
+
+
+def lint_status(retirement: Retirement, today: datetime.date) -> tuple[Literal["retired", "deprecated"], str]:
+    """A retirement as lint judges it on ``today``: retired from its date on, deprecated before (``regc graph`` too)."""
+    replacement = f" → {retirement.replacement}" if retirement.replacement else ""
+    if retirement.retired_on(today):
+        return "retired", f"retired {retirement.date}{replacement}"
+    if retirement.date is not None:
+        return "deprecated", f"deprecated, retires {retirement.date}{replacement}"
+    return "deprecated", f"deprecated{replacement}"
 
 
 def _price_text(price: PriceCell) -> str | None:
