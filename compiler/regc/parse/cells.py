@@ -12,6 +12,10 @@ import dataclasses
 import datetime
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class CellError(ValueError):
@@ -171,37 +175,28 @@ def _closing_paren(text: str, open_at: int) -> int | None:
     close = text.find(")", open_at)
     if close > 0 and text.find("(", open_at + 1, close) < 0 and text.find("`", open_at, close) < 0:
         return close  # `(when key added)`: no nesting, no code
-    depth = 0
-    in_code = False
-    for match in _NOTE_MARKS.finditer(text, open_at):
-        ch = match[0]
-        if ch == "`":
-            in_code = not in_code
-        elif in_code:
-            continue
-        elif ch == "(":
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return match.start()
-    return None
+    return _balanced(_NOTE_MARKS.finditer(text, open_at), "(")
 
 
 def _trailing_note_start(text: str) -> int | None:
     """Where the note that ends ``text`` opens (its ``(``), or None when ``text`` does not end with one."""
     if not text.endswith(")"):
         return None
+    return _balanced(reversed(list(_NOTE_MARKS.finditer(text))), ")")
+
+
+def _balanced(marks: Iterable[re.Match[str]], opening: str) -> int | None:
+    """Where the parenthesis that ``marks`` open first is balanced again, walking ``marks`` (backticks and
+    parentheses, in either direction, ``opening`` being the one met first); parentheses in code spans do not count."""
     depth = 0
     in_code = False
-    marks = list(_NOTE_MARKS.finditer(text))
-    for match in reversed(marks):
+    for match in marks:
         ch = match[0]
         if ch == "`":
             in_code = not in_code
         elif in_code:
             continue
-        elif ch == ")":
+        elif ch == opening:
             depth += 1
         else:
             depth -= 1
