@@ -30,7 +30,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ import regc
 from regc.model import Price
 from regc.model.providers import BUILTIN
 from regc.model.resolve import ResolvedRegistry
-from tests.conftest import GOOD, ROOT, require_module, run_regc, serving
+from tests.conftest import GOOD, ROOT, JsonHandler, require_module, run_regc, serving
 
 # LiteLLM must read its bundled cost map, never fetch one: set before it is imported.
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -198,7 +197,7 @@ def upstream() -> Iterator[Upstream]:
     state = Upstream(base="")
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
 
@@ -215,16 +214,8 @@ def upstream() -> Iterator[Upstream]:
                 state.keys[provider] = self.headers.get("authorization") or self.headers.get("x-api-key") or ""
                 fail = (provider, model) in state.failing
             if fail:
-                return self._send(500, {"error": {"message": "upstream failure", "type": "server_error", "code": 500}})
-            self._send(200, _answer(endpoint, model))
-
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+                return self._json(500, {"error": {"message": "upstream failure", "type": "server_error", "code": 500}})
+            self._json(200, _answer(endpoint, model))
 
     with serving(Handler) as state.base:
         yield state

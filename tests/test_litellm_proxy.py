@@ -35,7 +35,6 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,7 +44,7 @@ import pytest
 import regc
 from regc.model import Price
 from regc.model.providers import BUILTIN
-from tests.conftest import ROOT, missing_tool, require_module, run_regc, serving
+from tests.conftest import ROOT, JsonHandler, missing_tool, require_module, run_regc, serving, stop
 from tests.test_litellm import served
 
 REGISTRY = regc.load(ROOT / "registry.md")
@@ -91,7 +90,7 @@ def _multipart_model(body: bytes) -> str:
     return body[start + len(marker):].split(b"\r\n", 1)[0].decode() if start >= 0 else ""
 
 
-class FakeHandler(BaseHTTPRequestHandler):
+class FakeHandler(JsonHandler):
     state: Upstream
 
     def log_message(self, format: str, *args: object) -> None:
@@ -192,14 +191,6 @@ class FakeHandler(BaseHTTPRequestHandler):
                  "message": {"role": "assistant", "content": text}}
         self._stream([json.dumps(first) + "\n", json.dumps(final) + "\n"], content_type="application/x-ndjson")
 
-    def _json(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
     def _stream(self, parts: list[str], content_type: str = "text/event-stream") -> None:
         self.send_response(200)
         self.send_header("content-type", content_type)
@@ -288,12 +279,7 @@ def proxy(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Itera
             time.sleep(0.25)
         yield Proxy(base, config, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ Without node or the installed gateway the live tests skip, or fail under ``REGC_
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -27,7 +28,6 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ import regc
 from regc.model.providers import BUILTIN
 from regc.model.resolve import ResolvedRegistry
 from regc.targets import portkey
-from tests.conftest import FIXTURES, GOOD, ROOT, missing_tool, require_module, require_tool, run_regc, serving
+from tests.conftest import FIXTURES, GOOD, ROOT, JsonHandler, missing_tool, require_module, require_tool, run_regc, serving, stop
 from tests.registries import load_text, yaml_registries
 
 GATEWAY_DIR = ROOT / ".ci" / "portkey"
@@ -109,12 +109,7 @@ def gateway() -> Iterator[str]:
         assert _listening_addresses(port) == {"0100007F"}, "the gateway listens on 127.0.0.1 only"
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
         if process.stderr:
             process.stderr.close()
 
@@ -137,7 +132,7 @@ def upstream() -> Iterator[Upstream]:
     state = Upstream(base="")
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: object) -> None:
@@ -177,15 +172,9 @@ def upstream() -> Iterator[Upstream]:
                                     "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8}})
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the gateway gave up on a slow answer (request_timeout_ms): what that test asks of it
+            # The gateway may have given up on a slow answer (request_timeout_ms): what that test asks of it.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._json(status, payload)
 
     with serving(Handler) as state.base:
         yield state
