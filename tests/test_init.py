@@ -188,8 +188,10 @@ def test_the_readme_shows_what_init_prints_and_installs_from_the_one_source(empt
     assert made.code == 0 and made.out == shown[1] + "\n", made.out
     assert f'$ pip install "regc @ {INSTALL_SOURCE}"' in section
     # The other install examples name the same source and tag.
-    assert "your-org" not in readme and "example.com/" not in readme
-    assert "uses: koder-ai/regc@v" in readme and "repo: https://github.com/koder-ai/regc" in readme
+    docs = readme + "".join(page.read_text(encoding="utf-8") for page in sorted((ROOT / "docs").rglob("*.md")))
+    assert "your-org" not in docs and "example.com/" not in docs
+    protocol = (ROOT / "docs/protocol.md").read_text(encoding="utf-8")  # README's same-commit protocol moved here
+    assert "uses: koder-ai/regc@v" in protocol and "repo: https://github.com/koder-ai/regc" in protocol
 
 
 def test_a_foreign_git_hook_is_refused_before_anything_is_written(empty_repo: Path) -> None:
