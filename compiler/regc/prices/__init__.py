@@ -428,7 +428,8 @@ def check_rules() -> dict[str, Rule[Any]]:
 
         @property
         def doc(self) -> str:
-            return f"{self._summary}\n\nReported by `regc prices check`; the documentation's \"Prices and lifecycle from catalogs\" page explains it."
+            return (f"{self._summary}\n\nReported by `regc prices check`; the documentation's "
+                    "\"Prices and lifecycle from catalogs\" page explains it.")
 
         @property
         def uri(self) -> str:
