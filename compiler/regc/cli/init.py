@@ -130,7 +130,7 @@ def config_text(plan: Plan, prefix: str) -> str:
     """The configuration: the registry, the policy and one table per target (at the target's default path)."""
     header = f"[{prefix}]\n" if prefix else ""
     dot = f"{prefix}." if prefix else ""
-    lines = ["# regc's configuration (README: Configuration). `regc build` writes each target below at its path.\n",
+    lines = ["# regc's configuration (its documentation: docs/configuration.md). `regc build` writes each target below at its path.\n",
              header, f'registry = "{plan.registry}"\n', 'policy = "policy.yaml"\n']
     for name in plan.targets:
         lines.append(f"\n[{dot}targets.{name}]\n")
