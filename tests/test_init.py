@@ -249,7 +249,8 @@ def test_the_workflow_runs_verify_commits_over_the_pushed_range(empty_repo: Path
     first_push = step("0" * 40)  # a new branch: every commit
     assert first_push.returncode == 0, first_push.stdout + first_push.stderr
     registry = empty_repo / "registry.md"
-    registry.write_text(registry.read_text().replace("| **Alternatives** | `openai/gpt-5.4`", "| **Alternatives** | `openai/gpt-4o-mini`", 1))
+    reasoning = "| **Alternatives** | `openai/gpt-5.4`"
+    registry.write_text(registry.read_text().replace(reasoning, "| **Alternatives** | `openai/gpt-4o-mini`", 1))
     assert git(empty_repo, "commit", "-q", "--no-verify", "-am", "skip the hook").returncode == 0
     bad = step(pushed_before)
     assert bad.returncode == 1, bad.stdout + bad.stderr
