@@ -143,8 +143,7 @@ def config_text(plan: Plan, prefix: str) -> str:
 def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str, str]:
     """The ``files`` patterns of the three pre-commit hooks (pre-commit matches paths from the repository's top, which
     this project must be): every file the hook judges, the files lint reads, and the registry fmt formats. The hooks'
-    own defaults match only
-    regc's default layout, so a registry elsewhere would never start them."""
+    own defaults match only regc's default layout, so a registry elsewhere would never start them."""
     import re
     import subprocess
 
