@@ -341,16 +341,16 @@ def test_catalog_litellm_checks_a_registry_made_from_the_installed_map(tmp_path:
     assert [f["rule"] for f in json.loads(by_path.out)["findings"]] == ["catalog-price"]
 
 
-def test_readme_provider_table_is_generated_from_the_provider_table() -> None:
+def test_prices_page_provider_table_is_generated_from_the_provider_table() -> None:
     import re
 
     from regc.catalogs import provider_table
     from regc.model.providers import BUILTIN
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"<!-- providers-table:start[^>]*-->\n(.*?)<!-- providers-table:end -->", readme, re.S)
-    assert match, "README.md lost its providers-table markers"
-    assert match[1] == provider_table(BUILTIN), "README's provider table is stale: paste regc.catalogs.provider_table(BUILTIN)"
+    page = (ROOT / "docs/prices.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- providers-table:start[^>]*-->\n(.*?)<!-- providers-table:end -->", page, re.S)
+    assert match, "docs/prices.md lost its providers-table markers"
+    assert match[1] == provider_table(BUILTIN), "docs/prices.md's provider table is stale: paste regc.catalogs.provider_table(BUILTIN)"
 
 
 def test_the_extra_the_missing_cost_map_message_names_exists() -> None:

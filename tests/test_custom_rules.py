@@ -1,7 +1,7 @@
-"""Custom rules, as README's "Writing a custom rule" shows them: its examples are the ones run here.
+"""Custom rules, as docs/policies.md's "Writing a custom rule" shows them: its examples are the ones run here.
 
-The declarative rule is README's YAML, put into a policy file. The plugin is
-README's module and entry point, installed as a real distribution (a
+The declarative rule is that page's YAML, put into a policy file. The plugin is
+the page's module and entry point, installed as a real distribution (a
 ``.dist-info`` with ``entry_points.txt`` on ``PYTHONPATH``) and found by
 ``importlib.metadata`` in a fresh ``regc`` process, as a pip-installed plugin is.
 """
@@ -21,12 +21,12 @@ import pytest
 
 from tests.conftest import FIXTURES, ROOT, run_regc
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+POLICIES = (ROOT / "docs/policies.md").read_text(encoding="utf-8")  # "Writing a custom rule"
 
 
 def readme_example(name: str) -> str:
-    match = re.search(rf"<!-- example: {name}\b[^>]*-->\n(`{{3,}})\w*\n(.*?)\n\1\n", README, re.S)
-    assert match, f"README has no example {name!r}"
+    match = re.search(rf"<!-- example: {name}\b[^>]*-->\n(`{{3,}})\w*\n(.*?)\n\1\n", POLICIES, re.S)
+    assert match, f"docs/policies.md has no example {name!r}"
     return match[2] + "\n"
 
 
@@ -93,7 +93,7 @@ def test_declarative_rules_on_aliases(custom_project: Path) -> None:
 
 
 def install_plugin(site: Path) -> None:
-    """README's plugin module and entry point, as a distribution in ``site``."""
+    """docs/policies.md's plugin module and entry point, as a distribution in ``site``."""
     entry_points = tomllib.loads(readme_example("plugin-entry-point"))["project"]["entry-points"]
     package = site / "house_rules"
     package.mkdir()
@@ -164,7 +164,7 @@ def test_a_plugin_rule_that_raises_is_named_as_the_culprit(custom_project: Path,
     site.mkdir()
     install_plugin(site)
     module = site / "house_rules/primary_listed.py"
-    # The README's plugin, with its check replaced by one that crashes the way a buggy plugin would.
+    # The docs' plugin, with its check replaced by one that crashes the way a buggy plugin would.
     module.write_text(module.read_text().replace("    def check(", "    def check(self, ctx, options):\n"
                                                  "        raise KeyError('primary')\n\n    def _original_check("))
 

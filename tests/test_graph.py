@@ -204,10 +204,10 @@ def test_hostile_text_neither_breaks_nor_injects_into_mermaid(graph: drawing.Gra
         assert re.fullmatch(r"  [A-Za-z0-9 ,:#.()\[\]|=>-]*", outside), line
 
 
-def test_readme_example_is_what_regc_prints() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```console\n\$ regc graph (.+?)\n(.*?)```", readme, re.S)
-    assert block, "README lost its `regc graph` example"
+def test_docs_example_is_what_regc_prints() -> None:
+    page = (ROOT / "docs/commands.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ regc graph (.+?)\n(.*?)```", page, re.S)
+    assert block, "docs/commands.md lost its `regc graph` example"
     result = run_regc("graph", *block[1].split(), cwd=ROOT)
     assert result.code == 0 and result.out == block[2]
     check_against_chains(read_mermaid(result.out), regc.load(FEATURES), ["best"])

@@ -13,7 +13,7 @@ REFERENCE = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")
 def _section() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("\n## Guarantees\n")
-    end = text.index("\n### Limits\n", start)
+    end = text.index("\n## ", start + 1)
     return text[start:end].splitlines()
 
 

@@ -188,8 +188,10 @@ def test_the_readme_shows_what_init_prints_and_installs_from_the_one_source(empt
     assert made.code == 0 and made.out == shown[1] + "\n", made.out
     assert f'$ pip install "regc @ {INSTALL_SOURCE}"' in section
     # The other install examples name the same source and tag.
-    assert "your-org" not in readme and "example.com/" not in readme
-    assert "uses: koder-ai/regc@v" in readme and "repo: https://github.com/koder-ai/regc" in readme
+    docs = readme + "".join(page.read_text(encoding="utf-8") for page in sorted((ROOT / "docs").rglob("*.md")))
+    assert "your-org" not in docs and "example.com/" not in docs
+    protocol = (ROOT / "docs/protocol.md").read_text(encoding="utf-8")  # README's same-commit protocol moved here
+    assert "uses: koder-ai/regc@v" in protocol and "repo: https://github.com/koder-ai/regc" in protocol
 
 
 def test_a_foreign_git_hook_is_refused_before_anything_is_written(empty_repo: Path) -> None:
@@ -211,9 +213,51 @@ def test_pre_commit_starts_the_hooks_for_this_projects_own_paths(empty_repo: Pat
     for path in ["models/registry.md", "policy.yaml", "regc.toml", "regc.outputs", "targets/go/config.go", "schema/config.schema.json"]:
         assert hooks["regc"].fullmatch(path), path
     assert hooks["regc-lint"].fullmatch("models/registry.md") and not hooks["regc-lint"].fullmatch("targets/go/config.go")
+    assert hooks["regc-fmt"].fullmatch("models/registry.md") and not hooks["regc-fmt"].fullmatch("policy.yaml")
     assert not hooks["regc"].fullmatch("registry.md") and not hooks["regc"].fullmatch("models/registryXmd")
     below = empty_repo / "sub"
     below.mkdir()
     refused = run_regc("init", "--hook", "pre-commit", "--ci", "none", cwd=below)
     assert refused.code == 2 and "at the repository's top" in refused.err and not any(below.iterdir())
 
+
+
+def _verify_step(repo: Path) -> str:
+    workflow = yaml.safe_load((repo / ".github/workflows/regc.yml").read_text())
+    (step,) = [step for step in workflow["jobs"]["regc"]["steps"] if "regc verify-commits" in step.get("run", "")]
+    assert step["env"] == {"BEFORE": "${{ github.event.before }}", "BASE": "${{ github.base_ref }}"}
+    checkout = workflow["jobs"]["regc"]["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["fetch-depth"] == 0  # the whole range is there
+    return str(step["run"])
+
+
+def test_the_workflow_runs_verify_commits_over_the_pushed_range(empty_repo: Path) -> None:
+    """The workflow's verify-commits step, run by bash as the runner runs it, on a real history: a push of good commits
+    passes, a pushed commit made with --no-verify fails the step, and a pull request is judged from its base."""
+    assert run_regc("init", "--targets", "json", "--hook", "git", cwd=empty_repo).code == 0
+    script = _verify_step(empty_repo)
+    assert run_regc("build", cwd=empty_repo).code == 0
+    assert git(empty_repo, "add", "-A").returncode == 0
+    assert git(empty_repo, "commit", "-q", "-m", "adopt regc").returncode == 0
+    pushed_before = git(empty_repo, "rev-parse", "HEAD").stdout.strip()
+    env = {**os.environ, **GIT_ENV, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+
+    def step(before: str, base: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-c", script], cwd=empty_repo, env={**env, "BEFORE": before, "BASE": base},
+                              capture_output=True, text=True, check=False)
+
+    first_push = step("0" * 40)  # a new branch: every commit
+    assert first_push.returncode == 0, first_push.stdout + first_push.stderr
+    registry = empty_repo / "registry.md"
+    reasoning = "| **Alternatives** | `openai/gpt-5.4`"
+    registry.write_text(registry.read_text().replace(reasoning, "| **Alternatives** | `openai/gpt-4o-mini`", 1))
+    assert git(empty_repo, "commit", "-q", "--no-verify", "-am", "skip the hook").returncode == 0
+    bad = step(pushed_before)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "skip the hook" in bad.stdout and "targets/json/registry.json" in bad.stdout
+    assert git(empty_repo, "update-ref", "refs/remotes/origin/main", pushed_before).returncode == 0  # what checkout fetches for a PR
+    pull_request = step("", base="main")
+    assert pull_request.returncode == 1 and "skip the hook" in pull_request.stdout
+    assert run_regc("build", cwd=empty_repo).code == 0
+    assert git(empty_repo, "commit", "-q", "-am", "the outputs").returncode == 0
+    assert step(git(empty_repo, "rev-parse", "HEAD~1").stdout.strip()).returncode == 0  # the push of the fix alone is fine

@@ -117,7 +117,7 @@ def test_every_lint_output_format(fmt: str) -> None:
         run = json.loads(result.out)["runs"][0]
         rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
         assert rules == ["catalog-price", "catalog-context", "catalog-lifecycle", "catalog-unlisted", "catalog-blank"]
-        assert run["tool"]["driver"]["rules"][0]["helpUri"].endswith("README.md#prices-and-lifecycle-from-catalogs-regc-prices")
+        assert run["tool"]["driver"]["rules"][0]["helpUri"].endswith("docs/prices.md#prices-and-lifecycle-from-catalogs-regc-prices")
         assert [r["ruleId"] for r in run["results"]][:2] == ["catalog-price", "catalog-blank"]
         assert run["results"][0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 42, "startColumn": 32}
     elif fmt == "github":
@@ -129,9 +129,9 @@ def test_every_lint_output_format(fmt: str) -> None:
         assert suites["catalog-price"].get("failures") == "2"
 
 
-def test_readme_anchor_of_the_checks_exists() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "\n## Prices and lifecycle from catalogs (`regc prices`)\n" in readme  # github anchors it as the SARIF helpUri says
+def test_docs_anchor_of_the_checks_exists() -> None:
+    page = (ROOT / "docs/prices.md").read_text(encoding="utf-8")
+    assert page.startswith("# Prices and lifecycle from catalogs (`regc prices`)\n")  # github anchors it as the SARIF helpUri says
 
 
 # --- the real catalogs against this repository's registry ---------------------------------------

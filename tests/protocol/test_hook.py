@@ -88,8 +88,10 @@ def test_the_reverse_a_consistent_working_tree_does_not_excuse_a_stale_index(hoo
 
     result = hooked.commit("Drop o3")
 
-    assert result.returncode == 1
-    assert f"registry.md is staged but {JSON} was not regenerated" in result.stderr
+    assert result.returncode == 1  # the outputs were regenerated, and the hook says that only `git add` is missing
+    assert result.stderr == f"regc hook: regenerated but not staged: {JSON}; run git add {JSON}\n"
+    hooked.git("add", JSON)
+    assert hooked.commit("Drop o3").returncode == 0
 
 
 def test_outputs_generated_from_an_unstaged_version_of_the_registry(hooked: Repo) -> None:
@@ -114,8 +116,8 @@ def test_git_commit_with_a_path_uses_its_temporary_index(hooked: Repo) -> None:
     hooked.build()  # outputs regenerated in the working tree, but not part of this commit
 
     only = hooked.commit("Drop o3", "registry.md")
-    assert only.returncode == 1
-    assert f"registry.md is staged but {JSON} was not regenerated" in only.stderr
+    assert only.returncode == 1  # judged by the temporary index: the regenerated output is not in it
+    assert f"regc hook: regenerated but not staged: {JSON}; run git add {JSON}" in only.stderr
 
     everything = hooked.commit("Drop o3", "-a")
     assert everything.returncode == 0, everything.stderr
@@ -162,13 +164,33 @@ def test_fix_writes_the_outputs_of_the_staged_registry_and_still_fails(hooked: R
     result = hooked.regc("hook", "--fix")
 
     assert result.code == 1
-    assert result.out == f"regc hook: registry.md is staged but {JSON} was not regenerated\nwrote {JSON}\n"
-    assert f"stage them and commit again: git add {JSON}" in result.err
+    assert result.out == (f"regc hook: registry.md is staged but {JSON} was not regenerated\nwrote {JSON}\n"
+                          f"regc hook: regenerated but not staged: {JSON}; run git add {JSON}\n")
+    assert "stage them and commit again" in result.err
     written = _aliases(hooked.read(JSON))
     assert "openai/o3" not in written["reasoning"]["fallbacks"]  # type: ignore[operator]
     assert written["fast"]["notes"] == ["cheap fast Anthropic"]  # from the staged registry, not the working tree's
     hooked.git("add", JSON)
     assert hooked.commit("Drop o3").returncode == 0
+
+
+def test_only_the_outputs_left_stale_get_the_regenerate_advice(hooked: Repo) -> None:
+    go = "targets/go/config.go"
+    hooked.write("regc.toml", CONFIG + f'\n[targets.go]\npath = "{go}"\n')
+    hooked.regc("build")
+    hooked.git("add", "-A")
+    assert hooked.commit("Go too").returncode == 0
+    hooked.write("registry.md", edit(FEATURES, DROP_O3))
+    hooked.git("add", "registry.md")
+    hooked.regc("build")
+    hooked.write(JSON, hooked.read(JSON) + " ")  # regenerated, then touched: not what the staged registry generates
+
+    result = hooked.regc("hook")
+
+    assert result.code == 1
+    assert result.out == (f"regc hook: registry.md is staged but {JSON} was not regenerated\n"
+                          f"regc hook: regenerated but not staged: {go}; run git add {go}\n")
+    assert f"fix: regc build && git add {go} {JSON}" in result.err
 
 
 def test_fix_names_new_outputs_that_pre_commit_cannot_see(hooked: Repo) -> None:

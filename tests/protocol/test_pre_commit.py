@@ -42,10 +42,12 @@ class HookSource:
     pre_commit_home: Path
     problem: str | None = None
 
-    def config(self, *, args: tuple[str, ...] = ()) -> str:
-        lines = ["repos:", f"  - repo: {self.path}", f"    rev: {self.rev}", "    hooks:", "      - id: regc"]
-        if args:
-            lines.append(f"        args: [{', '.join(args)}]")
+    def config(self, *, args: tuple[str, ...] = (), hooks: tuple[str, ...] = ("regc",)) -> str:
+        lines = ["repos:", f"  - repo: {self.path}", f"    rev: {self.rev}", "    hooks:"]
+        for hook in hooks:
+            lines.append(f"      - id: {hook}")
+            if args and hook == "regc":
+                lines.append(f"        args: [{', '.join(args)}]")
         return "\n".join(lines) + "\n"
 
 
@@ -164,9 +166,10 @@ def test_the_manifest_declares_what_the_hook_needs() -> None:
     from pre_commit.clientlib import load_manifest
 
     hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
-    assert set(hooks) == {"regc", "regc-lint"}
-    assert hooks["regc"]["entry"] == "regc hook"
+    assert set(hooks) == {"regc", "regc-lint", "regc-fmt"}
+    assert hooks["regc"]["entry"] == "regc hook --no-lint"  # the policy is regc-lint's: no finding printed twice
     assert hooks["regc-lint"]["entry"] == "regc lint"
+    assert hooks["regc-fmt"]["entry"] == "regc fmt"  # rewrites, as ruff-format does; `args: [--check]` only reports
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["pass_filenames"] is False
@@ -177,3 +180,32 @@ def test_the_manifest_declares_what_the_hook_needs() -> None:
     assert all(files.search(p) for p in ("registry.md", "policy.yaml", "pyproject.toml", "regc.toml", JSON, "schema/config.schema.json"))
     assert not any(files.search(p) for p in ("README.md", "src/registry.md.bak", "docs/targets/x"))
 
+
+
+IMPLAUSIBLE = ("| `anthropic/claude-opus-4-7` | chat | $5.00 |", "| `anthropic/claude-opus-4-7` | chat | $9999 |")
+
+
+def test_the_recommended_hooks_print_each_finding_once(framework_repo: Repo, hook_source: HookSource) -> None:
+    """regc, regc-lint and regc-fmt together, as `regc init --hook pre-commit` recommends them: a policy error is
+    printed by regc-lint alone, the staleness by regc alone, and both stop the commit."""
+    framework_repo.write(".pre-commit-config.yaml", hook_source.config(hooks=("regc", "regc-lint", "regc-fmt")))
+    framework_repo.git("add", ".pre-commit-config.yaml")
+    framework_repo.git("commit", "-q", "--no-verify", "-m", "the three hooks")
+    framework_repo.write("registry.md", edit(FEATURES, IMPLAUSIBLE))
+    framework_repo.git("add", "registry.md")
+
+    result = framework_repo.commit("A slipped price")
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    findings = [line for line in output.splitlines() if " price-plausible " in line]
+    assert len(findings) == 1, output  # once, from regc-lint
+    assert findings[0].startswith("registry.md:50:")
+    assert output.count(f"regc hook: registry.md is staged but {JSON} was not regenerated") == 1
+    import re
+
+    assert re.search(r"^regc \(registry and generated outputs agree\)\.+Failed$", output, re.M), output
+    assert re.search(r"^regc lint \(registry policies\)\.+Failed$", output, re.M), output
+    # fmt ran too (this fixture's tables are not in fmt's form: it rewrites them, and says only that)
+    assert re.search(r"^regc fmt \(registry tables formatted\)\.+Failed\n- hook id: regc-fmt\n- files were modified by this hook\n\n"
+                     r"formatted registry.md\n", output, re.M), output

@@ -98,5 +98,9 @@ def test_a_database_output_that_is_not_ignored_is_an_output_like_any_other(tmp_p
 
     result = repo.commit("Initial, database left out")
 
-    assert result.returncode == 1
-    assert "regc hook: db/task_categories.db is missing: registry.md generates it, and it is not in the index" in result.stderr
+    assert result.returncode == 1  # built in the working tree, left out of the index
+    assert "regc hook: regenerated but not staged: db/task_categories.db regc.outputs; run git add" in result.stderr
+    (repo.path / "db/task_categories.db").unlink()
+    missing = repo.commit("Initial, database left out")
+    assert missing.returncode == 1
+    assert "regc hook: db/task_categories.db is missing: registry.md generates it, and it is not in the index" in missing.stderr

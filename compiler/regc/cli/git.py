@@ -17,7 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from regc.cli.context import Context
-    from regc.git.protocol import CommitVerdict, Judgement
+    from regc.git.protocol import CommitVerdict, Judgement, Output
     from regc.git.repo import Repo
     from regc.git.snapshot import Project
     from regc.io import write
@@ -59,8 +59,10 @@ def _build_command(obj: Context, config_file: str | None) -> str:
 @click.option("--fix", is_flag=True, help="write the outputs of the staged registry to the working tree (still exits 1: stage them)")
 @click.option("--config", "config_file", metavar="FILE", help="the configuration file (as the global --config; for pre-commit's args:)")
 @click.option("--files-regex", is_flag=True, help="print the `files:` pattern for .pre-commit-config.yaml that this configuration needs")
+@click.option("--no-lint", is_flag=True,
+              help="judge agreement only, not the policy (the pre-commit `regc` hook: the `regc-lint` hook prints the findings)")
 @click.pass_obj
-def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) -> int:
+def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no_lint: bool) -> int:
     """The pre-commit check: the STAGED registry and outputs agree.
 
     Reads the index, not the working tree (with partial staging the index is
@@ -82,7 +84,7 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
         names = watched(project, staged_config(repo, project), repo.index())
         obj.out(f"^({'|'.join(re.escape(name) for name in names)})(/.*)?$\n")
         return EXIT_OK
-    result = check_index(repo, project)
+    result = check_index(repo, project, lint=not no_lint)
     if not result.relevant or result.judgement is None:
         if obj.verbose:
             obj.log("regc: nothing regc watches is staged")
@@ -91,8 +93,13 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
     if judgement.ok:
         obj.log(f"regc: the staged {judgement.registry} and its {len(judgement.outputs)} outputs agree")
         return EXIT_OK
+    on_disk = [] if fix else _regenerated_not_staged(repo, judgement)  # --fix writes them all and says so itself
     for output in judgement.bad:
-        obj.out(f"regc hook: {describe(output, judgement, staged=True)}\n")
+        if output not in on_disk:
+            obj.out(f"regc hook: {describe(output, judgement, staged=True)}\n")
+    if on_disk:
+        regenerated = " ".join(shlex.quote(_here(repo, o.location)) for o in on_disk)
+        obj.out(f"regc hook: regenerated but not staged: {regenerated}; run git add {regenerated}\n")
     for error in judgement.policy_errors:
         obj.out(f"{error}\n")
     if judgement.policy_errors:
@@ -104,6 +111,8 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool) ->
     links = " ".join(shlex.quote(_here(repo, o.location)) for o in bad if o.problem == "link")
     if fix:
         _fix(obj, repo, judgement)
+    elif len(on_disk) == len(bad):  # the working tree holds every one of them: only `git add` is missing (said above)
+        pass
     elif links:  # `regc build` refuses to write through a link: it goes first
         obj.log(f"fix: git rm -q --cached {links} && rm -f {links} && {_build_command(obj, config_file)} && git add {paths}")
     else:
@@ -139,7 +148,8 @@ def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
             write_atomic(target, output.expected)
         obj.out(f"wrote {_here(repo, output.location)}\n")
     paths = " ".join(shlex.quote(_here(repo, o.location)) for o in judgement.bad)
-    obj.log(f"regc: the outputs of the staged {judgement.registry} are in the working tree; stage them and commit again: git add {paths}")
+    obj.out(f"regc hook: regenerated but not staged: {paths}; run git add {paths}\n")
+    obj.log(f"regc: the outputs of the staged {judgement.registry} are in the working tree; stage them and commit again")
     new = [o for o in judgement.bad if o.actual is None and o.expected is not None]
     if new:
         names = " ".join(shlex.quote(_here(repo, o.location)) for o in new)
@@ -156,11 +166,25 @@ def _refuse_foreign(placed: dict[str, Path], judgement: Judgement, policy: write
     expected = {output.path: output.expected for output in judgement.outputs}
     whole = set(manifest.parse(expected.get(manifest.NAME)))
     edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
-    mine = {manifest.NAME, *manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}  # edits: hand-written files a target edits
+    # edits: the hand-written files a target edits a block of (outputs that the manifest does not list)
+    mine = {manifest.NAME, *manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}
     for relative, path in placed.items():
         old = path.read_bytes() if path.is_file() else None
         if old is not None and old != expected[relative] and relative not in mine and not generated(old):
             raise foreign(relative, policy.locate)
+
+
+def _regenerated_not_staged(repo: Repo, judgement: Judgement) -> list[Output]:
+    """The bad outputs whose working-tree file is already what the staged registry generates: `regc build` (or
+    `regc hook --fix`) regenerated them, and only `git add` is missing."""
+    found = []
+    for output in judgement.bad:
+        if output.expected is None or output.problem == "link":
+            continue
+        file = repo.top / output.location
+        if not file.is_symlink() and file.is_file() and file.read_bytes() == output.expected:
+            found.append(output)
+    return found
 
 
 # --- install-hook -------------------------------------------------------------------

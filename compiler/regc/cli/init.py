@@ -118,9 +118,9 @@ def scaffold(plan: Plan, root: Path, *, today: datetime.date) -> dict[str, tuple
     files[plan.registry] = ("create", REGISTRY.format(today=today.isoformat()).encode())
     files["policy.yaml"] = ("create", POLICY.encode())
     if plan.hook == "pre-commit":
-        watched, inputs = _pre_commit_files(plan, root)
+        watched, inputs, registry_pattern = _pre_commit_files(plan, root)
         files[".pre-commit-config.yaml"] = ("create", PRE_COMMIT.format(url=HOMEPAGE, rev=f"v{__version__}", watched=watched,
-                                                                         inputs=inputs).encode())
+                                                                         inputs=inputs, registry=registry_pattern).encode())
     if plan.ci == "github":
         files[WORKFLOW] = ("create", GITHUB_WORKFLOW.format(source=INSTALL_SOURCE).encode())
     return files
@@ -130,7 +130,7 @@ def config_text(plan: Plan, prefix: str) -> str:
     """The configuration: the registry, the policy and one table per target (at the target's default path)."""
     header = f"[{prefix}]\n" if prefix else ""
     dot = f"{prefix}." if prefix else ""
-    lines = ["# regc's configuration (README: Configuration). `regc build` writes each target below at its path.\n",
+    lines = ["# regc's configuration (its documentation: docs/configuration.md). `regc build` writes each target below at its path.\n",
              header, f'registry = "{plan.registry}"\n', 'policy = "policy.yaml"\n']
     for name in plan.targets:
         lines.append(f"\n[{dot}targets.{name}]\n")
@@ -140,10 +140,10 @@ def config_text(plan: Plan, prefix: str) -> str:
     return "".join(lines)
 
 
-def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str]:
-    """The ``files`` patterns of the two pre-commit hooks (pre-commit matches paths from the repository's top, which
-    this project must be): every file the hook judges, and the files lint reads. The hooks' own defaults match only
-    regc's default layout, so a registry elsewhere would never start them."""
+def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str, str]:
+    """The ``files`` patterns of the three pre-commit hooks (pre-commit matches paths from the repository's top, which
+    this project must be): every file the hook judges, the files lint reads, and the registry fmt formats. The hooks'
+    own defaults match only regc's default layout, so a registry elsewhere would never start them."""
     import re
     import subprocess
 
@@ -164,7 +164,7 @@ def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str]:
         alternatives = (re.escape(p) + (".*" if p.endswith("/") else "") for p in paths)
         return "^(" + "|".join(alternatives) + ")$"
 
-    return pattern(inputs + outputs).replace("'", "''"), pattern(inputs).replace("'", "''")
+    return pattern(inputs + outputs).replace("'", "''"), pattern(inputs).replace("'", "''"), pattern([plan.registry]).replace("'", "''")
 
 
 def _default_path(name: str) -> str | None:
@@ -302,12 +302,15 @@ repos:
     hooks:
       - id: regc  # the staged registry and its generated outputs agree
         files: '{watched}'
-      - id: regc-lint  # the registry passes policy.yaml
+      - id: regc-lint  # the registry passes policy.yaml (the one hook that prints its findings)
         files: '{inputs}'
+      - id: regc-fmt  # the registry's tables are formatted (it rewrites them: review and stage)
+        files: '{registry}'
 """
 
 GITHUB_WORKFLOW = """\
-# regc on every push and pull request: outputs match the registry, and the registry passes its policy.
+# regc on every push and pull request: outputs match the registry, the registry passes its policy, and every
+# pushed commit kept registry and outputs together (`git commit --no-verify` skips the hook; this does not).
 name: regc
 on:
   push:
@@ -317,11 +320,22 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # verify-commits reads every commit of the range
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
       - run: pip install "regc @ {source}"
       - run: regc check
+      - name: regc verify-commits (the pushed or proposed commits)
+        env:
+          BEFORE: ${{{{ github.event.before }}}}
+          BASE: ${{{{ github.base_ref }}}}
+        run: |
+          if [ -n "$BASE" ]; then range="origin/$BASE..HEAD"
+          elif git cat-file -e "$BEFORE^{{commit}}" 2>/dev/null; then range="$BEFORE..HEAD"
+          else range=HEAD; fi  # a new branch, or a force push: every commit (those before regc was adopted are skipped)
+          regc verify-commits "$range"
 """
 
 COMMANDS = (init,)

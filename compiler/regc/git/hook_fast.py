@@ -46,7 +46,7 @@ DEFAULT_PATHS = {
 EXTRA_PATH_OPTIONS = {"sqlite": ("database",)}
 
 _GLOBAL_FLAGS = {"-q", "--quiet", "-v", "--verbose"}
-_HOOK_FLAGS = {"--fix", *_GLOBAL_FLAGS}
+_HOOK_FLAGS = {"--fix", "--no-lint", *_GLOBAL_FLAGS}
 
 
 def fast_hook_exit(args: Sequence[str]) -> bool:

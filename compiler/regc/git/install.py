@@ -114,6 +114,6 @@ def _free_backup(path: Path) -> Path:
 def _foreign_message(path: Path, current: str | None) -> str:
     if current is not None and "pre-commit" in current and ("pre-commit.com" in current or "pre_commit" in current):
         return (f"{path} is the pre-commit framework's hook; add regc to .pre-commit-config.yaml instead "
-                "(README: the same-commit protocol), or rerun with --force to replace it")
+                "(docs/protocol.md: the same-commit protocol), or rerun with --force to replace it")
     return (f"{path} already exists and was not written by regc; rerun with --force to replace it "
             f"(it is kept as {path.name}{BACKUP_SUFFIX}), or call `{sys.executable} -m regc hook` from it")

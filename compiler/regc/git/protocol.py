@@ -204,8 +204,9 @@ def staged_config(repo: Repo, project: Project) -> Config:
     return config_at(repo.index(), project) or config_at(WorkTree(repo.top), project) or default_config(project)
 
 
-def check_index(repo: Repo, project: Project) -> IndexCheck:
-    """Judge the staged registry and outputs, reading both from the index."""
+def check_index(repo: Repo, project: Project, *, lint: bool = True) -> IndexCheck:
+    """Judge the staged registry and outputs, reading both from the index (and lint the staged registry unless ``lint`` is
+    False: the pre-commit `regc` hook leaves the policy to the `regc-lint` hook, so no finding is printed twice)."""
     staged = frozenset(repo.staged())
     if not staged:
         return IndexCheck(staged, relevant=False)
@@ -220,7 +221,8 @@ def check_index(repo: Repo, project: Project) -> IndexCheck:
     settings: dict[str, str] = {}
     outputs = render(index, project, config, registry, settings)
     judgement = judge(index, project, config, outputs, staged.__contains__, ignored=repo.ignored, listed=listed)
-    judgement = dataclasses.replace(judgement, policy_errors=policy_errors(index, project, config, registry), settings=settings)
+    errors = policy_errors(index, project, config, registry) if lint else ()
+    judgement = dataclasses.replace(judgement, policy_errors=errors, settings=settings)
     sources = _sources(project, config)
     disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
     unstaged = tuple(s for s in sources if staged_sources[s] is not None and disk.read(s) != staged_sources[s])

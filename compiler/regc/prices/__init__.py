@@ -66,8 +66,9 @@ _UNIT_SUFFIX = {"mtok": "", "image": "/image", "minute": "/min", "second": "/s"}
 _NUMBER = re.compile(r"\d[\d,]*(?:\.(\d+))?|\.(\d+)")
 _STATUS_TAIL = re.compile(r"(?<!\s)\s*+(?:→|->|=>|,?+\s*+use\b|,?+\s*+replaced by\b).*$", re.I | re.S)
 _CONTEXT_TOLERANCE = Decimal("0.01")
-#: The README section that documents the checks (SARIF's helpUri).
-README_ANCHOR = "prices-and-lifecycle-from-catalogs-regc-prices"
+#: The documentation page of the checks and its title's anchor (SARIF's helpUri).
+DOCS_PAGE = "docs/prices.md"
+DOCS_ANCHOR = "prices-and-lifecycle-from-catalogs-regc-prices"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -427,11 +428,12 @@ def check_rules() -> dict[str, Rule[Any]]:
 
         @property
         def doc(self) -> str:
-            return f"{self._summary}\n\nReported by `regc prices check`; README.md, \"Prices and lifecycle from catalogs\", explains it."
+            return (f"{self._summary}\n\nReported by `regc prices check`; the documentation's "
+                    "\"Prices and lifecycle from catalogs\" page explains it.")
 
         @property
         def uri(self) -> str:
-            return f"{HOMEPAGE}/blob/main/README.md#{README_ANCHOR}"
+            return f"{HOMEPAGE}/blob/main/{DOCS_PAGE}#{DOCS_ANCHOR}"
 
     return {check: CatalogCheck(check) for check in CHECKS}
 
