@@ -20,19 +20,19 @@ def text(comparison: Comparison, old: str, new: str) -> str:
 
 def markdown(comparison: Comparison, old: str, new: str) -> str:
     """A reviewer's summary: breaking changes first, then one table row per changed alias."""
-    lines = [f"### Registry changes: {_cell(old)} → {_cell(new)}", ""]
+    lines = [f"### Registry changes: {cell(old)} → {cell(new)}", ""]
     if not comparison.changes:
         return "\n".join([*lines, "Nothing that reaches an output changed.", ""])
     breaking = comparison.breaking
     if breaking:
         noun = "change" if len(breaking) == 1 else "changes"
         lines += [f"**{len(breaking)} breaking {noun}**: clients that use these aliases today will fail or get another kind of answer.", ""]
-        lines += [f"- {_subject(c.subject)}: {_cell(c.text)}" for c in breaking]
+        lines += [f"- {_subject(c.subject)}: {cell(c.text)}" for c in breaking]
         lines.append("")
     grouped = comparison.by_alias()
     lines += ["| alias | what changed |", "|---|---|"]
     for subject, changes in grouped.items():
-        described = "<br>".join(("**breaking**: " if c.breaking else "") + _cell(c.text) for c in changes)
+        described = "<br>".join(("**breaking**: " if c.breaking else "") + cell(c.text) for c in changes)
         lines.append(f"| {_subject(subject)} | {described} |")
     count = sum(1 for changes in grouped.values() if changes[0].alias)
     others = len(grouped) - count
@@ -67,7 +67,7 @@ def _change_data(change: Change) -> dict[str, object]:
     }
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     """Text safe inside a markdown table cell: no pipes, newlines or HTML."""
     return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
@@ -76,11 +76,11 @@ def _cell(value: str) -> str:
 def _subject(subject: str) -> str:
     """An alias as a code span; ``model provider/id`` with the reference as one; ``registry`` as it is."""
     if subject.startswith("model "):
-        return "model " + _code(subject.removeprefix("model "))
-    return subject if subject == "registry" else _code(subject)
+        return "model " + code(subject.removeprefix("model "))
+    return subject if subject == "registry" else code(subject)
 
 
-def _code(value: str) -> str:
+def code(value: str) -> str:
     """A code span that survives backticks and pipes inside ``value`` (HTML is inert in code spans)."""
     longest = current = 0
     for char in value:
