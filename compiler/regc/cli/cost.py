@@ -11,6 +11,8 @@ from regc.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_context, regi
 from regc.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from regc.model.resolve import ResolvedRegistry
     from regc.reports.cost import UsageFile
 
@@ -34,15 +36,16 @@ period_option = click.option("--period-days", "period_days", metavar="DAYS", cal
                              help="the days the usage covers (default: a CSV row's period_days, else 30; spend logs: their time span)")
 
 
-def read_usage(path: str, registry: ResolvedRegistry, period_days: Decimal | None) -> UsageFile:
-    """The usage file at ``path`` (as the user typed it), read strictly against ``registry``."""
+def read_usage(path: str, registry: ResolvedRegistry, period_days: Decimal | None, *,
+               known: Sequence[str] | None = None) -> UsageFile:
+    """The usage file at ``path`` (as the user typed it), read strictly against ``registry`` (or the aliases ``known``)."""
     from regc.io.source import read_text
     from regc.reports.cost import read_usage as parse
 
     file = user_path(path)
     if not file.is_file():
         raise UsageError(f"no usage file {path!r}: expected a usage CSV or LiteLLM's spend logs (docs/cost.md)")
-    return parse(read_text(file, path), path, registry, period_days=period_days)
+    return parse(read_text(file, path), path, registry, period_days=period_days, known=known)
 
 
 @click.command()

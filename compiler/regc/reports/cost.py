@@ -99,13 +99,14 @@ class UsageFile:
     logged: tuple[Logged, ...] = ()
 
 
-def read_usage(text: str, path: str, registry: ResolvedRegistry, *, period_days: Decimal | None = None) -> UsageFile:
+def read_usage(text: str, path: str, registry: ResolvedRegistry, *, period_days: Decimal | None = None,
+               known: Sequence[str] | None = None) -> UsageFile:
     """A usage file: spend logs when it is JSON (starts with ``[`` or ``{``), else the CSV. Strict: exit 2 on
-    any bad header, row, number, or an alias the registry does not have (with the nearest spelling)."""
+    any bad header, row, number, or an alias the registry (or ``known``: ``regc diff`` knows both sides') lacks."""
     text = text.removeprefix("\ufeff")
     spend_logs = text.lstrip()[:1] in ("[", "{")
     found = _read_spend_logs(text, path, registry, period_days) if spend_logs else _read_csv(text, path, period_days)
-    check_aliases(found, [a.name for a in registry.aliases])
+    check_aliases(found, list(known) if known is not None else [a.name for a in registry.aliases])
     return found
 
 
@@ -378,13 +379,17 @@ def _match(registry: ResolvedRegistry, model: str, group: str) -> str | None:
     of the registry) whose id it ends with (LiteLLM writes ``gemini/gemini-2.5-pro`` or ``claude-sonnet-4-6``)."""
     if registry.model(model) is not None:
         return model
-    chain = [str(ref) for ref in registry.resolve(group).models] if group in {a.name for a in registry.aliases} else []
+    chain = [str(ref) for ref in registry.resolve(group).models] if group in _names(registry) else []
     for candidates in (chain, [str(m.ref) for m in registry.models]):
         hits = {ref for ref in candidates if (m := registry.model(ref)) is not None
                 and (model == m.ref.model or model.endswith("/" + m.ref.model))}
         if len(hits) == 1:
             return hits.pop()
     return None
+
+
+def _names(registry: ResolvedRegistry) -> set[str]:
+    return {a.name for a in registry.aliases}
 
 
 def _number(value: Decimal) -> str:
@@ -731,3 +736,28 @@ def _signed(amount: Decimal | None) -> str:
         return "unknown"
     rounded = cents(amount)
     return ("+" if rounded > 0 else "") + usd(rounded) if rounded != 0 else "$0.00"
+
+
+def plan_text(rows: Sequence[CostChange], total_before: Decimal, total_after: Decimal) -> str:
+    lines = [f"{row.alias}: cost {usd(row.before) if row.exists_before else '(new)'} → "
+             f"{usd(row.after) if row.exists_after else '(removed)'} a month ({_signed(row.delta)}"
+             f"{', ' + p if (p := percent_text(row.before, row.after)) else ''})" for row in rows]
+    change = percent_text(total_before, total_after)
+    lines.append(f"total: cost {usd(total_before)} → {usd(total_after)} a month ({_signed(total_after - total_before)}"
+                 f"{', ' + change if change else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def plan_data(rows: Sequence[CostChange], total_before: Decimal, total_after: Decimal, source: str, period: str) -> dict[str, object]:
+    def money(amount: Decimal | None) -> str | None:
+        return str(cents(amount)) if amount is not None else None
+
+    return {
+        "usage": source,
+        "period": period,
+        "aliases": [{"alias": r.alias, "before_usd": money(r.before) if r.exists_before else None,
+                     "after_usd": money(r.after) if r.exists_after else None, "change_usd": money(r.delta),
+                     "change_percent": percent_text(r.before, r.after) or None} for r in rows],
+        "total": {"before_usd": money(total_before), "after_usd": money(total_after),
+                  "change_usd": money(total_after - total_before), "change_percent": percent_text(total_before, total_after) or None},
+    }

@@ -6,6 +6,9 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from regc.model.resolve import ResolvedRegistry
     from regc.reports.compare import Change, Comparison
 
 
@@ -42,6 +45,27 @@ def markdown(comparison: Comparison, old: str, new: str) -> str:
     from regc.escape import terminal
 
     return terminal("\n".join(lines))  # a reviewer reads it: no bidirectional or control characters
+
+
+#: Beyond this many changed aliases the pictures are left out: GitHub stops rendering a diagram that large.
+MAX_PICTURED = 40
+
+
+def routing(old: ResolvedRegistry, new: ResolvedRegistry, names: Sequence[str], old_label: str, new_label: str) -> str:
+    """The chains of the aliases ``names``, before and after, as two Mermaid diagrams (``regc graph``'s writer)."""
+    from regc.reports import graph
+
+    lines = ["#### Routing of the changed aliases", ""]
+    if len(names) > MAX_PICTURED:
+        return "\n".join([*lines, f"{len(names)} aliases changed: too many to draw here; `regc graph ALIAS...` draws any of them.", ""])
+    for label, registry in ((f"Before ({old_label})", old), (f"After ({new_label})", new)):
+        present = [name for name in names if name in {a.name for a in registry.aliases}]
+        lines += [f"**{cell(label)}**", ""]
+        if present:
+            lines += ["```mermaid", graph.mermaid(graph.build(registry, None, present)).rstrip("\n"), "```", ""]
+        else:
+            lines += ["(none of these aliases)", ""]
+    return "\n".join(lines)
 
 
 def to_json(comparison: Comparison, old: str, new: str) -> str:
