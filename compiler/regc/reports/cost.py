@@ -297,7 +297,7 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
                                 "or give their period with --period-days")
         seconds = Decimal(int((last - first).total_seconds() * 1_000_000)) / Decimal(1_000_000)
         days = _EXACT.divide(seconds, Decimal(86_400))
-        period = (f"logs from {first.isoformat(timespec='seconds')} to {last.isoformat(timespec='seconds')} "
+        period = (f"logs from {_utc(first)} to {_utc(last)} "
                   f"({days.quantize(Decimal('0.01'))} days), scaled to 30 days")
     factor = _EXACT.divide(MONTH_DAYS, days)
     monthly = {alias: u.scaled(factor) for alias, u in usage.items()}
@@ -386,6 +386,10 @@ def _match(registry: ResolvedRegistry, model: str, group: str) -> str | None:
         if len(hits) == 1:
             return hits.pop()
     return None
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _names(registry: ResolvedRegistry) -> set[str]:
