@@ -3,11 +3,15 @@ spend-log comparison flags the one served model whose recorded spend differs; st
 
 from __future__ import annotations
 
+import decimal
 import json
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import regc
 from regc.errors import InputError
@@ -199,3 +203,48 @@ def test_every_error_of_a_csv_is_reported_at_once(tmp_path: Path) -> None:
 def test_a_missing_usage_file_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = _cost("--usage", tmp_path / "nope.csv")
     assert code == 2 and "no usage file" in err
+
+
+def test_hostile_model_names_in_spend_logs_neither_break_the_table_nor_inject(tmp_path: Path) -> None:
+    logs = json.loads((COST / "spend-logs.json").read_text(encoding="utf-8"))
+    logs[2]["model"] = "x | y\n<script>alert(1)</script> `tick` \u202e\x1b[31m"
+    usage = tmp_path / "logs.json"
+    usage.write_text(json.dumps(logs), encoding="utf-8")
+
+    code, markdown, _ = _cost("--usage", usage, "--format", "markdown")
+    code_text, text, _ = _cost("--usage", usage)
+
+    assert code == code_text == 1  # a model the registry does not list
+    rows = [line for line in markdown.splitlines() if line.startswith("| `")]
+    assert len(rows) == 3  # chat, and the two served models: no row split or added
+    assert all(len(re.split(r"(?<!\\)\|", line)) == 8 for line in rows)  # six cells each, the name's pipe escaped
+    # HTML stays inside a code span (inert on GitHub), control and bidirectional characters are shown, not sent.
+    assert "| ``x \\| y <script>alert(1)</script> `tick` \\u202e\\x1b[31m`` | 1 | $0.45 | unknown |" in markdown
+    assert "\x1b" not in markdown + text and "\u202e" not in markdown + text
+
+
+ROW = st.tuples(st.sampled_from(["chat", "voice", "draw", "tiny"]), st.integers(0, 10**9), st.integers(0, 10**9),
+                st.integers(0, 10**9), st.integers(0, 10**6), st.integers(1, 400))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=8))
+def test_rows_add_up_whatever_their_periods(rows: list[tuple[str, int, int, int, int, int]]) -> None:
+    """An alias's cost from several rows is the sum of each row's cost alone (to 1e-30 of a dollar), and never negative."""
+    registry = regc.load(REGISTRY)
+    header = "alias,requests,input_tokens,output_tokens,audio_seconds,period_days\n"
+
+    def primaries(lines: list[str]) -> dict[str, Decimal]:
+        found = cost.read_usage(header + "".join(lines), "u.csv", registry)
+        return {a.usage.alias: a.primary.usd or Decimal(0) for a in cost.estimate(registry, found).aliases}
+
+    lines = [f"{a},{r},{i},{o},{s},{p}\n" for a, r, i, o, s, p in rows]
+    together = primaries(lines)
+    alone: dict[str, Decimal] = {}
+    for line in lines:
+        for alias, amount in primaries([line]).items():
+            alone[alias] = decimal.Context(prec=60).add(alone.get(alias, Decimal(0)), amount)
+    assert together.keys() == alone.keys()
+    for alias, amount in together.items():
+        assert amount >= 0
+        assert abs(amount - alone[alias]) < Decimal("1e-30")

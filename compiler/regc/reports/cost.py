@@ -276,7 +276,8 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
         last = max(times[-1], last) if last else times[-1]
         one = Usage(group, Decimal(1), Decimal(counts["prompt_tokens"]), Decimal(counts["completion_tokens"]), Decimal(cached))
         usage[group] = usage[group] + one if group in usage else one
-        where.setdefault(group, _position(text, _key_offset(text, offset, "model_group")))
+        if group not in where:  # a position costs a scan of the text before it: once per alias, not once per log
+            where[group] = _position(text, _key_offset(text, offset, "model_group"))
         ref = matched[model] if model in matched else matched.setdefault(model, _match(registry, model, group))
         key = ref or model  # `acme/big` and `big` (with custom_llm_provider acme) are one Models row
         previous = logged.get(key)
@@ -295,7 +296,7 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
         if first is None or last is None or last <= first:
             raise InputError.at(path, 1, "the spend logs span no time (one moment or none): expected logs over a period, "
                                 "or give their period with --period-days")
-        seconds = Decimal(int((last - first).total_seconds() * 1_000_000)) / Decimal(1_000_000)
+        seconds = _EXACT.divide(Decimal(int((last - first).total_seconds() * 1_000_000)), Decimal(1_000_000))
         days = _EXACT.divide(seconds, Decimal(86_400))
         period = (f"logs from {_utc(first)} to {_utc(last)} "
                   f"({days.quantize(Decimal('0.01'))} days), scaled to 30 days")
@@ -341,7 +342,7 @@ def _skip(text: str, index: int) -> int:
 
 def _key_offset(text: str, start: int, key: str) -> int:
     """Where ``"key"`` is written in the object that starts at ``start`` (the object's start when not found)."""
-    found = text.find(json.dumps(key), start)
+    found = text.find(json.dumps(key), start, start + 65_536)
     return found if found >= 0 else start
 
 
@@ -491,7 +492,7 @@ def price(model: Model | None, ref: str, role: str, usage: Usage) -> Priced:
         if cell.unit == "mtok":
             billed = tokens
             if side == "input" and cache is not None:
-                billed = tokens - usage.cached_input_tokens
+                billed = _EXACT.subtract(tokens, usage.cached_input_tokens)
                 total = _EXACT.add(total, _EXACT.divide(_EXACT.multiply(usage.cached_input_tokens, cache.usd), MTOK))
             total = _EXACT.add(total, _EXACT.divide(_EXACT.multiply(billed, cell.usd), MTOK))
         elif cell.unit == "minute":
@@ -522,7 +523,7 @@ class Drift:
     def percent(self) -> Decimal | None:
         if self.declared is None or self.declared == 0:
             return None
-        return _EXACT.divide(_EXACT.multiply(self.recorded - self.declared, Decimal(100)), self.declared)
+        return _EXACT.divide(_EXACT.multiply(_EXACT.subtract(self.recorded, self.declared), Decimal(100)), self.declared)
 
 
 def billing(registry: ResolvedRegistry, found: UsageFile, *, percent: Decimal, usd: Decimal) -> tuple[Drift, ...]:
@@ -548,8 +549,8 @@ def billing(registry: ResolvedRegistry, found: UsageFile, *, percent: Decimal, u
             found_drifts.append(Drift(logged.model, logged.ref, logged.logs, logged.recorded, None, False,
                                       "the registry has no price for it: not compared"))
             continue
-        difference = abs(logged.recorded - declared)
-        flagged = difference > usd and difference * 100 > percent * declared
+        difference = abs(_EXACT.subtract(logged.recorded, declared))
+        flagged = difference > usd and _EXACT.multiply(difference, Decimal(100)) > _EXACT.multiply(percent, declared)
         note = "registry price stale, or the gateway prices another model" if flagged else ""
         found_drifts.append(Drift(logged.model, logged.ref, logged.logs, logged.recorded, declared, flagged, note))
     return tuple(found_drifts)
@@ -686,8 +687,8 @@ class CostChange:
         if self.before is None and not self.exists_before:
             return self.after
         if self.after is None and not self.exists_after:
-            return -self.before if self.before is not None else None
-        return self.after - self.before if self.before is not None and self.after is not None else None
+            return _EXACT.minus(self.before) if self.before is not None else None
+        return _EXACT.subtract(self.after, self.before) if self.before is not None and self.after is not None else None
 
 
 def plan(old: ResolvedRegistry, new: ResolvedRegistry, found: UsageFile,
@@ -712,7 +713,7 @@ def percent_text(before: Decimal | None, after: Decimal | None) -> str:
         return ""
     if before == 0:
         return "new cost" if after else "±0%"
-    change = _EXACT.divide(_EXACT.multiply(after - before, Decimal(100)), before)
+    change = _EXACT.divide(_EXACT.multiply(_EXACT.subtract(after, before), Decimal(100)), before)
     return f"{change.quantize(Decimal('0.1'), rounding=ROUNDING):+}%"
 
 
@@ -729,7 +730,7 @@ def plan_markdown(rows: Sequence[CostChange], total_before: Decimal, total_after
             after = usd(row.after) if row.exists_after else "(removed)"
             delta = _signed(row.delta)
             lines.append(f"| {code(row.alias)} | {before} | {after} | {delta} | {percent_text(row.before, row.after)} |")
-    lines += [f"| **total** | **{usd(total_before)}** | **{usd(total_after)}** | **{_signed(total_after - total_before)}** | "
+    lines += [f"| **total** | **{usd(total_before)}** | **{usd(total_after)}** | **{_signed(_EXACT.subtract(total_after, total_before))}** | "
               f"**{percent_text(total_before, total_after)}** |" if rows else
               f"Total: {usd(total_before)} a month before and after.", ""]
     return "\n".join(lines)
@@ -747,7 +748,7 @@ def plan_text(rows: Sequence[CostChange], total_before: Decimal, total_after: De
              f"{usd(row.after) if row.exists_after else '(removed)'} a month ({_signed(row.delta)}"
              f"{', ' + p if (p := percent_text(row.before, row.after)) else ''})" for row in rows]
     change = percent_text(total_before, total_after)
-    lines.append(f"total: cost {usd(total_before)} → {usd(total_after)} a month ({_signed(total_after - total_before)}"
+    lines.append(f"total: cost {usd(total_before)} → {usd(total_after)} a month ({_signed(_EXACT.subtract(total_after, total_before))}"
                  f"{', ' + change if change else ''})")
     return "\n".join(lines) + "\n"
 
@@ -763,5 +764,5 @@ def plan_data(rows: Sequence[CostChange], total_before: Decimal, total_after: De
                      "after_usd": money(r.after) if r.exists_after else None, "change_usd": money(r.delta),
                      "change_percent": percent_text(r.before, r.after) or None} for r in rows],
         "total": {"before_usd": money(total_before), "after_usd": money(total_after),
-                  "change_usd": money(total_after - total_before), "change_percent": percent_text(total_before, total_after) or None},
+                  "change_usd": money(_EXACT.subtract(total_after, total_before)), "change_percent": percent_text(total_before, total_after) or None},
     }
