@@ -730,7 +730,8 @@ def plan_markdown(rows: Sequence[CostChange], total_before: Decimal, total_after
             after = usd(row.after) if row.exists_after else "(removed)"
             delta = _signed(row.delta)
             lines.append(f"| {code(row.alias)} | {before} | {after} | {delta} | {percent_text(row.before, row.after)} |")
-    lines += [f"| **total** | **{usd(total_before)}** | **{usd(total_after)}** | **{_signed(_EXACT.subtract(total_after, total_before))}** | "
+    change = _signed(_EXACT.subtract(total_after, total_before))
+    lines += [f"| **total** | **{usd(total_before)}** | **{usd(total_after)}** | **{change}** | "
               f"**{percent_text(total_before, total_after)}** |" if rows else
               f"Total: {usd(total_before)} a month before and after.", ""]
     return "\n".join(lines)
@@ -764,5 +765,6 @@ def plan_data(rows: Sequence[CostChange], total_before: Decimal, total_after: De
                      "after_usd": money(r.after) if r.exists_after else None, "change_usd": money(r.delta),
                      "change_percent": percent_text(r.before, r.after) or None} for r in rows],
         "total": {"before_usd": money(total_before), "after_usd": money(total_after),
-                  "change_usd": money(_EXACT.subtract(total_after, total_before)), "change_percent": percent_text(total_before, total_after) or None},
+                  "change_usd": money(_EXACT.subtract(total_after, total_before)),
+                  "change_percent": percent_text(total_before, total_after) or None},
     }
