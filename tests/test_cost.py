@@ -6,8 +6,10 @@ from __future__ import annotations
 import decimal
 import json
 import re
+import threading
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 import regc
 from regc.errors import InputError
 from regc.reports import cost
-from tests.conftest import FIXTURES, run_regc
+from tests.conftest import FIXTURES, ROOT, require_module, run_regc
 
 COST = FIXTURES / "cost"
 REGISTRY = COST / "registry.md"
@@ -248,3 +250,55 @@ def test_rows_add_up_whatever_their_periods(rows: list[tuple[str, int, int, int,
     for alias, amount in together.items():
         assert amount >= 0
         assert abs(amount - alone[alias]) < Decimal("1e-30")
+
+
+def _litellm_spend_logs(monkeypatch: pytest.MonkeyPatch, requests: int) -> list[dict[str, Any]]:
+    """Spend logs made by LiteLLM itself: its Router (as the proxy runs it) serves the alias `claude` the way this
+    repository's litellm target configures it (a mocked answer: 10 prompt and 20 completion tokens, no network), and
+    LiteLLM's own `get_logging_payload` turns each call into the SpendLogs row that `/spend/logs` returns, serialised
+    with FastAPI's encoder as the proxy's answer is."""
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # LiteLLM's bundled cost map: no download
+    litellm = require_module("litellm")
+    from fastapi.encoders import jsonable_encoder
+    from litellm.integrations.custom_logger import CustomLogger
+    from litellm.proxy.spend_tracking.spend_tracking_utils import get_logging_payload
+
+    rows: list[dict[str, Any]] = []
+    done = threading.Event()
+
+    class Collect(CustomLogger):  # type: ignore[misc]
+        def log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+            rows.append(get_logging_payload(kwargs, response_obj, start_time, end_time))
+            if len(rows) == requests:
+                done.set()
+
+    monkeypatch.setattr(litellm, "callbacks", [Collect()])
+    router = litellm.Router(model_list=[{"model_name": "claude", "litellm_params": {
+        "model": "anthropic/claude-sonnet-4-6", "api_key": "sk-not-used", "mock_response": "hello there"}}])
+    for _ in range(requests):
+        router.completion(model="claude", messages=[{"role": "user", "content": "hi"}])
+    assert done.wait(60), "LiteLLM logged no success"
+    return [jsonable_encoder(row) for row in rows]
+
+
+def test_litellms_own_spend_logs_are_read_and_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    logs = tmp_path / "spend-logs.json"
+    logs.write_text(json.dumps(_litellm_spend_logs(monkeypatch, 2)), encoding="utf-8")
+    args = ("cost", "--usage", logs, "--period-days", "30", "--tolerance-usd", "0", "--format", "json", "claude")
+
+    # This repository's registry prices anthropic/claude-sonnet-4-6 as LiteLLM's cost map does ($3 / $15 per 1M):
+    # 2 × (10 × 3 + 20 × 15) / 1M = $0.00066, recorded and declared alike.
+    agreed = run_regc("--no-cache", *args, cwd=ROOT)
+    assert agreed.code == 0, agreed.err
+    billing = json.loads(agreed.out)["billing"]
+    assert [(b["model"], b["registry_model"], b["logs"], b["flagged"]) for b in billing] == [
+        ("anthropic/claude-sonnet-4-6", "anthropic/claude-sonnet-4-6", 2, False)]
+    assert Decimal(billing[0]["recorded_usd"]).quantize(Decimal("0.000001")) == Decimal("0.000660")
+
+    # A registry whose output price is stale ($10): 2 × (10 × 3 + 20 × 10) / 1M = $0.00046 declared, 43 % under.
+    stale = (ROOT / "registry.md").read_text(encoding="utf-8").replace(
+        "| `anthropic/claude-sonnet-4-6` | chat | $3.00 | $15.00 |", "| `anthropic/claude-sonnet-4-6` | chat | $3.00 | $10.00 |")
+    (tmp_path / "registry.md").write_text(stale, encoding="utf-8")
+    differs = run_regc("--no-cache", *args, "--registry", tmp_path / "registry.md", cwd=ROOT)
+    assert differs.code == 1
+    assert json.loads(differs.out)["billing"][0]["flagged"] is True
