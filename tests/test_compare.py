@@ -205,8 +205,8 @@ def test_markdown_summary_for_a_pull_request() -> None:
 
 
 def test_markdown_cells_cannot_break_the_table() -> None:
-    assert diffreport._cell("a | b <script>\nc") == "a \\| b &lt;script&gt; c"
-    assert diffreport._code("x`y") == "``x`y``"
+    assert diffreport.cell("a | b <script>\nc") == "a \\| b &lt;script&gt; c"
+    assert diffreport.code("x`y") == "``x`y``"
 
 
 def test_json_and_text() -> None:

@@ -26,19 +26,31 @@ ACTION: dict[str, Any] = YAML(typ="safe").load((ROOT / "action.yml").read_text(e
 WORKFLOW: dict[str, Any] = YAML(typ="safe").load((ROOT / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
 
 
-def _run_steps(checkout: Repo, tmp_path: Path, base: str) -> dict[str, subprocess.CompletedProcess[str]]:
+#: What the runner puts for each `${{ }}` expression of the steps' `env:` (the base branch is the test's).
+INPUTS = {"${{ inputs.usage }}": "", "${{ inputs.summary }}": "true", "${{ inputs.github-token }}": "",
+          "${{ github.event.pull_request.number }}": ""}
+
+
+def _run_steps(checkout: Repo, tmp_path: Path, base: str, inputs: dict[str, str] | None = None,
+               runner_env: dict[str, str] | None = None) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Every `run:` step (the plan comment's only when ``inputs`` names a pull request), as the runner runs it."""
     summary = tmp_path / "summary.md"
+    temp = tmp_path / "runner-temp"
+    temp.mkdir(exist_ok=True)
+    values = {**INPUTS, "${{ inputs.base-ref || github.base_ref }}": base, **(inputs or {})}
     results = {}
     for step in ACTION["runs"]["steps"]:
         if "uses" in step or step["name"] == "Install regc":
             continue
+        if step["name"] == "regc plan comment" and not values["${{ github.event.pull_request.number }}"]:
+            continue  # `if: ... github.event.pull_request.number`: not a pull request
         assert step["shell"] == "bash"
         assert step["working-directory"] == "${{ inputs.working-directory }}"
         env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_STEP_SUMMARY": str(summary),
-               "GITHUB_WORKSPACE": str(checkout.path), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+               "GITHUB_WORKSPACE": str(checkout.path), "RUNNER_TEMP": str(temp),
+               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **(runner_env or {})}
         for key, value in step.get("env", {}).items():
-            assert value == "${{ inputs.base-ref || github.base_ref }}"
-            env[key] = base
+            env[key] = values[value]
         results[step["name"]] = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=checkout.path, env=env, capture_output=True,
                                                 text=True, check=False)
     return results

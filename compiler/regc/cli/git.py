@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regc.cli.cost import period_option, read_usage
+
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from regc.cli.context import Context
     from regc.git.protocol import CommitVerdict, Judgement, Output
     from regc.git.repo import Repo
@@ -375,9 +379,13 @@ def breaking(obj: Context, ref: str, staged: bool, fmt: str) -> int:
 @_against
 @_staged
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--usage", "usage", metavar="FILE",
+              help="a usage CSV or LiteLLM's spend logs: add each changed alias's monthly cost before and after (docs/cost.md)")
+@period_option
 @click.pass_obj
-def diff_command(obj: Context, ref: str, staged: bool, fmt: str) -> int:
-    """Per alias, what changed since REF and its price effect (markdown: a pull request summary)."""
+def diff_command(obj: Context, *, ref: str, staged: bool, fmt: str, usage: str | None, period_days: Decimal | None) -> int:
+    """Per alias, what changed since REF and its price effect (markdown: a pull request summary, with the changed
+    chains drawn before and after; with --usage, the monthly cost before and after at that traffic)."""
     from regc.reports import diffreport
     from regc.reports.compare import compare
 
@@ -386,8 +394,31 @@ def diff_command(obj: Context, ref: str, staged: bool, fmt: str) -> int:
         obj.log(f"regc: {old_label} does not exist: nothing to compare with")
         return EXIT_OK
     comparison = compare(old, new)
-    render = {"text": diffreport.text, "markdown": diffreport.markdown, "json": diffreport.to_json}[fmt]
-    obj.out(render(comparison, old_label, new_label))
+    changed = [subject for subject, changes in comparison.by_alias().items() if changes[0].alias]
+    plan = None
+    if usage is not None:
+        from regc.reports import cost
+
+        known = list(dict.fromkeys([*(a.name for a in new.aliases), *(a.name for a in old.aliases)]))
+        found = read_usage(usage, new, period_days, known=known)
+        rows, before, after = cost.plan(old, new, found, changed)
+        plan = (rows, before, after, found)
+    if fmt == "json":
+        document = json.loads(diffreport.to_json(comparison, old_label, new_label))
+        if plan is not None:
+            document["cost"] = cost.plan_data(plan[0], plan[1], plan[2], plan[3].path, plan[3].period)
+        obj.out(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "markdown":
+        text = diffreport.markdown(comparison, old_label, new_label)
+        if plan is not None:
+            text += "\n" + cost.plan_markdown(plan[0], plan[1], plan[2], plan[3].path, plan[3].period)
+        if changed:
+            text += "\n" + diffreport.routing(old, new, changed, old_label, new_label)
+        obj.out(text)
+    else:
+        obj.out(diffreport.text(comparison, old_label, new_label))
+        if plan is not None:
+            obj.out(cost.plan_text(plan[0], plan[1], plan[2]))
     return EXIT_OK
 
 

@@ -6,6 +6,9 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from regc.model.resolve import ResolvedRegistry
     from regc.reports.compare import Change, Comparison
 
 
@@ -20,19 +23,19 @@ def text(comparison: Comparison, old: str, new: str) -> str:
 
 def markdown(comparison: Comparison, old: str, new: str) -> str:
     """A reviewer's summary: breaking changes first, then one table row per changed alias."""
-    lines = [f"### Registry changes: {_cell(old)} → {_cell(new)}", ""]
+    lines = [f"### Registry changes: {cell(old)} → {cell(new)}", ""]
     if not comparison.changes:
         return "\n".join([*lines, "Nothing that reaches an output changed.", ""])
     breaking = comparison.breaking
     if breaking:
         noun = "change" if len(breaking) == 1 else "changes"
         lines += [f"**{len(breaking)} breaking {noun}**: clients that use these aliases today will fail or get another kind of answer.", ""]
-        lines += [f"- {_subject(c.subject)}: {_cell(c.text)}" for c in breaking]
+        lines += [f"- {_subject(c.subject)}: {cell(c.text)}" for c in breaking]
         lines.append("")
     grouped = comparison.by_alias()
     lines += ["| alias | what changed |", "|---|---|"]
     for subject, changes in grouped.items():
-        described = "<br>".join(("**breaking**: " if c.breaking else "") + _cell(c.text) for c in changes)
+        described = "<br>".join(("**breaking**: " if c.breaking else "") + cell(c.text) for c in changes)
         lines.append(f"| {_subject(subject)} | {described} |")
     count = sum(1 for changes in grouped.values() if changes[0].alias)
     others = len(grouped) - count
@@ -42,6 +45,27 @@ def markdown(comparison: Comparison, old: str, new: str) -> str:
     from regc.escape import terminal
 
     return terminal("\n".join(lines))  # a reviewer reads it: no bidirectional or control characters
+
+
+#: Beyond this many changed aliases the pictures are left out: GitHub stops rendering a diagram that large.
+MAX_PICTURED = 40
+
+
+def routing(old: ResolvedRegistry, new: ResolvedRegistry, names: Sequence[str], old_label: str, new_label: str) -> str:
+    """The chains of the aliases ``names``, before and after, as two Mermaid diagrams (``regc graph``'s writer)."""
+    from regc.reports import graph
+
+    lines = ["#### Routing of the changed aliases", ""]
+    if len(names) > MAX_PICTURED:
+        return "\n".join([*lines, f"{len(names)} aliases changed: too many to draw here; `regc graph ALIAS...` draws any of them.", ""])
+    for label, registry in ((f"Before ({old_label})", old), (f"After ({new_label})", new)):
+        present = [name for name in names if name in {a.name for a in registry.aliases}]
+        lines += [f"**{cell(label)}**", ""]
+        if present:
+            lines += ["```mermaid", graph.mermaid(graph.build(registry, None, present)).rstrip("\n"), "```", ""]
+        else:
+            lines += ["(none of these aliases)", ""]
+    return "\n".join(lines)
 
 
 def to_json(comparison: Comparison, old: str, new: str) -> str:
@@ -67,7 +91,7 @@ def _change_data(change: Change) -> dict[str, object]:
     }
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     """Text safe inside a markdown table cell: no pipes, newlines or HTML."""
     return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
@@ -76,11 +100,11 @@ def _cell(value: str) -> str:
 def _subject(subject: str) -> str:
     """An alias as a code span; ``model provider/id`` with the reference as one; ``registry`` as it is."""
     if subject.startswith("model "):
-        return "model " + _code(subject.removeprefix("model "))
-    return subject if subject == "registry" else _code(subject)
+        return "model " + code(subject.removeprefix("model "))
+    return subject if subject == "registry" else code(subject)
 
 
-def _code(value: str) -> str:
+def code(value: str) -> str:
     """A code span that survives backticks and pipes inside ``value`` (HTML is inert in code spans)."""
     longest = current = 0
     for char in value:
