@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from regc.model.openrouter_ids import IDS
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
     from regc.model import ModelRef
 
@@ -87,6 +87,10 @@ class IdMap:
 
     def known(self, openrouter_id: str) -> bool:
         return openrouter_id in IDS or openrouter_id in self.extra_ids
+
+    def id_of(self, ref: ModelRef) -> str | None:
+        """The model's OpenRouter id, or None."""
+        return self.lookup(ref)[0]
 
     def lookup(self, ref: ModelRef) -> tuple[str | None, str]:
         """``(id, rule)`` when ``ref`` has an OpenRouter id (rule: ``override``, ``R0``, ``R1``, ``R2``); else

@@ -27,7 +27,6 @@ alias with no model left, and a ``max_price`` side a model has no price for.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StrictBool, StringConstraints
@@ -37,6 +36,8 @@ from regc.model.openrouter import ID_PATTERN, IdMap
 from regc.targets import Target, TargetOptions, header
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from regc.model import ModelRef
     from regc.model.resolve import ResolvedRegistry
 
@@ -78,7 +79,8 @@ class OpenRouterOptions(TargetOptions):
                                                      description="provider.quantizations: the quantization levels allowed")
     sort: Literal["price", "throughput", "latency"] | None = Field(default=None, description="provider.sort")
     max_price: Literal["off", "chain"] = Field(
-        default="off", description="`chain`: provider.max_price from the registry, the highest input and output price of the preset's models")
+        default="off",
+        description="`chain`: provider.max_price from the registry, the highest input and output price of the preset's models")
     max_price_headroom_percent: int = Field(default=0, ge=0, le=1000, description="added to the max_price that `chain` derives")
 
     def id_map(self) -> IdMap:
@@ -138,7 +140,8 @@ def build(registry: ResolvedRegistry, options: OpenRouterOptions) -> tuple[dict[
     ids = options.id_map()
     settings = provider_settings(options)
     constant_tail = "" if not settings else ',"provider":' + encode(settings)
-    mapped: dict[tuple[str | None, str], tuple[str | None, str]] = {}  # (provider, model) -> (encoded id | None, why)
+    # (provider, model) -> (encoded id | None, why not, whether missing: not left out on purpose by a `models` "")
+    mapped: dict[tuple[str | None, str], tuple[str | None, str, bool]] = {}
     presets: dict[str, str] = {}
     left_out: dict[str, list[str]] = {}
     errors: list[Diagnostic] = []
@@ -156,10 +159,10 @@ def build(registry: ResolvedRegistry, options: OpenRouterOptions) -> tuple[dict[
             key = (ref.provider, ref.model)
             if key not in mapped:
                 found, why = ids.lookup(ref)
-                mapped[key] = (None if found is None else json.dumps(found), why)
-            encoded, why = mapped[key]
+                mapped[key] = (None if found is None else json.dumps(found), why, str(ref) not in options.models)
+            encoded, why, is_missing = mapped[key]
             if encoded is None:
-                missing.append(f"{ref}: {why}")
+                (missing if is_missing else reasons).append(f"{ref}: {why}")
             elif encoded not in models:  # two references with one OpenRouter id: the first place counts
                 models.append(encoded)
                 used.append(ref)
