@@ -26,6 +26,7 @@ alias with no model left, and a ``max_price`` side a model has no price for.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -101,9 +102,8 @@ class OpenRouterTarget(Target[OpenRouterOptions]):
 
     def render(self, registry: ResolvedRegistry, options: OpenRouterOptions) -> dict[str, bytes]:
         presets, left_out = build(registry, options)
-        reasons = {name: json.dumps(why) for name, why in left_out.items()}
         text = (f'{{\n  "$comment": {json.dumps(header(registry))},\n'
-                f'  "presets": {_lines(presets)},\n  "left_out": {_lines(reasons)}\n}}\n')
+                f'  "presets": {_lines(presets)},\n  "left_out": {_lines(left_out)}\n}}\n')
         return {options.path: text.encode("ascii")}
 
 
@@ -131,64 +131,81 @@ def provider_settings(options: OpenRouterOptions) -> dict[str, object]:
     return settings
 
 
-def build(registry: ResolvedRegistry, options: OpenRouterOptions) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Each alias's preset body (encoded) and, per alias, what was left out and why.
+def build(registry: ResolvedRegistry, options: OpenRouterOptions) -> tuple[dict[str, str], dict[str, str]]:
+    """Each alias's preset body and, per alias, the list of what was left out and why, both encoded as JSON.
 
-    Each model is mapped and encoded once (``json.dumps`` of its id), each body assembled from those parts around
-    the options' constant ``provider`` object: a test checks the bytes equal ``encode`` of the whole body.
+    Each model is mapped once, and its id and its reason encoded once (``json.dumps``); each body is assembled from
+    those parts around the options' constant ``provider`` object (a test checks the bytes equal ``encode`` of the
+    whole body), each reason list likewise (``json.dumps`` of a list, the same separators).
     """
     ids = options.id_map()
     settings = provider_settings(options)
     constant_tail = "" if not settings else ',"provider":' + encode(settings)
-    # (provider, model) -> (encoded id | None, why not, whether missing: not left out on purpose by a `models` "")
-    mapped: dict[tuple[str | None, str], tuple[str | None, str, bool]] = {}
+    # (provider, model) -> (encoded id | None, why not as text and encoded, whether missing: not left out on purpose)
+    mapped: dict[tuple[str | None, str], tuple[str | None, str, str, bool]] = {}
+    kinds: dict[str | None, str] = {}
     presets: dict[str, str] = {}
-    left_out: dict[str, list[str]] = {}
+    left_out: dict[str, str] = {}
     errors: list[Diagnostic] = []
     for alias in registry.aliases:
         chain = registry.resolve(alias.name)
-        reasons = [f"pending {entry.target}: not routed yet" for entry in chain.pending]
+        reasons = [_pending(entry.target) for entry in chain.pending] if chain.pending else []
         kind = registry.kind(alias.name)
         if kind not in SERVED_KINDS:
-            left_out[alias.name] = [f"kind {kind}: OpenRouter presets serve chat aliases only", *reasons]
+            if kind not in kinds:
+                kinds[kind] = json.dumps(f"kind {kind}: OpenRouter presets serve chat aliases only")
+            left_out[alias.name] = "[" + ", ".join([kinds[kind], *reasons]) + "]"
             continue
         models: list[str] = []
         used: list[ModelRef] = []
         missing: list[str] = []
+        missing_text: list[str] = []
         for ref in chain.models:
             key = (ref.provider, ref.model)
             if key not in mapped:
                 found, why = ids.lookup(ref)
-                mapped[key] = (None if found is None else json.dumps(found), why, str(ref) not in options.models)
-            encoded, why, is_missing = mapped[key]
+                text = f"{ref}: {why}"
+                mapped[key] = (None if found is None else json.dumps(found), text, json.dumps(text), str(ref) not in options.models)
+            encoded, text, reason, is_missing = mapped[key]
             if encoded is None:
-                (missing if is_missing else reasons).append(f"{ref}: {why}")
+                if is_missing:
+                    missing.append(reason)
+                    missing_text.append(text)
+                else:
+                    reasons.append(reason)
             elif encoded not in models:  # two references with one OpenRouter id: the first place counts
                 models.append(encoded)
                 used.append(ref)
         if missing and options.missing == "error":
             errors.append(Diagnostic(registry.registry.path, alias.pos.line, 1,
-                                     f"alias `{alias.name}`: no OpenRouter id for " + "; ".join(missing)
+                                     f"alias `{alias.name}`: no OpenRouter id for " + "; ".join(missing_text)
                                      + ". Map it in [tool.regc.targets.openrouter] models or ids, or set missing = \"warn\""))
             continue
         reasons.extend(missing)
         if not models:
-            reasons.append("no model of its chain has an OpenRouter id: no preset")
+            reasons.append(_NO_PRESET)
         else:
             tail = constant_tail
             if options.max_price == "chain":
                 cap, unpriced = _max_price(registry, used, options.max_price_headroom_percent)
-                reasons.extend(unpriced)
+                reasons.extend(json.dumps(why) for why in unpriced)
                 if cap:
                     tail = ',"provider":' + encode({**settings, "max_price": cap})
             presets[alias.name] = '{"models":[' + ",".join(models) + "]" + tail + "}"
         if reasons:
-            left_out[alias.name] = reasons
+            left_out[alias.name] = "[" + ", ".join(reasons) + "]"
     if errors:
         raise InputError(errors)
     return presets, left_out
 
 
+_NO_PRESET = json.dumps("no model of its chain has an OpenRouter id: no preset")
+
+
+@functools.lru_cache(maxsize=4096)
+def _pending(target: str) -> str:
+    """A pending alternative's reason, encoded (the same few names are pending in many aliases)."""
+    return json.dumps(f"pending {target}: not routed yet")
 _SIDES = (("prompt", "input"), ("completion", "output"))
 
 
