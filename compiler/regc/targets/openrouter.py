@@ -143,24 +143,28 @@ def build(registry: ResolvedRegistry, options: OpenRouterOptions) -> tuple[dict[
     constant_tail = "" if not settings else ',"provider":' + encode(settings)
     # (provider, model) -> (encoded id | None, why not as text and encoded, whether missing: not left out on purpose)
     mapped: dict[tuple[str | None, str], tuple[str | None, str, str, bool]] = {}
-    kinds: dict[str | None, str] = {}
+    kinds: dict[tuple[str | None, str], str | None] = {}  # a primary's kind, by reference
+    kind_reasons: dict[str | None, str] = {}
     presets: dict[str, str] = {}
     left_out: dict[str, str] = {}
     errors: list[Diagnostic] = []
-    for alias in registry.aliases:
-        chain = registry.resolve(alias.name)
+    for chain in registry.chains:  # every alias has one; the output is sorted by name, the errors by line
+        name = chain.alias
         reasons = [_pending(entry.target) for entry in chain.pending] if chain.pending else []
-        kind = registry.kind(alias.name)
+        primary = (chain.primary.provider, chain.primary.model)
+        if primary not in kinds:
+            kinds[primary] = registry.kind(name)
+        kind = kinds[primary]
         if kind not in SERVED_KINDS:
-            if kind not in kinds:
-                kinds[kind] = json.dumps(f"kind {kind}: OpenRouter presets serve chat aliases only")
-            left_out[alias.name] = "[" + ", ".join([kinds[kind], *reasons]) + "]"
+            if kind not in kind_reasons:
+                kind_reasons[kind] = json.dumps(f"kind {kind}: OpenRouter presets serve chat aliases only")
+            left_out[name] = "[" + ", ".join([kind_reasons[kind], *reasons]) + "]"
             continue
         models: list[str] = []
         used: list[ModelRef] = []
         missing: list[str] = []
         missing_text: list[str] = []
-        for ref in chain.models:
+        for ref in (chain.primary, *chain.fallbacks):
             key = (ref.provider, ref.model)
             if key not in mapped:
                 found, why = ids.lookup(ref)
@@ -177,8 +181,8 @@ def build(registry: ResolvedRegistry, options: OpenRouterOptions) -> tuple[dict[
                 models.append(encoded)
                 used.append(ref)
         if missing and options.missing == "error":
-            errors.append(Diagnostic(registry.registry.path, alias.pos.line, 1,
-                                     f"alias `{alias.name}`: no OpenRouter id for " + "; ".join(missing_text)
+            errors.append(Diagnostic(registry.registry.path, registry.alias(name).pos.line, 1,
+                                     f"alias `{name}`: no OpenRouter id for " + "; ".join(missing_text)
                                      + ". Map it in [tool.regc.targets.openrouter] models or ids, or set missing = \"warn\""))
             continue
         reasons.extend(missing)
@@ -191,11 +195,11 @@ def build(registry: ResolvedRegistry, options: OpenRouterOptions) -> tuple[dict[
                 reasons.extend(json.dumps(why) for why in unpriced)
                 if cap:
                     tail = ',"provider":' + encode({**settings, "max_price": cap})
-            presets[alias.name] = '{"models":[' + ",".join(models) + "]" + tail + "}"
+            presets[name] = '{"models":[' + ",".join(models) + "]" + tail + "}"
         if reasons:
-            left_out[alias.name] = "[" + ", ".join(reasons) + "]"
+            left_out[name] = "[" + ", ".join(reasons) + "]"
     if errors:
-        raise InputError(errors)
+        raise InputError(sorted(errors, key=lambda error: error.line))
     return presets, left_out
 
 
