@@ -10,6 +10,7 @@ from the registry (``regc.load``) and the catalog, never from the target's code.
 
 from __future__ import annotations
 
+import functools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -42,9 +43,15 @@ def _snapshot() -> Path:
     return found
 
 
-def _catalog_ids() -> set[str]:
+@functools.cache
+def _openrouter_rows() -> dict[str, dict[str, Any]]:
+    """The snapshot's ``openrouter`` rows by id (read once: the file is 5 MB)."""
     data = json.loads(_snapshot().read_text(encoding="utf-8"))
-    return {row["model"] for row in data["models"] if row["provider"] == "openrouter"}
+    return {row["model"]: row for row in data["models"] if row["provider"] == "openrouter"}
+
+
+def _catalog_ids() -> set[str]:
+    return set(_openrouter_rows())
 
 
 def _document(registry: ResolvedRegistry, options: openrouter.OpenRouterOptions) -> dict[str, Any]:
@@ -246,6 +253,9 @@ def _round_trip(registry: ResolvedRegistry, options: openrouter.OpenRouterOption
             found = ids.lookup(ref)[0]
             if found is not None and found not in expected:
                 expected.append(found)
+        for ref in registry.resolve(alias.name).models:
+            if ids.lookup(ref)[0] is None and registry.kind(alias.name) in {"chat", None}:
+                assert any(why.startswith(f"{ref}: ") for why in document["left_out"][alias.name]), "the reason names it as written"
         if registry.kind(alias.name) not in {"chat", None} or not expected:
             assert alias.name not in document["presets"] and alias.name in document["left_out"]
             continue
@@ -276,8 +286,7 @@ def test_hostile_registries_read_back_as_written(text: str) -> None:
 
 def test_prices_check_compares_with_openrouter_s_prices(monkeypatch: pytest.MonkeyPatch) -> None:
     """The research notes (§4.2) found OpenRouter cheaper than the registry for deepseek-v4-flash and kimi-k2.6."""
-    snapshot = json.loads(_snapshot().read_text(encoding="utf-8"))
-    rows = {row["model"]: row for row in snapshot["models"] if row["provider"] == "openrouter"}
+    rows = _openrouter_rows()
     monkeypatch.setenv("REGC_MODELS_DEV", str(_snapshot()))
     result = run_regc("prices", "check", "--catalog", "openrouter", "--today", "2026-12-05", "--format", "json", cwd=ROOT)
     assert result.code == 1, result.err
@@ -310,3 +319,18 @@ def test_the_catalog_name_needs_a_models_dev_file(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("REGC_MODELS_DEV", raising=False)
     result = run_regc("prices", "check", "--catalog", "openrouter", cwd=ROOT)
     assert result.code == 2 and "REGC_MODELS_DEV" in result.err and "Traceback" not in result.err
+
+
+def test_a_policy_may_name_it_and_the_configuration_s_mapping_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``catalog: openrouter`` in the policy is the default of ``prices check``; the target's ``models`` option maps there too."""
+    (tmp_path / "registry.md").write_bytes((ROOT / "registry.md").read_bytes())
+    (tmp_path / "policy.yaml").write_text("catalog: openrouter\n")
+    (tmp_path / "regc.toml").write_text('registry = "registry.md"\npolicy = "policy.yaml"\n\n[targets.openrouter]\n'
+                                        'models = {"xai/grok-4.20-0309-reasoning" = "x-ai/grok-4.20", "kimi/kimi-k2.6" = ""}\n')
+    monkeypatch.setenv("REGC_MODELS_DEV", str(_snapshot()))
+    result = run_regc("prices", "check", "--today", "2026-12-05", "--format", "json", cwd=tmp_path)
+    assert result.code == 1, result.err
+    findings = json.loads(result.out)["findings"]
+    assert "OpenRouter via models.dev" in result.err
+    assert any("`openrouter/x-ai/grok-4.20`" in f["message"] for f in findings if f["model"] == "xai/grok-4.20-0309-reasoning")
+    assert not any(f["model"] == "kimi/kimi-k2.6" for f in findings), "left out by the configuration: not compared"
