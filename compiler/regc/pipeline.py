@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from regc.lint import LintResult
     from regc.lint.policy import Policy
     from regc.model.config import Config
+    from regc.model.openrouter import IdMap
     from regc.model.resolve import ResolvedRegistry
     from regc.parse.raw import RawRegistry
     from regc.targets import Target
@@ -436,7 +437,22 @@ def policy_catalog(policy: Policy, config: Config) -> Catalog | None:
         return None
     from regc.catalogs import load_catalog
 
-    return load_catalog(policy.file.catalog, root=config.root, where=policy.diagnostic(("catalog",), "catalog: "))
+    where = policy.diagnostic(("catalog",), "catalog: ")
+    ids = openrouter_ids(config).id_of if policy.file.catalog == "openrouter" else None
+    return load_catalog(policy.file.catalog, root=config.root, where=where, openrouter=ids)
+
+
+def openrouter_ids(config: Config) -> IdMap:
+    """The OpenRouter id mapping the configuration's ``openrouter`` target uses (its ``models`` and ``ids`` options), so
+    that ``--catalog openrouter`` compares exactly the models the target emits; the built-in one when it sets none."""
+    from regc.model.openrouter import IdMap
+    from regc.targets import configured
+    from regc.targets.openrouter import OpenRouterOptions
+
+    for _, options in configured(config):
+        if isinstance(options, OpenRouterOptions):
+            return options.id_map()
+    return IdMap()
 
 
 def _source_text(registry: ResolvedRegistry, config: Config) -> str | None:

@@ -37,8 +37,9 @@ from regc.catalogs.base import (
 from regc.errors import Diagnostic, InputError, RegcError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
+    from regc.model import ModelRef
     from regc.model.providers import Provider
 
 # The catalog contract lives in regc.catalogs.base (which the catalog modules import); it is re-exported here.
@@ -48,16 +49,20 @@ __all__ = [
     "provider_table", "tokens_of",
 ]
 
-#: The catalogs regc knows by name; anything else given as ``--catalog`` is a path.
-NAMES = ("litellm", "models.dev")
+#: The catalogs regc knows by name; anything else given as ``--catalog`` is a path. ``openrouter`` is OpenRouter's
+#: rows of models.dev's catalog (``regc.catalogs.openrouter``).
+NAMES = ("litellm", "models.dev", "openrouter")
 #: The environment variable naming a copy of models.dev's catalog (``https://models.dev/api.json``).
 MODELS_DEV_ENV = "REGC_MODELS_DEV"
 #: The file inside an installed litellm package that holds its cost map.
 LITELLM_FILE = "model_prices_and_context_window_backup.json"
 
-def load_catalog(spec: str, *, root: Path | None = None, where: Diagnostic | None = None) -> Catalog:
+def load_catalog(spec: str, *, root: Path | None = None, where: Diagnostic | None = None,
+                 openrouter: Callable[[ModelRef], str | None] | None = None) -> Catalog:
     """Read the catalog ``spec`` names: ``litellm`` (the installed package's cost map), ``models.dev``
-    (the file ``$REGC_MODELS_DEV`` names), or a path (relative to ``root``, default the working directory).
+    (the file ``$REGC_MODELS_DEV`` names), ``openrouter`` (OpenRouter's rows of that file, each model looked up
+    under the id the callable ``openrouter`` gives it: the openrouter target's mapping), or a path (relative to
+    ``root``, default the working directory).
 
     ``where`` is the place that named the catalog (the policy's ``catalog:`` line), for errors that
     are about the name rather than the file. Every problem is an ``InputError`` (exit 2).
@@ -68,7 +73,7 @@ def load_catalog(spec: str, *, root: Path | None = None, where: Diagnostic | Non
         path, version = litellm_path(where)
         display = str(path)
         kind = "litellm"
-    elif spec == "models.dev":
+    elif spec in {"models.dev", "openrouter"}:
         path, version = models_dev_path(where), None
         display = str(path)
         kind = "models.dev"
@@ -88,6 +93,10 @@ def load_catalog(spec: str, *, root: Path | None = None, where: Diagnostic | Non
         from regc.catalogs.litellm import LiteLLMCatalog
 
         return LiteLLMCatalog(display, text, data, version)
+    if spec == "openrouter":
+        from regc.catalogs.openrouter import OpenRouterCatalog
+
+        return OpenRouterCatalog(display, text, data, version, openrouter)
     from regc.catalogs.modelsdev import ModelsDevCatalog
 
     return ModelsDevCatalog(display, text, data, version)

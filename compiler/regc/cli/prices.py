@@ -30,8 +30,9 @@ EXIT_OK, EXIT_FINDINGS = 0, 1
 
 registry_option = click.option("--registry", "registry", metavar="PATH", help="registry file (default: from the config, registry.md)")
 catalog_option = click.option(
-    "--catalog", "catalog", metavar="litellm|models.dev|PATH", default=None,
-    help="the catalog: `litellm` (the installed package's cost map), `models.dev` ($REGC_MODELS_DEV), or a JSON file "
+    "--catalog", "catalog", metavar="litellm|models.dev|openrouter|PATH", default=None,
+    help="the catalog: `litellm` (the installed package's cost map), `models.dev` ($REGC_MODELS_DEV), `openrouter` "
+         "(OpenRouter's prices in $REGC_MODELS_DEV, for the models the openrouter target emits), or a JSON file "
          "(default: the policy's `catalog:`, else litellm)",
 )
 threshold_option = click.option(
@@ -159,7 +160,7 @@ def _catalog(config: Config, spec: str | None) -> Catalog:
     from regc.catalogs import load_catalog
 
     if spec is not None:
-        return load_catalog(spec, root=Path.cwd())
+        return load_catalog(spec, root=Path.cwd(), openrouter=pipeline.openrouter_ids(config).id_of if spec == "openrouter" else None)
     policy = pipeline.load_policy(config)
     return pipeline.policy_catalog(policy, config) or load_catalog("litellm")
 

@@ -37,6 +37,7 @@ DEFAULT_PATHS = {
     "go": "targets/go/config.go",
     "json": "targets/json/registry.json",
     "litellm": "targets/litellm/config.yaml",
+    "openrouter": "targets/openrouter/presets.json",
     "portkey": "targets/portkey/configs.json",
     "schema": "schema",
     "sqlite": "targets/sqlite/task_categories.sql",
