@@ -191,7 +191,7 @@ def test_a_provider_without_a_key_variable_on_an_openai_route_is_a_problem(tmp_p
     result = run_regc("doctor", cwd=tmp_path)
     assert result.code == 1
     assert result.out == (
-        "litellm: model group 'chat' (openai/qwen2.5-7b at gpu-box) has no api_key: LiteLLM 1.102.4 sends OPENAI_API_KEY there "
+        "litellm: model group 'chat' (openai/qwen2.5-7b at gpu-box:8000) has no api_key: LiteLLM 1.102.4 sends OPENAI_API_KEY there "
         "in its place (or no key at all); give its provider a key variable (`api_key_env` in [providers.NAME] of the "
         "configuration, any variable even for a server that needs no key; in a hand-written file `api_key: os.environ/VAR`)\n")
     (tmp_path / "regc.toml").write_text((tmp_path / "regc.toml").read_text() + 'api_key_env = "LAB_KEY"\n')

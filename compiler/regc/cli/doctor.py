@@ -87,15 +87,19 @@ class LitellmDeployment:
 
     @property
     def destination(self) -> str:
-        """Where its requests go: the host of its api_base, else the host LiteLLM's route calls."""
+        """Where its requests go: the host (and port) of its api_base, else the host LiteLLM's route calls."""
         from urllib.parse import urlsplit
 
         from regc.model.providers import BUILTIN
 
-        if self.api_base:
-            return urlsplit(self.api_base).hostname or self.api_base
-        known = next((p.api_base for p in BUILTIN.values() if p.litellm == self.route and p.api_base), None)
-        return (urlsplit(known).hostname or self.route) if known else self.route
+        base = self.api_base or next((p.api_base for p in BUILTIN.values() if p.litellm == self.route and p.api_base), None)
+        if base is None:
+            return self.route
+        try:
+            url = urlsplit(base)
+            return f"{url.hostname}:{url.port}" if url.port else url.hostname or self.route
+        except ValueError:
+            return self.route
 
 
 @dataclass(frozen=True)
