@@ -61,7 +61,7 @@ def pinned(monkeypatch: pytest.MonkeyPatch) -> str:
 # --- issue 16's done-when: this repository, only OPENAI_API_KEY set -------------------------------------------
 
 
-def test_this_repository_with_only_openai_set_names_each_missing_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_openai_set_names_each_missing_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     missing = only(monkeypatch, referenced(ROOT / "targets/litellm/config.yaml"), "OPENAI_API_KEY")
     assert {"ANTHROPIC_API_KEY", "MOONSHOT_API_KEY", "LITELLM_MASTER_KEY"} <= missing
     result = run_regc("doctor", cwd=ROOT)
