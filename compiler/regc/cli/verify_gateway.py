@@ -26,8 +26,6 @@ import json
 import math
 import os
 import re
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,6 +36,8 @@ from regc.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_context, regi
 from regc.errors import UsageError
 
 if TYPE_CHECKING:
+    from urllib.error import HTTPError
+
     from regc.targets.litellm import Config
 
 #: The most of an answer read: /model/info of a 10,000-deployment proxy is some tens of megabytes.
@@ -193,10 +193,16 @@ class Credentials:
         return text.replace(self.key, f"<{self.variable}>") if self.key else text
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:  # noqa: PLR0917 - urllib's signature
-        raise UsageError(f"{_printable(req.full_url)} redirects ({code}) to {_printable(newurl)}; regc does not follow "
-                         "redirects (the key would go along): give that URL to --litellm if it is the proxy")
+def _opener() -> Any:
+    """urllib's opener, refusing redirects (urllib imported here: every command imports this module, few use it)."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:  # noqa: PLR0917 - urllib's
+            raise UsageError(f"{_printable(req.full_url)} redirects ({code}) to {_printable(newurl)}; regc does not follow "
+                             "redirects (the key would go along): give that URL to --litellm if it is the proxy")
+
+    return urllib.request.build_opener(NoRedirect)
 
 
 def read_gateway(base: str, credentials: Credentials, timeout: float) -> Gateway:
@@ -232,13 +238,15 @@ def _text(value: object) -> str | None:
 
 def _get(base: str, path: str, credentials: Credentials, timeout: float) -> Any:
     """One GET of the proxy's API, as JSON; every way it can fail is a UsageError (exit 2) that names the fix."""
+    import urllib.error
+    import urllib.request
+
     headers = {"Accept": "application/json", "User-Agent": "regc verify-gateway"}
     if credentials.key:
         headers["Authorization"] = f"Bearer {credentials.key}"
     where = f"{_printable(base)}{path}"
-    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(urllib.request.Request(base + path, headers=headers), timeout=timeout) as answer:
+        with _opener().open(urllib.request.Request(base + path, headers=headers), timeout=timeout) as answer:
             body = answer.read(MAX_ANSWER + 1)
     except urllib.error.HTTPError as exc:
         raise _refused(where, exc, credentials) from None
@@ -263,7 +271,7 @@ def _no_answer(where: str, timeout: float) -> UsageError:
     return UsageError(f"{where}: no answer within {timeout:g} s; is the proxy up, and the URL its own? (--timeout gives it longer)")
 
 
-def _refused(where: str, exc: urllib.error.HTTPError, credentials: Credentials) -> UsageError:
+def _refused(where: str, exc: HTTPError, credentials: Credentials) -> UsageError:
     """The message for an HTTP error status: an authentication problem names the key's variable."""
     try:
         detail = json.loads(exc.read(65536)).get("error", {}).get("message", "")
