@@ -116,8 +116,8 @@ def test_a_drifted_proxy_names_each_difference_by_alias(project: Path, proxies: 
         "alias 'general': litellm_params.model is 'openai/gpt-4o' on the proxy, the registry generates 'openai/gpt-5.4'",
         "alias 'local': litellm_params.api_base is 'http://localhost:11435/' on the proxy, the registry generates "
         "'http://localhost:11434'",
-        "alias 'search': not on the proxy (the registry generates it: xai/grok-4.3)",
-        "alias 'shadow': on the proxy (openai/gpt-4o-mini) but not generated from the registry",
+        "alias 'search': not on the proxy (the registry generates it: 'xai/grok-4.3')",
+        "model group 'shadow': on the proxy ('openai/gpt-4o-mini') but not generated from the registry",
         "alias 'reasoning': fallbacks in another order: the proxy tries ['xai/grok-4.20-0309-reasoning', 'openai/gpt-5.5', "
         "'deepseek/deepseek-v4-flash', 'kimi/kimi-k2.6'], the registry ['openai/gpt-5.5', 'xai/grok-4.20-0309-reasoning', "
         "'deepseek/deepseek-v4-flash', 'kimi/kimi-k2.6']",
@@ -245,6 +245,31 @@ def test_a_redirect_is_not_followed_and_the_key_stays_home(project: Path) -> Non
     assert f"redirects (302) to {elsewhere}/model/info; regc does not follow redirects" in result.err
     assert seen == []  # the key never reached the other server
     assert_no_secret(result.err)
+
+
+class Empty(JsonHandler):
+    """A proxy with no master key and nothing configured, as far as the two endpoints regc reads go."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.headers.get("authorization"):
+            return self._json(400, {"error": {"message": "no key expected"}})
+        if self.path == "/model/info":
+            return self._json(200, {"data": [{"model_name": "\x1b[2Jshadow", "litellm_params": {"model": "openai/x\n"}}]})
+        return self._json(200, {"current_values": {"fallbacks": [], "num_retries": 0}})
+
+
+def test_a_proxy_that_needs_no_key_is_compared_with_a_warning(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LITELLM_MASTER_KEY", raising=False)
+    with serving(Empty) as base:
+        result = run_regc("verify-gateway", "--litellm", base, cwd=project)
+    assert result.code == 1
+    assert f"warning: {base} answered without a key (LITELLM_MASTER_KEY is not set): it has no master key" in result.err
+    assert "model group '\\x1b[2Jshadow': on the proxy ('openai/x\\n') but not generated from the registry" in result.out
+    assert "\x1b" not in result.out  # the proxy's text reaches the terminal as a literal, never as a control sequence
+    assert "alias 'general': not on the proxy (the registry generates it: 'openai/gpt-5.4')" in result.out
 
 
 class NotJson(JsonHandler):

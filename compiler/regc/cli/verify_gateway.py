@@ -69,6 +69,7 @@ class Difference:
     """One way the proxy differs from the registry's output."""
 
     group: str  # the model group: an alias, or a fallback model's group (``openai/gpt-5.5``), or ``router_settings``
+    # Texts that come from the proxy are printed as Python literals (repr): a control character cannot reach the terminal.
     check: str  # missing | extra | deployments | model | api_base | price | model_info | fallbacks | fallback-order | router
     field: str | None
     expected: object  # what the registry generates
@@ -78,14 +79,16 @@ class Difference:
     def role(self) -> str:
         if self.group == "router_settings":
             return "router_settings"
+        if self.check == "extra":
+            return f"model group {self.group!r}"
         return f"fallback group {self.group!r}" if "/" in self.group else f"alias {self.group!r}"
 
     @property
     def message(self) -> str:
         if self.check == "missing":
-            return f"{self.role}: not on the proxy (the registry generates it: {self.expected})"
+            return f"{self.role}: not on the proxy (the registry generates it: {self.expected!r})"
         if self.check == "extra":
-            return f"{self.role}: on the proxy ({self.live}) but not generated from the registry"
+            return f"{self.role}: on the proxy ({_listed(self.live)}) but not generated from the registry"
         if self.check == "deployments":
             return f"{self.role}: {self.live} deployments on the proxy (load-balanced); the registry generates {self.expected}"
         if self.check == "fallback-order":
@@ -93,6 +96,10 @@ class Difference:
         if self.check == "fallbacks":
             return f"{self.role}: fallbacks {self.live} on the proxy, the registry generates {self.expected}"
         return f"{self.role}: {self.field} is {_shown(self.live)} on the proxy, the registry generates {_shown(self.expected)}"
+
+
+def _listed(values: object) -> str:
+    return ", ".join(repr(value) for value in values) if isinstance(values, list) else repr(values)
 
 
 def _shown(value: object) -> str:
@@ -305,7 +312,7 @@ def compare(expected: Config, live: Gateway) -> list[Difference]:
             found.append(Difference(name, "missing", None, want.litellm_params["model"], None))
             continue
         if want is None:
-            found.append(Difference(name, "extra", None, None, ", ".join(sorted({d.model or "?" for d in have}))))
+            found.append(Difference(name, "extra", None, None, sorted({d.model or "" for d in have})))
             continue
         if len(have) != 1:
             found.append(Difference(name, "deployments", None, 1, len(have)))
