@@ -241,9 +241,44 @@ class Proxy:
     log: Path
 
 
+def proxy_environment(**more: str) -> dict[str, str]:
+    """The environment a test's proxy runs in: every provider's key, the master key, no cost-map download."""
+    return {**os.environ, **keys(), "LITELLM_MASTER_KEY": MASTER_KEY, "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", **more}
+
+
+def launch(config: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], Proxy]:
+    """Start ``litellm --config CONFIG`` on 127.0.0.1 (a free port), its output in ``proxy.log`` beside the config;
+    ``ready`` waits for it. Launch several before waiting for any: each takes ~10 s to start."""
+    program = litellm_program()
+    port = free_port()
+    log = config.with_name(f"{config.stem}.proxy.log")
+    with log.open("wb") as out:
+        process = subprocess.Popen([program, "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
+                                   env=env, stdout=out, stderr=subprocess.STDOUT, cwd=config.parent)
+    return process, Proxy(f"http://127.0.0.1:{port}", config, log)
+
+
+def ready(process: subprocess.Popen[bytes], proxy: Proxy) -> None:
+    """Wait until the proxy answers its liveness probe (not /health: that calls every model); fail with its log."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"litellm exited with {process.returncode}:\n{proxy.log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{proxy.base}/health/liveliness", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"litellm did not answer within {START_TIMEOUT} s:\n{proxy.log.read_text()[-3000:]}")
+        time.sleep(0.25)
+
+
 @pytest.fixture(scope="module")
 def proxy(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    program = litellm_program()
+    litellm_program()
     root = tmp_path_factory.mktemp("proxy")
     root.joinpath("registry.md").write_bytes((ROOT / "registry.md").read_bytes())
     lines = ['registry = "registry.md"', "", "[targets.litellm]", 'path = "config.yaml"']
@@ -253,31 +288,11 @@ def proxy(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Itera
     root.joinpath("regc.toml").write_text("\n".join(lines) + "\n")
     built = run_regc("build", cwd=root)
     assert built.code == 0, built.err
-    config = root / "config.yaml"
-    port = free_port()
-    env = {**os.environ, **keys(), "LITELLM_MASTER_KEY": MASTER_KEY, "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-           **{var: f"{upstream.base}/{name}" for name, var in NATIVE_BASE_ENV.items()}}
-    log = root / "proxy.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([program, "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root)
+    env = proxy_environment(**{var: f"{upstream.base}/{name}" for name, var in NATIVE_BASE_ENV.items()})
+    process, started = launch(root / "config.yaml", env)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"litellm exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/health/liveliness", timeout=2) as answer:  # not /health: it calls every model
-                    if answer.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"litellm did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield Proxy(base, config, log)
+        ready(process, started)
+        yield started
     finally:
         stop(process, timeout=20)
 

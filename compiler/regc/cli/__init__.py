@@ -1,9 +1,9 @@
 """The command line: a thin click layer over ``regc.pipeline``, one module per command group.
 
 ``build`` (build, check, lint), ``cost``, ``doctor``, ``explain`` (rules, explain), ``graph``, ``git`` (hook, install-hook,
-verify-commits, breaking, diff), ``init`` (a project's set-up), ``prices`` (prices check|sync, fmt); ``context`` holds what
-they share. A new command is a function in its group's module (or a new module) listed in
-that module's ``COMMANDS``, registered below.
+verify-commits, breaking, diff), ``init`` (a project's set-up), ``prices`` (prices check|sync, fmt), ``verify_gateway``
+(a running proxy against the registry); ``context`` holds what they share. A new command is a function in its
+group's module (or a new module) listed in that module's ``COMMANDS``, registered below.
 
 Exit codes (buf's convention): 0 clean, 1 findings or drift, 2 bad input,
 usage or configuration (a ``file:line:col`` message, never a traceback),
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from regc.about import __version__
-from regc.cli import build, cost, doctor, explain, git, graph, init, prices
+from regc.cli import build, cost, doctor, explain, git, graph, init, prices, verify_gateway
 from regc.cli.context import EXIT_INPUT, EXIT_INTERNAL, Context
 from regc.errors import RegcError
 
@@ -39,7 +39,7 @@ def cli(ctx: click.Context, config_file: str | None, quiet: bool, verbose: bool,
     ctx.obj = Context(config_file, quiet, verbose)
 
 
-for _group in (build, cost, doctor, explain, git, graph, init, prices):
+for _group in (build, cost, doctor, explain, git, graph, init, prices, verify_gateway):
     for _command in _group.COMMANDS:
         cli.add_command(_command)
 
