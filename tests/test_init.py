@@ -204,17 +204,23 @@ def test_a_foreign_git_hook_is_refused_before_anything_is_written(empty_repo: Pa
 
 
 def test_pre_commit_starts_the_hooks_for_this_projects_own_paths(empty_repo: Path) -> None:
-    """The hooks' default `files` match only a registry.md at the top: a registry elsewhere must still start them."""
+    """The hooks' default `files` match only a registry.md at the top: a registry elsewhere must still start them.
+
+    The `regc` hook has no `files` at all: it starts on every commit (`always_run`, its fast path exits at once when
+    nothing it watches is staged), so an output moved by the configuration is never outside a stale pattern.
+    """
     made = run_regc("init", "--targets", "go,schema", "--hook", "pre-commit", "--ci", "none", "--registry",
                     "models/registry.md", cwd=empty_repo)
     assert made.code == 0, made.err
-    hooks = {hook["id"]: re.compile(hook["files"]) for hook in
-             yaml.safe_load((empty_repo / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]}
-    for path in ["models/registry.md", "policy.yaml", "regc.toml", "regc.outputs", "targets/go/config.go", "schema/config.schema.json"]:
-        assert hooks["regc"].fullmatch(path), path
+    entries = {hook["id"]: hook for hook in yaml.safe_load((empty_repo / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]}
+    assert "files" not in entries["regc"]
+    definitions = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert definitions["regc"]["always_run"] is True
+    hooks = {name: re.compile(entries[name]["files"]) for name in ("regc-lint", "regc-fmt")}
     assert hooks["regc-lint"].fullmatch("models/registry.md") and not hooks["regc-lint"].fullmatch("targets/go/config.go")
+    assert hooks["regc-lint"].fullmatch("policy.yaml") and hooks["regc-lint"].fullmatch("regc.toml")
     assert hooks["regc-fmt"].fullmatch("models/registry.md") and not hooks["regc-fmt"].fullmatch("policy.yaml")
-    assert not hooks["regc"].fullmatch("registry.md") and not hooks["regc"].fullmatch("models/registryXmd")
+    assert not hooks["regc-lint"].fullmatch("registry.md") and not hooks["regc-lint"].fullmatch("models/registryXmd")
     below = empty_repo / "sub"
     below.mkdir()
     refused = run_regc("init", "--hook", "pre-commit", "--ci", "none", cwd=below)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,14 +119,33 @@ def test_pre_commit_runs_the_manifest_and_stops_a_stale_commit(framework_repo: R
     assert "Passed" in passed.stdout + passed.stderr
 
 
-def test_files_filter_skips_the_hook_for_unrelated_commits(framework_repo: Repo) -> None:
+def test_an_unrelated_commit_starts_the_hook_which_passes_at_once(framework_repo: Repo) -> None:
+    """`always_run`: the regc hook starts on every commit (no `files:` pattern to go stale when an output moves), and
+    with nothing it watches staged its fast path passes without reading the project."""
     framework_repo.write("README.md", "# docs\n")
     framework_repo.git("add", "README.md")
 
     result = framework_repo.commit("Docs")
 
     assert result.returncode == 0
-    assert "(no files to check)Skipped" in result.stdout + result.stderr
+    assert re.search(r"^regc \(registry and generated outputs agree\)\.+Passed$", result.stdout + result.stderr, re.MULTILINE)
+
+
+def test_an_output_moved_by_the_configuration_is_still_protected(framework_repo: Repo) -> None:
+    """A target's path moved to where no default `files:` pattern looks: a hand edit of the moved output is still stopped."""
+    config = framework_repo.read("regc.toml")
+    assert "targets/json/registry.json" in config
+    framework_repo.write("regc.toml", config.replace("targets/json/registry.json", "gateway/aliases.json"))
+    framework_repo.regc("build")
+    framework_repo.git("add", "-A")
+    assert framework_repo.commit("Move the json output").returncode == 0
+    framework_repo.write("gateway/aliases.json", framework_repo.read("gateway/aliases.json").replace('"aliases"', '"aliases" ', 1))
+    framework_repo.git("add", "gateway/aliases.json")
+
+    result = framework_repo.commit("Hand edit")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "gateway/aliases.json" in result.stdout + result.stderr
 
 
 def test_unstaged_changes_are_stashed_and_the_index_is_judged(framework_repo: Repo) -> None:

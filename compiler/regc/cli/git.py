@@ -121,7 +121,9 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
         obj.log(f"fix: git rm -q --cached {links} && rm -f {links} && {_build_command(obj, config_file)} && git add {paths}")
     else:
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
-        obj.log("     (or `regc hook --fix`: it writes the outputs of the staged registry, then `git add` them)")
+        given = config_file or (str(obj.config_file) if obj.config_file else None)
+        again = f"regc hook --config {shlex.quote(given)} --fix" if given else "regc hook --fix"
+        obj.log(f"     (or `{again}`: it writes the outputs of the staged registry, then `git add` them)")
     for source in result.unstaged_sources:
         obj.log(f"note: {source} has changes that are not staged; `regc build` regenerates from the working tree, "
                 f"so stage the whole file (`git add {shlex.quote(_here(repo, source))}`) or use `regc hook --fix`, "

@@ -118,9 +118,9 @@ def scaffold(plan: Plan, root: Path, *, today: datetime.date) -> dict[str, tuple
     files[plan.registry] = ("create", REGISTRY.format(today=today.isoformat()).encode())
     files["policy.yaml"] = ("create", POLICY.encode())
     if plan.hook == "pre-commit":
-        watched, inputs, registry_pattern = _pre_commit_files(plan, root)
-        files[".pre-commit-config.yaml"] = ("create", PRE_COMMIT.format(url=HOMEPAGE, rev=f"v{__version__}", watched=watched,
-                                                                         inputs=inputs, registry=registry_pattern).encode())
+        inputs, registry_pattern = _pre_commit_files(plan, root)
+        files[".pre-commit-config.yaml"] = ("create", PRE_COMMIT.format(url=HOMEPAGE, rev=f"v{__version__}", inputs=inputs,
+                                                                         registry=registry_pattern).encode())
     if plan.ci == "github":
         files[WORKFLOW] = ("create", GITHUB_WORKFLOW.format(source=INSTALL_SOURCE).encode())
     return files
@@ -140,10 +140,10 @@ def config_text(plan: Plan, prefix: str) -> str:
     return "".join(lines)
 
 
-def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str, str]:
-    """The ``files`` patterns of the three pre-commit hooks (pre-commit matches paths from the repository's top, which
-    this project must be): every file the hook judges, the files lint reads, and the registry fmt formats. The hooks'
-    own defaults match only regc's default layout, so a registry elsewhere would never start them."""
+def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str]:
+    """The ``files`` patterns of regc-lint and regc-fmt (pre-commit matches paths from the repository's top, which this
+    project must be): the files lint reads, and the registry fmt formats. The hooks' own defaults match only regc's
+    default layout, so a registry elsewhere would never start them. (The regc hook always runs.)"""
     import re
     import subprocess
 
@@ -153,18 +153,11 @@ def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str, str]:
         raise UsageError(f"--hook pre-commit: run `regc init` at the repository's top (this is {found.stdout.strip()!r} "
                          "below it), or pass --hook git, whose hook names this project's configuration")
     config = "pyproject.toml" if plan.config == "pyproject" else "regc.toml"
-    inputs = [plan.registry, "policy.yaml", config]
-    outputs = ["regc.outputs"]
-    for name in plan.targets:
-        path = _default_path(name)
-        if path is not None:  # a path without a suffix is a directory of outputs (the schema target's)
-            outputs.append(path + "/" if not Path(path).suffix else path)
 
     def pattern(paths: list[str]) -> str:
-        alternatives = (re.escape(p) + (".*" if p.endswith("/") else "") for p in paths)
-        return "^(" + "|".join(alternatives) + ")$"
+        return ("^(" + "|".join(re.escape(p) for p in paths) + ")$").replace("'", "''")
 
-    return pattern(inputs + outputs).replace("'", "''"), pattern(inputs).replace("'", "''"), pattern([plan.registry]).replace("'", "''")
+    return pattern([plan.registry, "policy.yaml", config]), pattern([plan.registry])
 
 
 def _default_path(name: str) -> str | None:
@@ -294,14 +287,13 @@ fail_severity: error
 
 PRE_COMMIT = """\
 # pre-commit (https://pre-commit.com): `pre-commit install` wires these hooks into git.
-# `files` says when pre-commit starts each hook: this project's registry, policy, configuration and outputs
-# (keep it in step when you move one of them; the hooks themselves read the whole project).
+# `files` says when pre-commit starts regc-lint and regc-fmt: this project's registry, policy and configuration
+# (keep it in step when you move one of them); the regc hook starts on every commit and finds the outputs itself.
 repos:
   - repo: {url}
     rev: {rev}
     hooks:
-      - id: regc  # the staged registry and its generated outputs agree
-        files: '{watched}'
+      - id: regc  # the staged registry and its generated outputs agree (it runs on every commit: it knows the outputs)
       - id: regc-lint  # the registry passes policy.yaml (the one hook that prints its findings)
         files: '{inputs}'
       - id: regc-fmt  # the registry's tables are formatted (it rewrites them: review and stage)
