@@ -565,11 +565,12 @@ def read_alias_status(text: str) -> AliasStatusText | None:
     if match["state"].lower() == "active":
         raise CellError(f"an active alias has no sunset or replacement: {cell!r}; write `active`, or {ALIAS_STATUS_FORMS}")
     if match["date"] is None:
-        raise CellError(f"a deprecated alias needs its sunset date: {ALIAS_STATUS_FORMS}, not {cell!r}")
+        raise CellError(f"a deprecated alias needs its sunset date: write `deprecated YYYY-MM-DD → replacement-alias`, not {cell!r}")
     sunset = read_date(match["date"])
     replacement = match["replacement"]
     if replacement is None:
-        raise CellError(f"a deprecated alias needs the alias that replaces it: {ALIAS_STATUS_FORMS}, not {cell!r}")
+        raise CellError(f"a deprecated alias needs the alias that replaces it: write `deprecated YYYY-MM-DD → replacement-alias`, "
+                        f"not {cell!r}")
     if not is_alias_name(replacement):
         what = "a model reference" if "/" in replacement else "no alias name"
         raise CellError(f"the replacement {replacement!r} is {what}; a deprecated alias is replaced by another alias "
