@@ -329,7 +329,7 @@ def _breaking_policy(obj: Context, staged: bool, path: str | None) -> Policy:
               help="the date sunsets and acknowledgements are judged by (default: today), for reproducible results")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def breaking(obj: Context, ref: str, staged: bool, policy: str | None, today: datetime.datetime | None, fmt: str) -> int:
+def breaking(obj: Context, *, ref: str, staged: bool, policy: str | None, today: datetime.datetime | None, fmt: str) -> int:
     """Aliases removed (legacy ones included) or whose kind changed since REF: exit 1.
 
     A changed primary, chain or price is reported, and is not breaking. The removal of an alias whose sunset

@@ -215,7 +215,8 @@ def parse_policy(text: str, display: str) -> Policy:
     if root is None:
         return Policy(path=display, file=PolicyFile())
     if not isinstance(root, yamlio.YMap):
-        raise InputError.at(display, root.pos.line, "a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`, `breaking:`")
+        raise InputError.at(display, root.pos.line,
+                            "a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`, `breaking:`")
     try:
         policy_file = PolicyFile.model_validate(yamlio.to_python(root))
     except ValidationError as exc:

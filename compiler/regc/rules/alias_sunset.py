@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from regc.rules import Hit, Rule, RuleOptions
+from regc.rules import Hit, Rule, RuleOptions, Severity
 
 if TYPE_CHECKING:
     import datetime
@@ -110,7 +110,7 @@ class AliasSunset(Rule[AliasSunsetOptions]):
                           f"that `{entry.alias}` can be removed", entry.line, entry.col, alias=alias.name, severity=severity)
 
 
-def _timing(end: Deprecation, today: datetime.date, warn_days: int) -> tuple[str, str] | None:
+def _timing(end: Deprecation, today: datetime.date, warn_days: int) -> tuple[Severity, str] | None:
     """("error", "sunset on ...") from the sunset on, ("warning", "sunsets on ..., in N days") within the window, else None."""
     days = (end.sunset - today).days
     if days <= 0:
