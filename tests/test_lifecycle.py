@@ -423,3 +423,12 @@ def test_diff_reports_an_alias_being_deprecated(repo: Path) -> None:
                                       encoding="utf-8")
     result = run_regc("diff", "--against", "HEAD", cwd=repo)
     assert result.out == "cheap: status active → deprecated, sunset 2027-06-30 → general\n"
+
+
+def test_explain_shows_the_lifecycle(tmp_path: Path) -> None:
+    shutil.copyfile(LIFECYCLE, tmp_path / "registry.md")
+    text = run_regc("explain", "chat", "--today", "2026-12-01", cwd=tmp_path).out
+    assert "\n  status: deprecated, sunset 2027-01-31; clients move to `general`\n" in text
+    data = json.loads(run_regc("explain", "chat", "--today", "2026-12-01", "--format", "json", cwd=tmp_path).out)
+    assert data["deprecated"] == {"sunset": "2027-01-31", "replacement": "general", "line": 31}
+    assert "deprecated" not in json.loads(run_regc("explain", "general", "--format", "json", cwd=tmp_path).out)
