@@ -331,8 +331,8 @@ def test_removing_an_alias_after_its_sunset_passes_and_before_it_fails(repo: Pat
     remove_alias(repo, "chat")
     early = run_regc("breaking", "--against", "HEAD", "--today", "2027-01-30", cwd=repo)
     assert early.code == 1
-    assert ("chat: removed: clients that send `chat` will get an error; its sunset is 2027-01-31: remove it then, or "
-            "acknowledge it in the policy") in early.out
+    assert early.out == "chat: removed: clients that send `chat` will get an error  [breaking]\n"
+    assert "regc: chat: its sunset is 2027-01-31: remove it then, or acknowledge it in the policy (breaking: acknowledge:" in early.err
     on_time = run_regc("breaking", "--against", "HEAD", "--today", "2027-01-31", cwd=repo)
     assert on_time.code == 0, on_time.out + on_time.err
     assert on_time.out == ("chat: removed: clients that send `chat` will get an error (accepted: its sunset 2027-01-31 has "
@@ -349,7 +349,8 @@ def test_a_deprecation_written_with_the_removal_does_not_count(repo: Path) -> No
     remove_alias(repo, "smart")
     result = run_regc("breaking", "--against", "HEAD", "--today", "2027-01-31", cwd=repo)
     assert result.code == 1
-    assert "smart: legacy alias removed: clients that send `smart` will get an error; deprecate it first" in result.out
+    assert "smart: legacy alias removed: clients that send `smart` will get an error  [breaking]" in result.out
+    assert "regc: smart: deprecate it first (Status: deprecated YYYY-MM-DD → replacement), or acknowledge it" in result.err
 
 
 ACK = """breaking:
@@ -385,7 +386,9 @@ def test_an_acknowledgement_of_a_kind_change_and_an_unused_one(repo: Path) -> No
     # cheap is acknowledged; fast (a legacy alias with the same primary) is not
     assert result.code == 1
     assert "cheap: kind chat → embedding (1024): clients get a different kind of answer (accepted: acknowledged" in result.out
-    assert "fast: kind chat → embedding (1024): clients get a different kind of answer; acknowledge it in the policy" in result.out
+    assert "fast: kind chat → embedding (1024): clients get a different kind of answer  [breaking]" in result.out
+    assert "regc: fast: acknowledge it in the policy if clients can take it (breaking: acknowledge: [{change: kind-changed, " \
+           "alias: fast, reason: \"...\", until: YYYY-MM-DD}])" in result.err
     assert "regc: policy.yaml:3: the acknowledgement of alias-removed `smart` matches no change; remove it" in result.err
 
 

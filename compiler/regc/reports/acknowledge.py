@@ -9,9 +9,10 @@ those a pull request may make:
 - any breaking change that ``policy.yaml`` acknowledges under ``breaking: acknowledge:``, by change id
   (``alias-removed``, ``kind-changed``) and alias, with a reason, up to and including its ``until`` day.
 
-An accepted change stays in the report, no longer breaking, its text saying why it is accepted. An
-acknowledgement past its ``until`` day no longer applies, and one that matches no change is reported as
-unused, so that neither outlives the change it was written for.
+An accepted change stays in the report, no longer breaking, its text saying why it is accepted; a change
+that is not accepted gets a note saying what would make it so. An acknowledgement past its ``until`` day
+no longer applies, and one that matches no change is reported as unused, so that neither outlives the
+change it was written for.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def accept(comparison: Comparison, old: ResolvedRegistry, policy: Policy, today:
                 used.add(index)
                 break
         if why is None:
-            changes.append(dataclasses.replace(change, text=change.text + _hint(change, change_id, old)))
+            changes.append(change)
+            notes.append(f"{change.alias}: {_hint(change, change_id, old)}")
         else:
             changes.append(dataclasses.replace(change, breaking=False, text=f"{change.text} (accepted: {why})"))
     for index, ack in enumerate(acknowledgements):
@@ -84,11 +86,11 @@ def _sunset_passed(change: Change, old: ResolvedRegistry, today: datetime.date) 
 
 
 def _hint(change: Change, change_id: str, old: ResolvedRegistry) -> str:
-    """What would make the change acceptable, appended to a breaking change's text."""
+    """What would make a breaking change acceptable (a note on stderr; the report itself stays as ``compare`` wrote it)."""
     ack = f"breaking: acknowledge: [{{change: {change_id}, alias: {change.alias}, reason: \"...\", until: YYYY-MM-DD}}]"
     if change_id == "alias-removed":
         deprecated = old.alias(change.alias).deprecated
         if deprecated is not None:
-            return f"; its sunset is {deprecated.sunset.isoformat()}: remove it then, or acknowledge it in the policy ({ack})"
-        return f"; deprecate it first (Status: deprecated YYYY-MM-DD → replacement), or acknowledge it in the policy ({ack})"
-    return f"; acknowledge it in the policy if clients can take it ({ack})"
+            return f"its sunset is {deprecated.sunset.isoformat()}: remove it then, or acknowledge it in the policy ({ack})"
+        return f"deprecate it first (Status: deprecated YYYY-MM-DD → replacement), or acknowledge it in the policy ({ack})"
+    return f"acknowledge it in the policy if clients can take it ({ack})"
