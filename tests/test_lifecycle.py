@@ -435,3 +435,20 @@ def test_explain_shows_the_lifecycle(tmp_path: Path) -> None:
     data = json.loads(run_regc("explain", "chat", "--today", "2026-12-01", "--format", "json", cwd=tmp_path).out)
     assert data["deprecated"] == {"sunset": "2027-01-31", "replacement": "general", "line": 31}
     assert "deprecated" not in json.loads(run_regc("explain", "general", "--format", "json", cwd=tmp_path).out)
+
+
+@given(st.lists(st.tuples(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True),
+                          st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}(/[A-Za-z0-9][A-Za-z0-9._-]{0,12})?", fullmatch=True)),
+                min_size=1, max_size=4, unique_by=lambda pair: "/".join(pair)),
+       st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True))
+@settings(max_examples=80, deadline=None)
+def test_an_alias_is_flagged_exactly_when_its_name_is_a_models_rows_id(rows: list[tuple[str, str]], name: str) -> None:
+    refs = [f"{provider}/{model}" for provider, model in rows]
+    ids = {part.casefold() for _, model in rows for part in (model, model.rpartition("/")[2])}
+    text = (f"## Use · alias `{name}`\n\n| | |\n|---|---|\n| **Primary** | `{refs[0]}` |\n\n## Models\n\n| Model | Kind |\n"
+            "|---|---|\n" + "".join(f"| `{ref}` | chat |\n" for ref in refs))
+    try:
+        found = lint(text, datetime.date(2026, 11, 22), rule="alias-shadows-model")
+    except InputError:
+        return  # an id the grammar refuses (`a/..`): not this rule's question
+    assert bool(found) is (name.casefold() in ids)
