@@ -439,7 +439,7 @@ def test_explain_shows_the_lifecycle(tmp_path: Path) -> None:
 
 @given(st.lists(st.tuples(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True),
                           st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}(/[A-Za-z0-9][A-Za-z0-9._-]{0,12})?", fullmatch=True)),
-                min_size=1, max_size=4, unique_by=lambda pair: "/".join(pair)),
+                min_size=1, max_size=4, unique_by="/".join),
        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,12}", fullmatch=True))
 @settings(max_examples=80, deadline=None)
 def test_an_alias_is_flagged_exactly_when_its_name_is_a_models_rows_id(rows: list[tuple[str, str]], name: str) -> None:
