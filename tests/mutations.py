@@ -2,7 +2,8 @@
 
 ``mutations(text)`` lists every edit of one structural token of a markdown registry: heading markers and
 levels, the word ``alias``, code-span fences, column headers, the key names ``Primary`` / ``Alternatives``,
-the separators between alternatives and between cells, the delimiter rows, decimal points and digit groups.
+the separators between alternatives and between cells, the delimiter rows, decimal points and digit groups, an alias's
+``Status`` key and a lifecycle's ``deprecated`` and ``→``.
 Each edit changes one line and keeps the line count, so a diagnostic can be matched to the edited line.
 
 ``verdict(...)`` says whether regc kept its promise on an edited text: it refuses it (an input error on the
@@ -118,7 +119,7 @@ def mutations(text: str, seed: int = 0) -> list[Mutation]:
                         add(number, line[:lead] + typo + line[lead + len(stripped):], f"column header {stripped!r} → {typo!r}")
                     add(number, line[:lead] + stripped.upper() + line[lead + len(stripped):], "column header upper case")
                 if role == "row" and index == 0:
-                    key = re.fullmatch(r"\*\*(Primary|Alternatives|Fallbacks)\*\*", stripped)
+                    key = re.fullmatch(r"\*\*(Primary|Alternatives|Fallbacks|Status)\*\*", stripped)
                     if key:
                         word = key[1]
                         for typo in _typos(word, rng):
@@ -126,8 +127,16 @@ def mutations(text: str, seed: int = 0) -> list[Mutation]:
                         add(number, line.replace(f"**{word}**", word, 1), "key without bold")
                         add(number, line.replace(f"**{word}**", f"**{word}:**", 1), "key with a colon")
                         add(number, line.replace(f"**{word}**", f"**{word} model**", 1), "key with a word after it")
-                        other = "Alternatives" if word == "Primary" else "Primary"
-                        add(number, line.replace(f"**{word}**", f"**{other}**", 1), f"key {word!r} → {other!r}")
+                        if word != "Status":
+                            other = "Alternatives" if word == "Primary" else "Primary"
+                            add(number, line.replace(f"**{word}**", f"**{other}**", 1), f"key {word!r} → {other!r}")
+                for match in re.finditer(r"(?i)\bdeprecated\b", cell):  # a lifecycle's state word (an alias's or a model's)
+                    at = start + match.start()
+                    for typo in _typos(match[0], rng):
+                        add(number, line[:at] + typo + line[at + len(match[0]):], f"status word {match[0]!r} → {typo!r}")
+                for match in re.finditer("→", cell):
+                    at = start + match.start()
+                    add(number, line[:at] + line[at + 1:], "a status arrow removed")
                 for match in re.finditer(r", ", cell):
                     if _inside(cell, match.start(), "(", ")") or _inside(cell, match.start(), "<!--", "-->"):
                         continue  # a comma in a note or a comment is free text
@@ -178,7 +187,7 @@ def _structural_cells(headers: list[str], cells: list[str]) -> set[int]:
     if "alias" in headers:
         return {i for i, header in enumerate(headers) if not header.startswith("note")}
     key = cells[0].strip("* :").lower() if cells else ""
-    return {0, 1} if key in {"primary", "alternatives", "fallbacks"} else set()  # a rationale row is free text
+    return {0, 1} if key in {"primary", "alternatives", "fallbacks", "status"} else set()  # a rationale row is free text
 
 
 def _number_cells(headers: list[str]) -> set[int]:

@@ -40,7 +40,8 @@ def test_every_rule_has_a_section_that_its_help_uri_anchors() -> None:
 def test_rules_command_lists_rules_as_text_and_json() -> None:
     text = run_regc("rules", cwd=ROOT)
     assert text.code == 0
-    assert "retired-model       error    No alias routes to a retired model." in text.out.splitlines()
+    # columns padded to the longest id (alias-shadows-model) and severity
+    assert "retired-model        error    No alias routes to a retired model." in text.out.splitlines()
     data = json.loads(run_regc("rules", "--format", "json", cwd=ROOT).out)
     review = next(rule for rule in data if rule["id"] == "review-stale")
     assert review["default_severity"] == "warning"

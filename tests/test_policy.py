@@ -55,7 +55,8 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
     ("waivers:\n  - {rule: fallback-provider, alias: search, reason: ''}\n",
      "policy.yaml:2:54: error: waivers.0.reason: String should have at least 1 character"),
     ("waivers:\n  - {rule: no-such-rule, alias: search, reason: because}\n",
-     "policy.yaml:2:1: error: waiver: unknown rule 'no-such-rule'; known rules: alias-has-fallback, deprecated-model, expired-waiver, "
+     "policy.yaml:2:1: error: waiver: unknown rule 'no-such-rule'; known rules: alias-has-fallback, alias-shadows-model, alias-sunset, "
+     "deprecated-model, expired-waiver, "
      "fallback-context, fallback-kind, fallback-provider, model-ref-form, no-inline-secret, price-plausible, price-present, retired-model, "
      "review-stale, "
      "revision-trigger"),
@@ -66,9 +67,9 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
     ("retired: [\n", "policy.yaml:2:1: error: malformed YAML: expected the node content, but found '<stream end>'"),
     ("base: &b {a: 1}\nother: *b\n",
      "policy.yaml:1:7: error: YAML anchors and aliases (&name, *name) are not allowed in regc files; write the value out"),
-    ("- a\n", "policy.yaml:1:1: error: a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`"),
+    ("- a\n", "policy.yaml:1:1: error: a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`, `breaking:`"),
     ("rulez: {}\n", "policy.yaml:1:8: error: rulez: unknown key in the policy; did you mean `rules`? (its keys: retired, rules, "
-                    "waivers, custom_rules, fail_severity, catalog)"),
+                    "waivers, custom_rules, breaking, fail_severity, catalog)"),
     ("custom_rules:\n  - {id: x, applies_to: alias, message: m, schema: {type: 12}}\n",
      "policy.yaml:2:59: error: custom_rules.0.schema (x): not a valid JSON Schema: 12 is not valid under any of the given schemas"),
     ("custom_rules:\n  - {id: retired-model, applies_to: alias, message: m, schema: {}}\n",

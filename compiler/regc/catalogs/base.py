@@ -131,6 +131,12 @@ class Catalog:
         """The keys under which other hosts list ``model`` (for hints only)."""
         raise NotImplementedError
 
+    def model_names(self) -> frozenset[str]:
+        """Every model id the catalog lists, under any host, as the last segment of its key (``azure/gpt-4o`` and
+        ``gpt-4o`` give ``gpt-4o``; ``openrouter/anthropic/claude-haiku-4.5`` gives ``claude-haiku-4.5``): the names a
+        client or gateway may take for a model."""
+        raise NotImplementedError
+
     def entry_error(self, key: str, message: str, search: str | None = None) -> InputError:
         """An input error about entry ``key``, at the line where ``search`` (default ``key``) is written (found on demand)."""
         from regc.catalogs._read import line_of_key

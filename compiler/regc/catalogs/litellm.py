@@ -133,6 +133,9 @@ class LiteLLMCatalog(Catalog):
     def hosts(self, model: str) -> list[str]:
         return self._hosts.get(model, [])
 
+    def model_names(self) -> frozenset[str]:
+        return frozenset(key.rpartition("/")[2] for key in self.entries)
+
 
 def _own(litellm_provider: str) -> str:
     """``text-completion-openai`` is still OpenAI's own API."""

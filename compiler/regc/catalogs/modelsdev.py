@@ -109,3 +109,6 @@ class ModelsDevCatalog(Catalog):
 
     def hosts(self, model: str) -> list[str]:
         return self._hosts.get(model.rpartition("/")[2], [])
+
+    def model_names(self) -> frozenset[str]:
+        return frozenset(model.rpartition("/")[2] for models in self.entries.values() for model in models)

@@ -18,6 +18,7 @@ import click
 from regc.cli.cost import period_option, read_usage
 
 if TYPE_CHECKING:
+    import datetime
     from decimal import Decimal
 
     from regc.cli.context import Context
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from regc.git.repo import Repo
     from regc.git.snapshot import Project
     from regc.io import write
+    from regc.lint.policy import Policy
     from regc.model.resolve import ResolvedRegistry
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -345,25 +347,56 @@ _against = click.option("--against", "ref", required=True, metavar="REF", help="
 _staged = click.option("--staged", is_flag=True, help="compare the staged registry (the index) instead of the working tree's")
 
 
+def _breaking_policy(obj: Context, staged: bool, path: str | None) -> Policy:
+    """The policy whose `breaking: acknowledge:` applies: --policy, else the staged one (--staged), else the configured one."""
+    from regc import pipeline
+    from regc.cli.context import user_path
+
+    if path is not None:
+        return pipeline.load_policy(obj.config(), user_path(path))
+    if not staged:
+        return pipeline.load_policy(obj.config())
+    from regc.git.protocol import staged_config
+    from regc.io.source import decode
+    from regc.lint.policy import EMPTY, parse_policy
+
+    repo, project = _open(obj)
+    config = staged_config(repo, project)
+    name = config.settings.policy
+    location = project.path(name)
+    blob = repo.index().read(location) if location is not None else None
+    return parse_policy(decode(blob, name), name) if blob is not None else EMPTY
+
+
 @click.command()
 @_against
 @_staged
+@click.option("--policy", "policy", metavar="PATH", help="policy file whose `breaking: acknowledge:` applies (default: the configured one)")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", default=None,
+              help="the date sunsets and acknowledgements are judged by (default: today), for reproducible results")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def breaking(obj: Context, ref: str, staged: bool, fmt: str) -> int:
+def breaking(obj: Context, *, ref: str, staged: bool, policy: str | None, today: datetime.datetime | None, fmt: str) -> int:
     """Aliases removed (legacy ones included) or whose kind changed since REF: exit 1.
 
-    A changed primary, chain or price is reported, and is not breaking.
+    A changed primary, chain or price is reported, and is not breaking. The removal of an alias whose sunset
+    (at REF) has passed is accepted, and so is a change the policy acknowledges (`breaking: acknowledge:`).
     """
+    import datetime as _datetime
+
     from regc.reports import annotate, diffreport
+    from regc.reports.acknowledge import accept
     from regc.reports.compare import compare
 
     old, new, old_label, new_label, location = _registries(obj, ref, staged)
     if old is None:
         obj.log(f"regc: {old_label} does not exist: nothing to compare with, nothing can break")
         return EXIT_OK
-    comparison = compare(old, new)
+    accepted = accept(compare(old, new), old, _breaking_policy(obj, staged, policy), today.date() if today else _datetime.date.today())
+    comparison = accepted.comparison
     obj.out(diffreport.to_json(comparison, old_label, new_label) if fmt == "json" else diffreport.text(comparison, old_label, new_label))
+    for note in accepted.notes:
+        obj.log(f"regc: {note}")
     if annotate.enabled():
         for change in comparison.changes:
             level: annotate.Level = "error" if change.breaking else "notice"

@@ -142,14 +142,17 @@ def run(
         raise InputError(errors)
     ctx = LintContext(registry=registry, today=today, policy=policy, providers=providers, waivers=tuple(waivers), text=text,
                       catalog_retirements=catalog_retirements(registry, catalog, providers) if catalog is not None else {},
-                      config_file=config_file)
+                      config_file=config_file, catalog=catalog)
     path = registry.registry.path
+    set_by_policy = {rule_id for rule_id, setting in policy.file.rules.items()
+                     if isinstance(setting, str) or setting.severity is not None}
     found: list[Finding] = []
     for rule_id, rule in rules.items():
         level, options = settings[rule_id]
         if level == "off":
             continue
-        found.extend(_finding(hit, rule_id, level, path) for hit in _checked(rule, rule_id, ctx, options))
+        own = rule_id not in set_by_policy  # a hit's own severity applies unless the policy sets the rule's level
+        found.extend(_finding(hit, rule_id, level, path, own) for hit in _checked(rule, rule_id, ctx, options))
     active: list[Finding] = []
     waived: list[Finding] = []
     for finding in sorted(set(found)):
@@ -171,14 +174,14 @@ def _checked(rule: Rule[Any], rule_id: str, ctx: LintContext, options: Any) -> l
         raise PluginError("rule", rule_id, type(rule).__module__, exc) from exc
 
 
-def _finding(hit: Hit, rule_id: str, level: Level, path: str) -> Finding:
+def _finding(hit: Hit, rule_id: str, level: Level, path: str, own: bool = True) -> Finding:
     assert level != "off"
     return Finding(
         file=hit.file or path,
         line=hit.line,
         col=hit.col,
         rule=rule_id,
-        severity=level,
+        severity=hit.severity if own and hit.severity is not None else level,
         message=hit.message,
         alias=hit.alias,
         model=hit.model,

@@ -86,6 +86,8 @@ class LintContext:
     #: The configuration file in use (``regc.toml``, ``pyproject.toml``; None: none), so that a message that asks for
     #: configuration writes it in that file's syntax (``config_table``).
     config_file: str | None = None
+    #: The catalog the policy names (``catalog:``), for rules that ask what it lists (``catalog_model_names``).
+    catalog: Catalog | None = None
     _routed_cache: dict[str, tuple[Routed, ...]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
@@ -196,6 +198,14 @@ class LintContext:
     def retirement(self, ref: ModelRef | str) -> Retirement | None:
         """The model's retirement (or planned retirement), the earliest date any source gives."""
         return self._retirements.get(str(ref))
+
+    @functools.cached_property
+    def _catalog_model_names(self) -> frozenset[str]:
+        return self.catalog.model_names() if self.catalog is not None else frozenset()
+
+    def catalog_model_names(self) -> frozenset[str]:
+        """Every model id the policy's catalog lists (``Catalog.model_names``); empty when the policy names none."""
+        return self._catalog_model_names
 
     def is_local(self, ref: ModelRef) -> bool:
         """Runs on our own machines: the provider is marked ``local``, or both prices are ``free``."""

@@ -9,6 +9,9 @@ rules:
   revision-trigger: info          # a bare level is shorthand for {severity: ...}
 waivers:
   - {rule: fallback-provider, alias: local, reason: "local must stay local", until: 2027-02-22}
+breaking:
+  acknowledge:                    # regc breaking passes on these (a removal after the alias's sunset needs none)
+    - {change: alias-removed, alias: fast, reason: "clients moved to cheap (announced 2026-10)", until: 2026-12-31}
 custom_rules:
   - id: primary-is-listed
     applies_to: alias
@@ -81,6 +84,41 @@ class WaiverEntry(_Strict):
     until: datetime.date | None = Field(default=None, description="after this day the waiver no longer applies and is itself a finding")
 
 
+#: The breaking changes ``regc breaking`` knows, by id (``regc.reports.acknowledge``).
+BreakingChange = Literal["alias-removed", "kind-changed"]
+
+
+class Acknowledgement(_Strict):
+    """A breaking change made on purpose: ``regc breaking`` reports it and passes, up to and including ``until``."""
+
+    change: BreakingChange = Field(description="alias-removed, or kind-changed (the kind or the embedding dimensions)")
+    alias: str = Field(description="the alias the change is to", json_schema_extra={"pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"})
+    reason: str = Field(min_length=1, description="why clients can take it (who was told, what they move to); required")
+    until: datetime.date = Field(description="the last day it applies: after it the change is breaking again, so that "
+                                             "an acknowledgement cannot outlive the pull request it was written for")
+
+    @field_validator("alias")
+    @classmethod
+    def _alias_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
+            raise ValueError(f"{value!r} is not an alias name (letters, digits, '.', '_' and '-')")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a reason is required: say why clients can take this change")
+        return value
+
+
+class BreakingPolicy(_Strict):
+    """What ``regc breaking`` accepts beyond the removal of an alias whose sunset has passed."""
+
+    acknowledge: list[Acknowledgement] = Field(default=[], description="breaking changes made on purpose, each with a reason "
+                                                                       "and a last day")
+
+
 class CustomRule(_Strict):
     """A declarative rule: a JSON Schema that each resolved alias (or each model) must satisfy."""
 
@@ -121,6 +159,7 @@ class PolicyFile(_Strict):
     rules: dict[str, Level | RuleSetting] = Field(default={}, description="rule id -> level, or {severity, options...}")
     waivers: list[WaiverEntry] = Field(default=[], description="accepted findings, each with a reason")
     custom_rules: list[CustomRule] = Field(default=[], description="rules written without touching regc")
+    breaking: BreakingPolicy = Field(default=BreakingPolicy(), description="`regc breaking`: acknowledged breaking changes")
     fail_severity: Severity | None = Field(
         default=None, description="lowest severity that fails `regc lint` (default error); --fail-severity overrides it"
     )
@@ -176,7 +215,8 @@ def parse_policy(text: str, display: str) -> Policy:
     if root is None:
         return Policy(path=display, file=PolicyFile())
     if not isinstance(root, yamlio.YMap):
-        raise InputError.at(display, root.pos.line, "a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`")
+        raise InputError.at(display, root.pos.line,
+                            "a policy file is a mapping with `retired:`, `rules:`, `waivers:`, `custom_rules:`, `breaking:`")
     try:
         policy_file = PolicyFile.model_validate(yamlio.to_python(root))
     except ValidationError as exc:

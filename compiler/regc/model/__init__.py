@@ -108,6 +108,16 @@ class Rationale(Located):
     text: str
 
 
+class Deprecation(Located):
+    """An alias's announced end: from ``sunset`` on it may be removed; clients move to ``replacement`` (an alias).
+
+    Written as the alias's Status (``deprecated YYYY-MM-DD → replacement``); the position is that cell's.
+    """
+
+    sunset: datetime.date
+    replacement: str
+
+
 class Alias(Located):
     name: str
     section: Literal["use-case", "legacy"]
@@ -116,6 +126,7 @@ class Alias(Located):
     alternatives: tuple[Entry, ...] = ()
     rationale: tuple[Rationale, ...] = ()
     notes: str | None = None
+    deprecated: Deprecation | None = None
 
 
 class Price(Frozen):
@@ -257,6 +268,7 @@ def _alias(raw: RawAlias, names: _Names, errors: DiagnosticCollector) -> Alias |
         entry = _alternative(raw.name, text, names, errors)
         if entry is not None:
             alternatives.append(entry)
+    deprecated = _deprecation(raw, names.aliases, errors) if raw.status is not None else None
     if primary is None or len(alternatives) != len(raw.alternatives):
         return None
     return Alias(
@@ -267,8 +279,38 @@ def _alias(raw: RawAlias, names: _Names, errors: DiagnosticCollector) -> Alias |
         alternatives=tuple(alternatives),
         rationale=tuple(Rationale(key=key, text=text.value, **_at(text.pos)) for key, text in raw.rationale),
         notes=raw.notes.value if raw.notes else None,
+        deprecated=deprecated,
         **_at(raw.pos),
     )
+
+
+def _deprecation(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) -> Deprecation | None:
+    """The alias's Status cell read (``cells.read_alias_status``): None when active, or after reporting what is wrong.
+
+    The replacement must name another alias of this registry: a client told to move needs a name that answers.
+    """
+    assert raw.status is not None
+    text = raw.status
+    try:
+        status = cells.read_alias_status(text.value)
+    except cells.CellError as exc:
+        errors.error(text.pos.line, f"Status of `{raw.name}`: {exc}", text.pos.col)
+        return None
+    if status is None:
+        return None
+    col = text.pos.col + status.replacement_offset
+    if status.replacement == raw.name:
+        errors.error(text.pos.line, f"Status of `{raw.name}`: an alias cannot be replaced by itself; name the alias clients "
+                     "move to", col)
+        return None
+    if status.replacement not in alias_names:
+        import difflib
+
+        near = difflib.get_close_matches(status.replacement, sorted(alias_names - {raw.name}), n=1, cutoff=0.6)
+        hint = f"; did you mean `{near[0]}`?" if near else ""
+        errors.error(text.pos.line, f"Status of `{raw.name}` names unknown alias `{status.replacement}` as its replacement{hint}", col)
+        return None
+    return Deprecation(sunset=status.sunset, replacement=status.replacement, **_at(text.pos))
 
 
 def _primary(raw: RawAlias, alias_names: set[str], errors: DiagnosticCollector) -> Entry | None:

@@ -520,6 +520,65 @@ def read_status(text: str) -> StatusText:
     return StatusText(state, date, replacement)
 
 
+# An alias's lifecycle: the same words as a model's Status, but the replacement is another alias and both the
+# sunset date and the replacement are required (a client told to stop sending a name must be told what to send).
+_ALIAS_STATUS = re.compile(
+    r"(?P<state>active|deprecated)"
+    r"(?:\s++(?:on\s++)?+(?P<date>\d{4}-\d{2}-\d{2}))?+"
+    r"(?:\s*+(?:→|->|=>|,?+\s*+use|,?+\s*+replaced by)\s*+`?+(?P<replacement>[^`\s]++)`?+)?+\s*+",
+    re.I,
+)
+ALIAS_STATUS_FORMS = "active (or blank), or deprecated YYYY-MM-DD → `replacement-alias` (the sunset date, then the alias clients move to)"
+ALIAS_STATES = ("active", "deprecated")
+
+
+@dataclasses.dataclass(frozen=True)
+class AliasStatusText:
+    """A deprecated alias's sunset date and replacement alias, and where in the cell the replacement is written."""
+
+    sunset: datetime.date
+    replacement: str
+    replacement_offset: int
+
+
+def read_alias_status(text: str) -> AliasStatusText | None:
+    """An alias's Status cell: None for an active alias (``active`` or blank), else its sunset and replacement.
+
+    ``CellError`` for anything else: a misspelt state (with the nearest one), ``retired`` (a retired alias is
+    removed, not marked), a date that is no calendar date, a missing date or replacement, a replacement that is
+    no alias name. Whether the replacement names an alias of the registry is ``regc.model``'s question.
+    """
+    cell = _short(text.strip(), "status", ALIAS_STATUS_FORMS)
+    if cell == "" or cell.lower() in {"active", "—", "–", "-"}:
+        return None
+    match = _ALIAS_STATUS.fullmatch(cell)
+    if match is None:
+        word = cell.split(None, 1)[0].lower().rstrip(",:;")
+        if word == "retired":
+            raise CellError("an alias is not retired in the registry: once its sunset has passed it is removed (`regc "
+                            f"breaking` accepts that); until then write {ALIAS_STATUS_FORMS}")
+        import difflib
+
+        near = difflib.get_close_matches(word, ALIAS_STATES, n=1, cutoff=0.75)
+        hint = f" (did you mean {near[0]!r}?)" if near and near[0] != word else ""
+        raise CellError(f"cannot read the alias status {cell!r}{hint}; write {ALIAS_STATUS_FORMS}")
+    if match["state"].lower() == "active":
+        raise CellError(f"an active alias has no sunset or replacement: {cell!r}; write `active`, or {ALIAS_STATUS_FORMS}")
+    if match["date"] is None:
+        raise CellError(f"a deprecated alias needs its sunset date: write `deprecated YYYY-MM-DD → replacement-alias`, not {cell!r}")
+    sunset = read_date(match["date"])
+    replacement = match["replacement"]
+    if replacement is None:
+        raise CellError(f"a deprecated alias needs the alias that replaces it: write `deprecated YYYY-MM-DD → replacement-alias`, "
+                        f"not {cell!r}")
+    if not is_alias_name(replacement):
+        what = "a model reference" if "/" in replacement else "no alias name"
+        raise CellError(f"the replacement {replacement!r} is {what}; a deprecated alias is replaced by another alias "
+                        "(clients keep sending an alias name)")
+    offset = len(text) - len(text.lstrip()) + match.start("replacement")
+    return AliasStatusText(sunset, replacement, offset)
+
+
 def read_date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text.strip())

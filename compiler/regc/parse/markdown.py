@@ -530,13 +530,17 @@ def _waiver_attributes(text: str) -> tuple[dict[str, str], tuple[int, str] | Non
 
 #: Key cells of an alias table regc reads (every other key is rationale), by the field they fill.
 KEY_FIELDS = {"primary": "primary", "alternatives": "alternatives", "alternative": "alternatives",
-              "fallbacks": "alternatives", "fallback": "alternatives"}
+              "fallbacks": "alternatives", "fallback": "alternatives", "status": "status"}
 _KEY_SPELLINGS = {"primary": "Primary", "alternatives": "Alternatives", "alternative": "Alternatives",
-                  "fallbacks": "Fallbacks", "fallback": "Fallbacks"}
+                  "fallbacks": "Fallbacks", "fallback": "Fallbacks", "status": "Status"}
+
+
+_ROUTING_FIELDS = {"primary", "alternatives"}
+_ROUTING_SPELLINGS = {"Primary", "Alternatives", "Fallbacks"}
 
 
 def key_field(key: str) -> str | None:
-    """``primary`` / ``alternatives`` for a known key cell (normalised with ``_key``), else None (rationale)."""
+    """``primary`` / ``alternatives`` / ``status`` for a known key cell (normalised with ``_key``), else None (rationale)."""
     return KEY_FIELDS.get(key)
 
 
@@ -573,6 +577,7 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
     primary: Text | None = None
     alternatives: tuple[Text, ...] = ()
     alternatives_at: Text | None = None
+    status: Text | None = None
     rationale: list[tuple[str, Text]] = []
     typo = False
     doubled: list[tuple[Text, Text]] = []  # a second Alternatives row, and the first's value
@@ -595,6 +600,11 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
                 doubled.append((key_cell, alternatives_at))
             alternatives = _entries(value)
             alternatives_at = value
+        elif field == "status":
+            if status is not None:
+                errors.error(key_cell.pos.line, f"alias `{section.name}` has a second Status row (first at line {status.pos.line})",
+                             key_cell.pos.col)
+            status = value
         else:
             meant = _key_typo(key)
             if meant is not None:
@@ -636,6 +646,7 @@ def _alias(section: _Section, waivers: list[RawWaiver], errors: DiagnosticCollec
         primary=primary if primary is not None and primary.value else None,
         alternatives=alternatives,
         rationale=tuple(rationale),
+        status=status if status is not None and status.value else None,
     )
 
 
@@ -648,8 +659,8 @@ def _entries(cell: Text) -> tuple[Text, ...]:
 #: The legacy table's columns, by the field they fill; `Alias` and `Resolves to` are required.
 LEGACY_COLUMNS = {"alias": "alias", "resolves to": "target", "resolves": "target", "target": "target",
                   "alternatives": "alternatives", "alternative": "alternatives", "fallbacks": "alternatives",
-                  "fallback": "alternatives", "notes": "notes", "note": "notes"}
-_LEGACY_SPELLINGS = ["Alias", "Resolves to", "Alternatives", "Fallbacks", "Notes"]
+                  "fallback": "alternatives", "notes": "notes", "note": "notes", "status": "status"}
+_LEGACY_SPELLINGS = ["Alias", "Resolves to", "Alternatives", "Fallbacks", "Status", "Notes"]
 
 
 def _table_kind(table: _Table) -> str | None:
@@ -667,7 +678,8 @@ def _table_kind(table: _Table) -> str | None:
         return "models"
     if len(table.header) == 2:  # a key/value table has two columns
         firsts = [keys[0], *(_key(row[0].value) for row in table.rows if row)]
-        if any(key_field(key) is not None or _key_typo(key) is not None for key in firsts):
+        # A Status row alone does not make a key/value table: two-column prose tables list statuses.
+        if any(key_field(key) in _ROUTING_FIELDS or _key_typo(key) in _ROUTING_SPELLINGS for key in firsts):
             return "keyvalue"
     return None
 
@@ -770,7 +782,7 @@ def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector
         meant = _LEGACY_SPELLINGS[spellings.index(near[0])] if near else in_place
         hint = f"; did you mean {meant!r}?" if meant else ""
         errors.error(cell.pos.line, f"unknown column {cell.value!r} in the legacy alias table{hint} (its columns are Alias, "
-                     "Resolves to, and optionally Alternatives and Notes)", cell.pos.col)
+                     "Resolves to, and optionally Alternatives, Status and Notes)", cell.pos.col)
     if missing:
         if not unknown:
             errors.error(table.pos.line, f"the legacy alias table needs the column{'s' * (len(missing) > 1)} {' and '.join(missing)}")
@@ -791,6 +803,7 @@ def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector
             errors.error(cell.pos.line, f"legacy alias `{name}` has no `Resolves to` value")
         alternatives = _cell(row, columns.get("alternatives"))
         notes = _cell(row, columns.get("notes"))
+        status = _cell(row, columns.get("status"))
         waivers.extend(dataclasses.replace(w, alias=w.alias or name) for w in table.row_waivers.get(index, ()))
         found.append(RawAlias(
             name=name,
@@ -801,6 +814,7 @@ def _legacy(table: _Table, waivers: list[RawWaiver], errors: DiagnosticCollector
             alternatives=_entries(alternatives) if alternatives is not None else (),
             rationale=(),
             notes=notes if notes is not None and notes.value else None,
+            status=status if status is not None and status.value else None,
         ))
     return found
 

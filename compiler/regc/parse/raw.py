@@ -59,6 +59,8 @@ class RawAlias:
     alternatives: tuple[Text, ...]
     rationale: tuple[tuple[str, Text], ...]
     notes: Text | None = None
+    # The lifecycle cell (a `Status` row or column, YAML `status:`): `deprecated YYYY-MM-DD → replacement`.
+    status: Text | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,6 +24,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_STATUS = ("active (or absent), or `deprecated YYYY-MM-DD → replacement`: the sunset date, after which the alias is "
+           "removed, and the alias clients move to (docs/lifecycle.md)")
+
+
 class AliasFile(_Strict):
     """A use-case alias."""
 
@@ -33,6 +37,7 @@ class AliasFile(_Strict):
         default=[], description="In fallback order; `ref (note)`; a note starting with 'when' makes it pending"
     )
     rationale: dict[str, str] = Field(default={}, description="`Why primary`, `Why not X`, ...: kept verbatim, in order")
+    status: str | None = Field(default=None, description=_STATUS)
 
 
 class LegacyFile(_Strict):
@@ -41,6 +46,7 @@ class LegacyFile(_Strict):
     resolves_to: str = Field(description="`provider/model` or the name of another alias")
     alternatives: list[str] | str = []
     notes: str | None = None
+    status: str | None = Field(default=None, description=_STATUS)
 
 
 class ModelFile(_Strict):
@@ -105,6 +111,7 @@ def parse_yaml(text: str, path: str) -> RawRegistry:
             primary=_text(body.get("primary")),
             alternatives=_alternatives(body.get("alternatives")),
             rationale=tuple((str(k.value), _text(v)) for k, v in _items(body.get("rationale"))),
+            status=_status(body.get("status")),
         ))
     for key, body in _items(root.get("legacy")):
         assert isinstance(body, yamlio.YMap)
@@ -118,6 +125,7 @@ def parse_yaml(text: str, path: str) -> RawRegistry:
             alternatives=_alternatives(body.get("alternatives")),
             rationale=(),
             notes=_text(notes) if notes is not None else None,
+            status=_status(body.get("status")),
         ))
     models = [
         RawModel(ref=Text(str(key.value), key.pos), cells=tuple((str(k.value), _text(v)) for k, v in _items(body)), pos=key.pos)
@@ -175,6 +183,12 @@ def _text(node: yamlio.YNode | None) -> Text:
         value = node.text if not isinstance(node.value, str) else node.value
         return Text("" if node.value is None else value, node.pos)
     return Text("", node.pos if node is not None else Pos(1))
+
+
+def _status(node: yamlio.YNode | None) -> Text | None:
+    """The Status cell's text, or None for an absent or empty one (an active alias, as in markdown)."""
+    text = _text(node) if node is not None else None
+    return text if text is not None and text.value.strip() else None
 
 
 def _alternatives(node: yamlio.YNode | None) -> tuple[Text, ...]:

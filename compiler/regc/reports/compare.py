@@ -13,7 +13,7 @@ of answer; ``regc breaking`` exits 1):
 
 Reported, not breaking: an alias added; its primary, fallbacks, pending
 alternatives, the alias it resolves through, its section, title, rationale or
-notes changed; the price effect of all that on the alias's primary (``output
+notes or status (deprecated, sunset, replacement) changed; the price effect of all that on the alias's primary (``output
 $1.50 → $2.50 per 1M, ×1.7``); a change of any model in its chain (a fallback's
 price, the primary's context or status: the effect on this alias); and, once per
 model, every change of a Models row (added, removed, kind, prices, context,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from regc.model.resolve import ResolvedRegistry
 
 Aspect = Literal["removed", "added", "kind", "primary", "fallbacks", "via", "pending", "section", "price", "chain", "title",
-                 "rationale", "notes", "model", "reviewed"]
+                 "rationale", "notes", "model", "reviewed", "status"]
 
 _UNITS = {"mtok": "1M", "image": "image", "minute": "min", "second": "s"}
 
@@ -166,7 +166,17 @@ def _alias_changes(old: ResolvedRegistry, new: ResolvedRegistry, name: str) -> l
         add("rationale", f"rationale changed ({_rationale_keys(old_doc)} → {_rationale_keys(new_doc)})", None, None)
     if old_doc["notes"] != new_doc["notes"]:
         add("notes", f"notes {_list(map(str, old_doc['notes']))} → {_list(map(str, new_doc['notes']))}", None, None)  # type: ignore[call-overload]
+    old_status, new_status = _alias_status(old_doc), _alias_status(new_doc)
+    if old_status != new_status:
+        add("status", f"status {old_status} → {new_status}", old_status, new_status)
     return found
+
+
+def _alias_status(document: dict[str, object]) -> str:
+    """``active`` or ``deprecated, sunset YYYY-MM-DD → replacement``: the lifecycle the json target writes."""
+    if not document.get("deprecated"):
+        return "active"
+    return f"deprecated, sunset {document['sunset']} → {document['replacement']}"
 
 
 def _rationale_keys(document: dict[str, object]) -> str:

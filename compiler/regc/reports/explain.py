@@ -25,7 +25,7 @@ def alias_data(registry: ResolvedRegistry, name: str, lint: LintResult | None = 
     chain = registry.resolve(name)
     path = registry.registry.path
     notes = _entry_notes(registry, [name, *chain.via])
-    return {
+    data: dict[str, Any] = {
         "alias": name,
         "title": alias.title,
         "section": alias.section,
@@ -42,6 +42,10 @@ def alias_data(registry: ResolvedRegistry, name: str, lint: LintResult | None = 
         "rationale": [{"key": r.key, "text": r.text, "line": r.pos.line} for r in alias.rationale],
         "notes": alias.notes,
     }
+    if alias.deprecated is not None:  # only then, as the json target writes it
+        data["deprecated"] = {"sunset": alias.deprecated.sunset.isoformat(), "replacement": alias.deprecated.replacement,
+                              "line": alias.deprecated.line}
+    return data
 
 
 def _entry_notes(registry: ResolvedRegistry, names: list[str]) -> dict[str, str]:
@@ -131,6 +135,9 @@ def alias_text(registry: ResolvedRegistry, name: str, lint: LintResult | None = 
     lines = [f"{data['alias']} — {data['title']} ({data['section']} alias, {data['source']})"]
     if data["via"]:
         lines.append(f"  resolves through: {' → '.join([name, *data['via']])}")
+    if "deprecated" in data:
+        end = data["deprecated"]
+        lines.append(f"  status: deprecated, sunset {end['sunset']}; clients move to `{end['replacement']}`")
     lines.append(f"  kind: {data['kind'] or 'unknown (no Models row for the primary)'}")
     lines.append("  chain:")
     width = max(len(step["model"]) for step in data["chain"])

@@ -66,6 +66,9 @@ class Hit:
     alias: str | None = None
     model: str | None = None
     file: str | None = None
+    #: This hit's own severity, for a rule whose findings grow more severe with time (``alias-sunset`` warns before a
+    #: date and errors from it). None: the rule's level. A level the policy sets for the rule applies to every hit.
+    severity: Severity | None = None
 
 
 class RuleOptions(BaseModel):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from json.encoder import encode_basestring  # the C function json.dumps(ensure_ascii=False) uses
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,7 +41,22 @@ class RationaleOut(_Out):
     text: str
 
 
+_LIFECYCLE = ("deprecated", "sunset", "replacement")
+
+
+def _lifecycle_schema(schema: dict[str, Any]) -> None:
+    """The three lifecycle fields are written together or not at all (an alias that is not deprecated has none of
+    them, so that a registry without deprecations writes what it wrote before they existed); never null."""
+    properties = schema["properties"]
+    properties["deprecated"] = {"const": True, "description": properties["deprecated"]["description"]}
+    properties["sunset"] = {"type": "string", "format": "date", "description": properties["sunset"]["description"]}
+    properties["replacement"] = {"type": "string", "description": properties["replacement"]["description"]}
+    schema["dependentRequired"] = {name: [other for other in _LIFECYCLE if other != name] for name in _LIFECYCLE}
+
+
 class AliasOut(_Out):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_lifecycle_schema)
+
     title: str
     section: Literal["use-case", "legacy"]
     kind: str | None = Field(description="what the alias serves: its primary model's kind")
@@ -51,6 +66,9 @@ class AliasOut(_Out):
     pending: list[PendingOut] = Field(description="listed alternatives that are not routed to yet")
     notes: list[str] = Field(description="alternatives that are not model references, and legacy notes")
     rationale: list[RationaleOut]
+    deprecated: bool | None = Field(default=None, description="present (true) only when the alias is deprecated")
+    sunset: str | None = Field(default=None, description="YYYY-MM-DD: from this day the alias may be removed")
+    replacement: str | None = Field(default=None, description="the alias clients move to")
 
 
 class PriceOut(_Out):
@@ -181,7 +199,7 @@ def alias_document(registry: ResolvedRegistry, name: str) -> dict[str, object]:
     notes = [entry.text for entry in chain.unroutable]  # bare names and prose, as written
     if alias.notes:
         notes.append(alias.notes)
-    return {
+    document: dict[str, object] = {
         "title": alias.title,
         "section": alias.section,
         "kind": registry.kind(name),
@@ -192,6 +210,9 @@ def alias_document(registry: ResolvedRegistry, name: str) -> dict[str, object]:
         "notes": notes,
         "rationale": [{"key": r.key, "text": r.text} for r in alias.rationale],
     }
+    if alias.deprecated is not None:
+        document.update(deprecated=True, sunset=alias.deprecated.sunset.isoformat(), replacement=alias.deprecated.replacement)
+    return document
 
 
 def model_document(model: Model) -> dict[str, object]:
