@@ -196,7 +196,7 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
         if key not in services:
             try:
                 services[key] = _service(key, table.get(key), options, names)
-            except Unreachable as exc:
+            except UnreachableError as exc:
                 raise InputError.at(registry.registry.path, alias.pos.line, str(exc)) from None
         return services[key]
 
@@ -261,7 +261,7 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
     except ValueError:
         return None
     if provider.kind in ("azure", "bedrock", "vertex") and url.path.rstrip("/"):
-        raise Unreachable(f"the envoy target cannot reach provider {provider_name!r} at {base!r}: its {SCHEMAS[provider.kind]} "
+        raise UnreachableError(f"the envoy target cannot reach provider {provider_name!r} at {base!r}: its {SCHEMAS[provider.kind]} "
                           "backend builds the request's whole path itself, so [providers."
                           f"{provider_name}] api_base must be the endpoint's root (scheme, host, port) with no path")
     name = f"{options.name_prefix}-{_slug(provider_name, names)}"
@@ -285,7 +285,7 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
     )
 
 
-class Unreachable(ValueError):
+class UnreachableError(ValueError):
     """A provider whose endpoint the gateway's schema for it cannot express."""
 
 
@@ -294,8 +294,8 @@ def _cloud_endpoint(provider: Provider) -> str | None:
     if provider.kind == "bedrock" and provider.aws_region_name:
         return f"https://bedrock-runtime.{provider.aws_region_name}.amazonaws.com"
     if provider.kind == "vertex" and provider.vertex_location:
-        host = "aiplatform.googleapis.com" if provider.vertex_location == "global" else f"{provider.vertex_location}-aiplatform.googleapis.com"
-        return f"https://{host}"
+        location = provider.vertex_location
+        return "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
     return None
 
 
