@@ -53,6 +53,8 @@ def test_every_kind_field_belongs_to_a_kind_that_exists() -> None:
          "regc.toml:4:1: error: provider 'bedrock' of kind 'bedrock' api_version is a field of kind 'azure' only"),
         ("[providers.mine]\nkind = \"vllm\"\n",
          "regc.toml:2:1: error: provider 'mine' of kind 'vllm' needs api_base"),
+        ("[providers.vertex]\nvertex_project = \"acme-prod\"\nvertex_location = \"us-central1\"\napi_base = \"https://gw.example/vertex\"\n",
+         "regc.toml:5:1: error: provider 'vertex' of kind 'vertex' needs api_base at the endpoint's root (https://HOST), without a path"),
     ],
 )
 def test_an_incomplete_or_mixed_provider_is_refused_at_its_table(project: Path, table: str, message: str) -> None:
@@ -195,3 +197,24 @@ def test_model_ids_with_colons_and_at_signs_are_whole_references(text: str) -> N
     assert [str(ref) for ref in chain.models] == ["bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
                                                   "bedrock/amazon.titan-text-premier-v1:0", "vertex/claude-sonnet-4-5@20250929"]
     assert registry.alias("chat").alternatives[0].note == "a note: with colons"
+
+
+def test_the_docs_document_every_field_with_an_example_that_is_valid() -> None:
+    """docs/providers.md: a section per field of the provider model, each with a TOML example regc accepts."""
+    import re
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "providers.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"\n### `(\w+)`\n(.*?)(?=\n### |\n## |\Z)", text, re.S))
+    assert set(sections) == set(Provider.model_fields)
+    for field, body in sections.items():
+        examples = re.findall(r"```toml\n(.*?)```", body, re.S)
+        assert examples, f"{field}: no example"
+        assert any(re.search(rf"^{field} = ", example, re.M) for example in examples), f"{field}: its example does not set it"
+    for example in re.findall(r"```toml\n(.*?)```", text, re.S):
+        settings = ConfigFile.model_validate(tomllib.loads(example))
+        table = providers(settings.providers)
+        for name in settings.providers:
+            assert table[name].problems() == [], (name, example)

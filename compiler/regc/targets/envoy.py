@@ -40,7 +40,19 @@ Gateway v1.8 (``gateway.envoyproxy.io/v1alpha1``, Gateway API v1.5):
   **BackendSecurityPolicy** (``APIKey`` from the Secret ``<prefix>-<provider>-api-key``,
   key ``apiKey``, which you create; the file's opening comment lists them).
 
-Every provider is reached through its OpenAI-compatible API: Envoy AI Gateway
+Providers of the other kinds (docs/providers.md) get the AIServiceBackend schema
+of their API: ``AzureOpenAI`` (``version`` = ``api_version``; the Backend is the
+resource's host; ``AzureAPIKey`` policy), ``AWSBedrock`` (Backend
+``bedrock-runtime.<region>.amazonaws.com``; ``AWSCredentials`` policy with the
+region and a Secret holding an AWS credentials file under the key
+``credentials``), ``GCPVertexAI`` (Backend ``<location>-aiplatform.googleapis.com``;
+``GCPCredentials`` policy with project and region and a Secret holding the
+service-account file under ``service_account.json``); a vllm server is
+``OpenAI`` at its ``api_base``. Those three schemas build the request's whole
+path, so an ``api_base`` with a path is refused (exit 2); Claude models on
+Vertex AI (the ``GCPAnthropic`` schema) are listed as not routed.
+
+Every other provider is reached through its OpenAI-compatible API: Envoy AI Gateway
 v1.1 cannot send an OpenAI-format request to a native Anthropic backend, so
 Anthropic is reached at ``https://api.anthropic.com/v1`` (its OpenAI SDK
 compatibility layer). Not routed: pending alternatives, models of providers
