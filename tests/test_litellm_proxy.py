@@ -249,7 +249,7 @@ def proxy(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Itera
     root.joinpath("registry.md").write_bytes((ROOT / "registry.md").read_bytes())
     lines = ['registry = "registry.md"', "", "[targets.litellm]", 'path = "config.yaml"']
     for name, provider in sorted(BUILTIN.items()):
-        if provider.litellm and provider.kind == "openai" and name not in NATIVE_BASE_ENV:
+        if provider.litellm and name not in NATIVE_BASE_ENV:
             lines += ["", f"[providers.{name}]", f'api_base = "{upstream.base}/{name}/v1"']
     root.joinpath("regc.toml").write_text("\n".join(lines) + "\n")
     built = run_regc("build", cwd=root)

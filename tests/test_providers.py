@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from regc.model.config import ConfigFile
-from regc.model.providers import BUILTIN, KIND_DEFAULTS, KIND_FIELDS, REQUIRED, Provider, providers
+from regc.model.providers import BUILTIN, KIND_DEFAULTS, KIND_FIELDS, PRESETS, REQUIRED, Provider, providers
 from tests.conftest import FIXTURES, run_regc
 
 PROVIDERS = FIXTURES / "providers"
@@ -40,6 +40,8 @@ def test_each_kind_names_what_it_needs(kind: str, fields: tuple[str, ...]) -> No
 
 def test_every_kind_field_belongs_to_a_kind_that_exists() -> None:
     assert set(KIND_FIELDS.values()) <= set(REQUIRED)
+    assert {name: preset.kind for name, preset in PRESETS.items()} == {kind: kind for kind in REQUIRED if kind != "openai"}
+    assert not set(PRESETS) & set(BUILTIN)  # a preset is no provider until the configuration has its table
     assert all(field in Provider.model_fields for field in (*KIND_FIELDS, *(f for fs in REQUIRED.values() for f in fs)))
 
 
@@ -66,18 +68,20 @@ def test_an_incomplete_or_mixed_provider_is_refused_at_its_table(project: Path, 
     assert not (project / "targets").exists()
 
 
-@pytest.mark.parametrize("kind", ["azure", "bedrock", "vertex", "vllm"])
-def test_a_provider_used_but_not_set_up_is_refused_at_its_first_use(project: Path, kind: str) -> None:
+def test_a_preset_name_without_its_table_is_an_unknown_provider_as_before(project: Path) -> None:
+    """``azure/x`` with no [providers.azure]: not routed (listed in each file), and lint says which table to add."""
     fixture_project(project, 'registry = "registry.md"\n')
-    result = run_regc("build", cwd=project)
-    assert result.code == 2
+    built = run_regc("build", cwd=project)
+    assert built.code == 0, built.err
+    litellm = (project / "targets/litellm/config.yaml").read_text()
+    assert "# not served: \"alias 'bedrock-chat': its primary bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0 has no LiteLLM" in litellm
+    linted = run_regc("lint", cwd=project)
+    assert linted.code == 1
     lines = (project / "registry.md").read_text().splitlines()
-    first = next(n for n, line in enumerate(lines, 1) if f"`{kind}/" in line)
-    expected = f"registry.md:{first}:"
-    found = [line for line in result.err.splitlines() if f"provider '{kind}' of kind '{kind}' needs" in line]
-    assert found and found[0].startswith(expected), result.err
-    assert f"fix [providers.{kind}] in regc.toml (docs/providers.md)" in found[0]
-    assert not (project / "targets").exists()
+    first = next(n for n, line in enumerate(lines, 1) if "`bedrock/" in line)
+    assert (f"registry.md:{first}:17: error model-ref-form `bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0` names provider "
+            "`bedrock`, whose endpoint is yours: add [providers.bedrock] in regc.toml with aws_region_name") in linted.out
+    assert "add [providers.vertex] in regc.toml with vertex_project and vertex_location (docs/providers.md)" in linted.out
 
 
 @pytest.mark.parametrize(
@@ -123,10 +127,11 @@ def test_each_kind_names_its_environment() -> None:
         "bedrock": {"aws_region_name": "us-east-1", "aws_session_token_env": "AWS_SESSION_TOKEN"},
         "vertex": {"vertex_project": "acme-prod", "vertex_location": "us-central1"},
     }}).providers)
-    assert set(table["azure"].environment()) == {"AZURE_API_KEY"}
+    assert "azure" not in table  # a preset becomes a provider with its table
+    assert set(providers({"azure": Provider.model_validate({"api_version": "2024-10-21"})})["azure"].environment()) == {"AZURE_API_KEY"}
     assert set(table["bedrock"].environment()) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
     assert set(table["vertex"].environment()) == {"GOOGLE_APPLICATION_CREDENTIALS"}
-    assert table["vllm"].environment() == {}
+    assert providers({"vllm": Provider.model_validate({"api_base": "http://gpu:8000/v1"})})["vllm"].environment() == {}
     assert set(BUILTIN["openai"].environment()) == {"OPENAI_API_KEY"}
 
 
@@ -155,10 +160,11 @@ def test_doctor_names_the_variables_each_provider_kind_needs(project: Path, monk
 
 
 def test_doctor_refuses_a_provider_its_kind_cannot_reach_yet(project: Path) -> None:
-    fixture_project(project, 'registry = "registry.md"\n\n[targets.litellm]\npath = "config.yaml"\n')
+    fixture_project(project, 'registry = "registry.md"\n\n[targets.litellm]\npath = "config.yaml"\n\n[providers.azure]\n'
+                             'api_base = "https://contoso.openai.azure.com"\n')
     result = run_regc("doctor", cwd=project)
     assert (result.code, result.out) == (2, "")
-    assert "provider 'azure' of kind 'azure' needs api_base, needs api_version" in result.err
+    assert result.err.startswith("regc.toml:6:1: error: provider 'azure' of kind 'azure' needs api_version: fix [providers.azure]")
     assert "Traceback" not in result.err
 
 
@@ -207,6 +213,8 @@ def test_the_docs_document_every_field_with_an_example_that_is_valid() -> None:
     from tests.conftest import ROOT
 
     text = (ROOT / "docs" / "providers.md").read_text(encoding="utf-8")
+    listed = re.search(r"its built-in entries \((.*?)\)", text, re.S)
+    assert listed and re.findall(r"`([\w-]+)`", listed[1]) == sorted(BUILTIN)
     sections = dict(re.findall(r"\n### `(\w+)`\n(.*?)(?=\n### |\n## |\Z)", text, re.S))
     assert set(sections) == set(Provider.model_fields)
     for field, body in sections.items():

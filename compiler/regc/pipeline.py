@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from regc.io.write import Change
     from regc.lint import LintResult
     from regc.lint.policy import Policy
-    from regc.model import Located, ModelRef
     from regc.model.config import Config
     from regc.model.resolve import ResolvedRegistry
     from regc.parse.raw import RawRegistry
@@ -218,45 +217,35 @@ def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], b
 
 
 def check_providers(registry: ResolvedRegistry, config: Config) -> None:
-    """Refuse a configured provider table that nothing uses and that is one slip from a provider regc knows or the
-    registry uses (``[providers.olama]``): its overrides would be dropped without a word. Refuse a provider the
-    registry or the configuration names whose kind lacks a field a gateway needs (an Azure provider without
-    ``api_version``) or carries another kind's field: at the configuration's table, or at the registry's first use."""
-    from regc.errors import Diagnostic
-    from regc.model.config import table_header
-    from regc.model.providers import BUILTIN
-    from regc.parse.suggest import one_edit
-
+    """Refuse a provider table of the configuration whose kind lacks a field a gateway needs (an Azure provider without
+    ``api_version``) or carries another kind's field, and one that nothing uses and that is one slip from a provider
+    regc knows or the registry uses (``[providers.olama]``): its overrides would be dropped without a word."""
     configured = config.settings.providers
-    ir = registry.registry
-    def located() -> Iterator[tuple[ModelRef, Located]]:
-        yield from ((model.ref, model) for model in ir.models)
-        yield from ((entry.ref, entry) for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)
-
-    used = {provider for provider in (*(model.ref.provider for model in ir.models),
-                                      *(entry.ref.provider for alias in ir.aliases for entry in (alias.primary, *alias.alternatives)
-                                        if entry.ref is not None)) if provider is not None}
-    table = config.providers()
-    found = []
-    for name in sorted({*used, *configured}):
-        problems = table[name].problems() if name in table else []
-        if not problems:
-            continue
-        header = table_header(config.file.name if config.file is not None else None, f"providers.{name}")
-        fix = f"provider {name!r} of kind {table[name].kind!r} {', '.join(text for _, text in problems)}: fix {header} (docs/providers.md)"
-        if name in configured and config.file is not None:
-            file, line = setting_line(config, f"providers.{name}.{problems[0][0]}")  # the field's line, else the table's
-            found.append(Diagnostic(file, line, 1, fix))
-        else:
-            where = min((at for ref, at in located() if ref.provider == name), key=lambda at: (at.line, at.col))
-            found.append(Diagnostic(ir.path, where.line, where.col, f"{name}/…: {fix}"))
-    if found:
-        raise InputError(found)
     if not configured or config.file is None:
         return
-    known = sorted({*BUILTIN, *used})
+    from regc.errors import Diagnostic
+    from regc.model.config import table_header
+    from regc.model.providers import BUILTIN, PRESETS
+    from regc.parse.suggest import one_edit
+
+    table = config.providers()
+    found = []
     for name in configured:
-        if name in used or name in BUILTIN:
+        problems = table[name].problems()
+        if problems:
+            file, line = setting_line(config, f"providers.{name}.{problems[0][0]}")  # the field's line, else the table's
+            header = table_header(config.file.name, f"providers.{name}")
+            found.append(Diagnostic(file, line, 1, f"provider {name!r} of kind {table[name].kind!r} "
+                                    f"{', '.join(text for _, text in problems)}: fix {header} (docs/providers.md)"))
+    if found:
+        raise InputError(found)
+    ir = registry.registry
+    refs = [*(model.ref for model in ir.models),
+            *(entry.ref for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)]
+    used = {ref.provider for ref in refs if ref.provider is not None}
+    known = sorted({*BUILTIN, *PRESETS, *used})
+    for name in configured:
+        if name in used or name in BUILTIN or name in PRESETS:
             continue
         meant = next((provider for provider in known if one_edit(name, provider)), None)
         if meant is not None:

@@ -167,20 +167,19 @@ BUILTIN: Mapping[str, Provider] = {
                            api_base="https://api.perplexity.ai"),
     "stability": Provider(litellm="stability", api_key_env="STABILITY_API_KEY", api_base="https://api.stability.ai/v1"),
     "xai": Provider(litellm="xai", modelsdev="xai", api_key_env="XAI_API_KEY", api_base="https://api.x.ai/v1"),
-    # Providers whose endpoint is the user's own (a resource, a region, a project, a server): usable once the
-    # configuration sets the fields their kind needs (``Provider.problems``).
-    "azure": KIND_DEFAULTS["azure"],
-    "bedrock": KIND_DEFAULTS["bedrock"],
-    "vertex": KIND_DEFAULTS["vertex"],
-    "vllm": KIND_DEFAULTS["vllm"],
 }
+
+#: Names whose table in the configuration has that kind without saying so (``[providers.azure]`` is an Azure OpenAI
+#: resource). Not built in: their endpoints are the user's own (a resource, a region, a project, a server), so until the
+#: configuration has the table, ``azure/x`` is an unknown provider as before (not routed, and reported by model-ref-form).
+PRESETS: Mapping[str, Provider] = {kind: KIND_DEFAULTS[kind] for kind in ("azure", "bedrock", "vertex", "vllm")}
 
 
 def providers(overrides: Mapping[str, Provider] | None = None) -> dict[str, Provider]:
     """The built-in table with the configuration's entries laid over it (field by field)."""
     table = dict(BUILTIN)
     for name, override in (overrides or {}).items():
-        base = table.get(name)
+        base = table.get(name) or PRESETS.get(name)
         if base is None or ("kind" in override.model_fields_set and override.kind != base.kind):
             base = KIND_DEFAULTS[override.kind]  # a new provider, or a known name that speaks another API: its kind's defaults
         table[name] = base.model_copy(update=override.model_dump(exclude_unset=True))
