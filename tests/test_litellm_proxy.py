@@ -21,6 +21,7 @@ the fake returned. Expected values come from ``regc.load``, never from the targe
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -290,6 +291,20 @@ def proxy(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Itera
     assert built.code == 0, built.err
     env = proxy_environment(**{var: f"{upstream.base}/{name}" for name, var in NATIVE_BASE_ENV.items()})
     process, started = launch(root / "config.yaml", env)
+    try:
+        ready(process, started)
+        yield started
+    finally:
+        stop(process, timeout=20)
+
+
+@contextlib.contextmanager
+def running_proxy(config: Path, env: dict[str, str], unset: tuple[str, ...] = ()) -> Iterator[Proxy]:
+    """``litellm --config CONFIG`` on 127.0.0.1 with ``env`` added to this environment and ``unset`` taken from it,
+    ready; stopped on exit."""
+    environment = {**{k: v for k, v in os.environ.items() if k not in unset}, "LITELLM_MASTER_KEY": MASTER_KEY,
+                   "LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", **env}
+    process, started = launch(config, environment)
     try:
         ready(process, started)
         yield started

@@ -230,24 +230,35 @@ def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], b
 
 
 def check_providers(registry: ResolvedRegistry, config: Config) -> None:
-    """Refuse a configured provider table that nothing uses and that is one slip from a provider regc knows or the
-    registry uses (``[providers.olama]``): its overrides would be dropped without a word."""
+    """Refuse a provider table of the configuration whose kind lacks a field a gateway needs (an Azure provider without
+    ``api_version``) or carries another kind's field, and one that nothing uses and that is one slip from a provider
+    regc knows or the registry uses (``[providers.olama]``): its overrides would be dropped without a word."""
     configured = config.settings.providers
     if not configured or config.file is None:
         return
     from regc.errors import Diagnostic
     from regc.model.config import table_header
-    from regc.model.providers import BUILTIN
+    from regc.model.providers import BUILTIN, PRESETS
     from regc.parse.suggest import one_edit
 
+    table = config.providers()
+    found = []
+    for name in configured:
+        problems = table[name].problems()
+        if problems:
+            file, line = setting_line(config, f"providers.{name}.{problems[0][0]}")  # the field's line, else the table's
+            header = table_header(config.file.name, f"providers.{name}")
+            found.append(Diagnostic(file, line, 1, f"provider {name!r} of kind {table[name].kind!r} "
+                                    f"{', '.join(text for _, text in problems)}: fix {header} (docs/providers.md)"))
+    if found:
+        raise InputError(found)
     ir = registry.registry
     refs = [*(model.ref for model in ir.models),
             *(entry.ref for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)]
     used = {ref.provider for ref in refs if ref.provider is not None}
-    known = sorted({*BUILTIN, *used})
-    found = []
+    known = sorted({*BUILTIN, *PRESETS, *used})
     for name in configured:
-        if name in used or name in BUILTIN:
+        if name in used or name in BUILTIN or name in PRESETS:
             continue
         meant = next((provider for provider in known if one_edit(name, provider)), None)
         if meant is not None:

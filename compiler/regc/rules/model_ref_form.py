@@ -90,6 +90,12 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
         if options.known_providers_only and ref.provider not in ctx.providers:
             import difflib
 
+            from regc.model.providers import PRESETS, REQUIRED
+
+            if ref.provider in PRESETS:  # an Azure resource, a Bedrock region...: regc knows the kind, not the endpoint
+                kind = PRESETS[ref.provider].kind
+                return (f"`{ref}` names provider `{ref.provider}`, whose endpoint is yours: add "
+                        f"{ctx.config_table(f'providers.{ref.provider}')} with {' and '.join(REQUIRED[kind])} (docs/providers.md)")
             close = difflib.get_close_matches(ref.provider, list(ctx.providers), n=1)
             hint = f"did you mean `{close[0]}/{ref.model}`? " if close else ""
             return (f"`{ref}` names provider `{ref.provider}`, which regc does not know; {hint}"

@@ -40,7 +40,19 @@ Gateway v1.8 (``gateway.envoyproxy.io/v1alpha1``, Gateway API v1.5):
   **BackendSecurityPolicy** (``APIKey`` from the Secret ``<prefix>-<provider>-api-key``,
   key ``apiKey``, which you create; the file's opening comment lists them).
 
-Every provider is reached through its OpenAI-compatible API: Envoy AI Gateway
+Providers of the other kinds (docs/providers.md) get the AIServiceBackend schema
+of their API: ``AzureOpenAI`` (``version`` = ``api_version``; the Backend is the
+resource's host; ``AzureAPIKey`` policy), ``AWSBedrock`` (Backend
+``bedrock-runtime.<region>.amazonaws.com``; ``AWSCredentials`` policy with the
+region and a Secret holding an AWS credentials file under the key
+``credentials``), ``GCPVertexAI`` (Backend ``<location>-aiplatform.googleapis.com``;
+``GCPCredentials`` policy with project and region and a Secret holding the
+service-account file under ``service_account.json``); a vllm server is
+``OpenAI`` at its ``api_base``. Those three schemas build the request's whole
+path, so an ``api_base`` with a path is refused (exit 2); Claude models on
+Vertex AI (the ``GCPAnthropic`` schema) are listed as not routed.
+
+Every other provider is reached through its OpenAI-compatible API: Envoy AI Gateway
 v1.1 cannot send an OpenAI-format request to a native Anthropic backend, so
 Anthropic is reached at ``https://api.anthropic.com/v1`` (its OpenAI SDK
 compatibility layer). Not routed: pending alternatives, models of providers
@@ -63,10 +75,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from regc.errors import InputError
 from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
-    from regc.model import Model, PriceCell
+    from regc.model import Alias, Model, PriceCell
     from regc.model.providers import Provider
     from regc.model.resolve import ResolvedRegistry
 
@@ -92,6 +105,13 @@ class EnvoyOptions(TargetOptions):
                                    description="dynamic-metadata key of the request's price in nano-USD")
 
 
+#: Per provider kind: the AIServiceBackend schema, the BackendSecurityPolicy type, and the key its Secret holds.
+SCHEMAS = {"openai": "OpenAI", "vllm": "OpenAI", "azure": "AzureOpenAI", "bedrock": "AWSBedrock", "vertex": "GCPVertexAI"}
+SECURITY = {"openai": "APIKey", "vllm": "APIKey", "azure": "AzureAPIKey", "bedrock": "AWSCredentials", "vertex": "GCPCredentials"}
+SECRET_KEYS = {"APIKey": "apiKey", "AzureAPIKey": "apiKey", "AWSCredentials": "credentials", "GCPCredentials": "service_account.json"}
+SECRET_SUFFIX = {"APIKey": "api-key", "AzureAPIKey": "api-key", "AWSCredentials": "aws-credentials", "GCPCredentials": "gcp-credentials"}
+
+
 @dataclass(frozen=True)
 class Service:
     """The objects that reach one provider."""
@@ -104,7 +124,16 @@ class Service:
     tls: bool
     prefix: str
     secret: str | None
-    key_env: str | None
+    key_env: str | None  # what the Secret is made from: a variable's name, or a sentence for a credentials file
+    schema: str = "OpenAI"
+    version: str | None = None  # AzureOpenAI's API version
+    security: str = "APIKey"  # the BackendSecurityPolicy's type
+    region: str | None = None  # AWSCredentials' and GCPCredentials' region
+    project: str | None = None  # GCPCredentials' project
+
+    @property
+    def secret_key(self) -> str:
+        return SECRET_KEYS[self.security]
 
 
 @dataclass(frozen=True)
@@ -140,6 +169,11 @@ class Resources:
     routes: list[Route] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
+    @property
+    def mixed_keys(self) -> bool:
+        """The Secrets to create hold different keys (``apiKey``, ``credentials``): the opening comment names each one's."""
+        return len({s.secret_key for s in self.services if s.secret}) > 1
+
 
 class EnvoyTarget(Target[EnvoyOptions]):
     name = "envoy"
@@ -169,10 +203,13 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
     services: dict[str, Service | None] = {}
     names: set[str] = set()
 
-    def service(provider_name: str | None) -> Service | None:
+    def service(provider_name: str | None, alias: Alias) -> Service | None:
         key = provider_name or ""
         if key not in services:
-            services[key] = _service(key, table.get(key), options, names)
+            try:
+                services[key] = _service(key, table.get(key), options, names)
+            except UnreachableError as exc:
+                raise InputError.at(registry.registry.path, alias.pos.line, str(exc)) from None
         return services[key]
 
     rules: list[Rule] = []
@@ -183,10 +220,13 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
             continue
         refs: list[Ref] = []
         for ref in chain.models:
-            found = service(ref.provider)
+            found = service(ref.provider, alias)
+            why = f"no OpenAI-compatible endpoint for provider {ref.provider!r}"
+            if found is not None and found.schema == "GCPVertexAI" and ref.model.startswith("claude"):
+                found, why = None, "Claude on Vertex AI needs the GCPAnthropic schema, which this target does not write"
             if found is None:
                 what = "its primary" if ref == chain.primary else "fallback"
-                data.skipped.append(f"{what} {ref} of alias {alias.name!r}: no OpenAI-compatible endpoint for provider {ref.provider!r}")
+                data.skipped.append(f"{what} {ref} of alias {alias.name!r}: {why}")
                 if ref == chain.primary:
                     break
                 continue
@@ -212,9 +252,12 @@ def header_value_ok(text: str) -> bool:
 
 
 def _service(provider_name: str, provider: Provider | None, options: EnvoyOptions, names: set[str]) -> Service | None:
-    if provider is None or not provider.api_base:
+    if provider is None:
         return None
-    url = urlsplit(provider.api_base)
+    base = provider.api_base or _cloud_endpoint(provider)
+    if not base:
+        return None
+    url = urlsplit(base)
     host = (url.hostname or "").lower()
     if url.scheme not in {"http", "https"} or not host:
         return None
@@ -229,7 +272,13 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
         port = url.port or (443 if url.scheme == "https" else 80)
     except ValueError:
         return None
+    if provider.kind in ("azure", "bedrock", "vertex") and url.path.rstrip("/"):
+        raise UnreachableError(f"the envoy target cannot reach provider {provider_name!r} at {base!r}: its {SCHEMAS[provider.kind]} "
+                          "backend builds the request's whole path itself, so [providers."
+                          f"{provider_name}] api_base must be the endpoint's root (scheme, host, port) with no path")
     name = f"{options.name_prefix}-{_slug(provider_name, names)}"
+    security = SECURITY[provider.kind]
+    source = _secret_source(provider)
     return Service(
         provider=provider_name,
         name=name,
@@ -238,9 +287,39 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
         port=port,
         tls=url.scheme == "https" and not is_ip,
         prefix=url.path.rstrip("/") or "/",
-        secret=f"{name}-api-key" if provider.api_key_env else None,
-        key_env=provider.api_key_env,
+        secret=f"{name}-{SECRET_SUFFIX[security]}" if source else None,
+        key_env=source,
+        schema=SCHEMAS[provider.kind],
+        version=provider.api_version if provider.kind == "azure" else None,
+        security=security,
+        region=provider.aws_region_name if provider.kind == "bedrock" else provider.vertex_location,
+        project=provider.vertex_project,
     )
+
+
+class UnreachableError(ValueError):
+    """A provider whose endpoint the gateway's schema for it cannot express."""
+
+
+def _cloud_endpoint(provider: Provider) -> str | None:
+    """The public endpoint of a Bedrock region or a Vertex AI location (an Azure resource's is always configured)."""
+    if provider.kind == "bedrock" and provider.aws_region_name:
+        return f"https://bedrock-runtime.{provider.aws_region_name}.amazonaws.com"
+    if provider.kind == "vertex" and provider.vertex_location:
+        location = provider.vertex_location
+        return "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
+    return None
+
+
+def _secret_source(provider: Provider) -> str | None:
+    """What the provider's Secret is made from, for the file's opening comment; None: the provider needs no Secret."""
+    if provider.kind == "bedrock":
+        keys = [v for v in (provider.aws_access_key_id_env, provider.aws_secret_access_key_env, provider.aws_session_token_env) if v]
+        return f"an AWS credentials file whose [default] profile holds {', '.join(keys)}" if keys else None
+    if provider.kind == "vertex":
+        variable = provider.vertex_credentials_env
+        return f"the service-account JSON file {variable} names" if variable else None
+    return provider.api_key_env
 
 
 def _slug(provider: str, taken: set[str]) -> str:
