@@ -152,7 +152,7 @@ def test_doctor_names_the_variables_each_provider_kind_needs(project: Path, monk
     monkeypatch.setenv("AZURE_API_KEY", "azure-key")
     result = run_regc("doctor", "--format", "json", cwd=project)
     assert result.code == 1, result.err
-    checks = {check["variable"]: check for check in json.loads(result.out)["checks"]}
+    checks = {check["variable"]: check for check in json.loads(result.out)["variables"]}
     assert set(checks) == declared | {"LITELLM_MASTER_KEY"}
     assert {name for name, check in checks.items() if not check["ready"]} == set(checks) - {"AZURE_API_KEY"}
     assert "model group 'bedrock-chat'" in checks["AWS_SECRET_ACCESS_KEY"]["needed_by"]
