@@ -1,0 +1,333 @@
+"""The ``bifrost`` target: a Bifrost gateway ``config.json`` (providers, routing rules, prices).
+
+Bifrost reads one JSON file in its file mode (``bifrost-http -app-dir DIR`` reads ``DIR/config.json``). This
+target writes the parts of it the registry decides, every key one of Bifrost's published schema
+(``transports/config.schema.json``; docs/targets/bifrost.md cites the source behind each field)::
+
+    {"$schema": "https://www.getbifrost.ai/schema",
+     "governance": {"routing_rules": [
+        {"id": "regc-reasoning", "name": "reasoning", "cel_expression": "provider == \\"\\" && model == \\"reasoning\\"",
+         "provider": "anthropic", "model": "claude-opus-4-7", "fallbacks": ["openai/gpt-5.5", ...], ...}]},
+     "providers": {"openai": {"keys": [{"name": "regc-openai", "value": "env.OPENAI_API_KEY",
+                                         "models": ["gpt-5.4", ...], "weight": 1}],
+                              "network_config": {"base_url": "https://api.openai.com"},
+                              "pricing_overrides": [{"model_pattern": "gpt-5.4", "match_type": "exact",
+                                                     "input_cost_per_token": 2.5e-06, ...}]}}}
+
+- One **routing rule per alias**, global scope: its CEL expression matches a request whose ``model`` is the alias
+  with no provider prefix (Bifrost splits the requested model on its first ``/``; a bare alias leaves ``provider``
+  empty). The alias is written as a CEL string literal in which every character but ``[A-Za-z0-9._-]`` is a
+  ``\\u``/``\\U`` escape (``cel_string``), so no alias text can become CEL syntax. ``provider``/``model`` are the
+  first model of the chain Bifrost can reach, ``fallbacks`` the rest, in registry order, each as Bifrost's
+  ``"provider/model"`` string. An alias none of whose models Bifrost can reach keeps a rule with ``enabled: false``
+  and no target; every rule's ``description`` carries the generated-file notice and what its chain left out (the
+  schema allows no comment key at the top).
+- **Providers**: one block per Bifrost provider the chains use (``PROVIDERS``, the one table of regc providers
+  Bifrost serves, with the part of regc's OpenAI-compatible ``api_base`` Bifrost appends itself): one key whose
+  ``value`` is ``env.VAR`` (Bifrost reads the variable at start) and whose ``models`` are the chains' models at that
+  provider, and ``network_config.base_url`` = ``api_base`` less that part. A provider Bifrost's schema does not name
+  (deepseek, kimi, stability, one the configuration adds) is not reachable: its models are left out.
+- **Prices**: per provider, one ``exact`` pricing override per model with a price in the Models table, in Bifrost's
+  units: USD per token (the registry's per-MTok figure / 10^6), per image, per second of input audio (a per-minute
+  price / 60). A cell Bifrost has no field for (an output price per minute) is not written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from regc.targets import Target, TargetOptions, header
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from regc.model import Model, ModelRef, PriceCell
+    from regc.model.providers import Provider
+    from regc.model.resolve import ResolvedRegistry
+
+#: The only value Bifrost's schema allows at ``$schema``.
+SCHEMA_ID = "https://www.getbifrost.ai/schema"
+
+
+@dataclass(frozen=True)
+class BifrostProvider:
+    """How Bifrost reaches one regc provider."""
+
+    #: Bifrost's provider key (``providers.<name>``, and the ``provider/`` of a fallback).
+    name: str
+    #: What regc's OpenAI-compatible ``api_base`` has beyond Bifrost's ``base_url``: Bifrost appends its own path
+    #: (``/v1/chat/completions`` for openai, ``/chat/completions`` for perplexity, ``/models/…`` below gemini's
+    #: ``/v1beta``), so ``base_url`` is ``api_base`` without this suffix.
+    api_path: str
+
+
+#: regc provider -> Bifrost provider. One row per provider kind Bifrost serves (Azure, Bedrock, Vertex and vLLM,
+#: whose keys carry a ``*_key_config`` block, are rows to add with the provider kinds that describe them).
+PROVIDERS: dict[str, BifrostProvider] = {
+    "anthropic": BifrostProvider("anthropic", "/v1"),
+    "google": BifrostProvider("gemini", "/openai"),
+    "groq": BifrostProvider("groq", "/v1"),
+    "mistral": BifrostProvider("mistral", "/v1"),
+    "ollama": BifrostProvider("ollama", "/v1"),
+    "openai": BifrostProvider("openai", "/v1"),
+    "openrouter": BifrostProvider("openrouter", "/v1"),
+    "perplexity": BifrostProvider("perplexity", ""),
+    "xai": BifrostProvider("xai", "/v1"),
+}
+
+#: Every key this target writes, per object (each is in Bifrost's schema; tests/test_bifrost.py checks it there).
+ALLOWED_KEYS = {
+    "config": frozenset({"$schema", "governance", "providers"}),
+    "governance": frozenset({"routing_rules"}),
+    "routing_rule": frozenset({"id", "name", "description", "enabled", "cel_expression", "provider", "model", "fallbacks",
+                               "scope", "priority"}),
+    "provider": frozenset({"keys", "network_config", "pricing_overrides"}),
+    "key": frozenset({"name", "value", "models", "weight"}),
+    "network_config": frozenset({"base_url", "default_request_timeout_in_seconds", "max_retries"}),
+    "pricing_override": frozenset({"model_pattern", "match_type", "input_cost_per_token", "output_cost_per_token",
+                                   "cache_read_input_token_cost", "cache_creation_input_token_cost", "input_cost_per_image",
+                                   "output_cost_per_image", "input_cost_per_audio_per_second"}),
+}
+
+#: A JSON string literal, ASCII only (the C encoder json.dumps uses).
+_text: Callable[[str], str] = json.encoder.encode_basestring_ascii
+
+#: The CEL literal's characters written as themselves; every other one is an escape.
+_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+_MTOK = Decimal(1_000_000)
+_TOKEN_KEYS = {"input": "input_cost_per_token", "output": "output_cost_per_token",
+               "cache_read": "cache_read_input_token_cost", "cache_write": "cache_creation_input_token_cost"}
+
+
+class BifrostOptions(TargetOptions):
+    path: str = "targets/bifrost/config.json"
+    priority: int = Field(default=0, ge=-1_000_000, le=1_000_000,
+                          description="priority of regc's routing rules in the global scope (lower is evaluated first)")
+    request_timeout_seconds: int | None = Field(default=None, ge=1, le=86_400,
+                                                description="network_config.default_request_timeout_in_seconds of every provider")
+    max_retries: int | None = Field(default=None, ge=0, le=10,
+                                    description="network_config.max_retries of every provider (retries of one provider before a fallback)")
+    prices: bool = Field(default=True, description="write the Models table's prices as each provider's pricing_overrides")
+
+
+class BifrostTarget(Target[BifrostOptions]):
+    name = "bifrost"
+    description = (
+        "Bifrost gateway `config.json`: per alias a routing rule (a CEL match on the requested model, the primary, "
+        "the fallbacks as `provider/model`), the providers with `env.` keys, base URLs and the chains' models, "
+        "and the registry's prices as `pricing_overrides`"
+    )
+    proven_by = (
+        "Bifrost's published JSON Schema (Draft 2019-09) with unknown keys refused in every object regc writes; each "
+        "rule's CEL expression compiled in Bifrost's routing variables and evaluated against hostile aliases; fallback form, "
+        "CEL variables and pricing units pinned to Bifrost's source (docs/targets/bifrost.md)"
+    )
+    Options = BifrostOptions
+
+    def render(self, registry: ResolvedRegistry, options: BifrostOptions) -> dict[str, bytes]:
+        rules, providers = build(registry, options)
+        lines = ['{\n  "$schema": ', json.dumps(SCHEMA_ID), ',\n  "governance": {\n    "routing_rules": ']
+        lines.append(_list(rules, "      ", "    "))
+        lines.append('\n  },\n  "providers": ')
+        if providers:
+            blocks = [f'    {json.dumps(name)}: {block}' for name, block in sorted(providers.items())]
+            lines.append("{\n" + ",\n".join(blocks) + "\n  }")
+        else:
+            lines.append("{}")
+        lines.append("\n}\n")
+        return {options.path: "".join(lines).encode("ascii")}
+
+    def environment(self, registry: ResolvedRegistry, options: BifrostOptions) -> dict[str, list[str]]:
+        """The variables the keys' ``env.`` references name (Bifrost refuses to start when one is unset)."""
+        table = options.providers()
+        needed: dict[str, list[str]] = {}
+        for provider in sorted({ref.provider for chain in registry.chains for ref in chain.models if ref.provider in PROVIDERS}):
+            entry = table.get(provider or "")
+            if entry is not None and entry.api_key_env and entry.api_base is not None:
+                needed.setdefault(entry.api_key_env, []).append(f"Bifrost provider {PROVIDERS[provider or ''].name!r}")
+        return needed
+
+
+def _list(items: list[str], indent: str, closing: str) -> str:
+    """A JSON array of already-encoded items, one a line."""
+    if not items:
+        return "[]"
+    return "[\n" + ",\n".join(indent + item for item in items) + "\n" + closing + "]"
+
+
+def cel_string(text: str) -> str:
+    """``text`` as a CEL string literal: letters, digits, ``.``, ``_`` and ``-`` as themselves, every other character
+    a ``\\uXXXX`` or ``\\UXXXXXXXX`` escape (CEL's own escapes), so no text can end the literal or change the expression.
+    A lone surrogate has no CEL escape: ``ValueError``."""
+    if _PLAIN.issuperset(text):
+        return f'"{text}"'
+    out = ['"']
+    for char in text:
+        if char in _PLAIN:
+            out.append(char)
+            continue
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            raise ValueError(f"{text!r}: a lone surrogate cannot be written in a CEL string")
+        out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def cel_expression(alias: str) -> str:
+    """The routing rule's match: the client asked for ``alias`` itself (no ``provider/`` prefix)."""
+    return f'provider == "" && model == {cel_string(alias)}'
+
+
+def base_url(provider: BifrostProvider, api_base: str) -> str | None:
+    """Bifrost's ``base_url`` for a provider reached at ``api_base``; None when ``api_base`` does not end in the path
+    Bifrost appends (Bifrost would call another URL than the registry's)."""
+    base = api_base.rstrip("/")
+    if not provider.api_path:
+        return base
+    return base.removesuffix(provider.api_path) if base.endswith(provider.api_path) else None
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """A regc provider as Bifrost reaches it."""
+
+    bifrost: BifrostProvider
+    entry: Provider
+    url: str
+
+
+def _reach(name: str, entry: Provider | None) -> _Reached | str:
+    """How Bifrost reaches provider ``name``, or why it cannot."""
+    bifrost = PROVIDERS.get(name)
+    if bifrost is None:
+        return f"Bifrost has no provider {name!r}"
+    if entry is None or entry.api_base is None:
+        return f"provider {name!r} has no api_base"
+    url = base_url(bifrost, entry.api_base)
+    if url is None:
+        return (f"provider {name!r}: api_base {entry.api_base} does not end in {bifrost.api_path} "
+                f"(Bifrost's {bifrost.name} provider appends its own path to base_url)")
+    return _Reached(bifrost, entry, url)
+
+
+def build(registry: ResolvedRegistry, options: BifrostOptions) -> tuple[list[str], dict[str, str]]:
+    """The encoded routing rules (one per alias, in registry order) and each Bifrost provider's encoded block.
+
+    A rule is assembled from encoded parts, its keys in sorted order: the bytes ``json.dumps(rule, sort_keys=True)``
+    gives (a test checks it), without building a dict and encoding it per alias. Each model is looked up and
+    encoded once (JSON string escapes concatenate: the escape of ``a + b`` is the escape of ``a``, then of ``b``).
+    """
+    table = options.providers()
+    reach: dict[str, _Reached | str] = {}
+    used: dict[str, dict[str, ModelRef]] = {}  # regc provider -> model id -> ref, for keys and prices
+    # (provider, model) -> (Bifrost provider, model id, fallback item) encoded, or why Bifrost cannot reach it
+    seen: dict[tuple[str | None, str], tuple[str, str, str] | str] = {}
+    notice = _inner(header(registry))
+    tail = f',"priority":{options.priority:d},'
+    rules: list[str] = []
+    for alias in registry.aliases:
+        chain = registry.resolve(alias.name)
+        notes = [_inner(f"pending {entry.target}: not routed yet") for entry in chain.pending] if chain.pending else []
+        targets: list[tuple[str, str, str]] = []
+        for ref in chain.models:
+            key = (ref.provider, ref.model)
+            hit = seen.get(key)
+            if hit is None:
+                name = ref.provider or ""
+                found = reach.get(name)
+                if found is None:
+                    found = reach[name] = _reach(name, table.get(name))
+                if isinstance(found, str):
+                    hit = _inner(f"{ref} ({found})")
+                else:
+                    hit = (_text(found.bifrost.name), _text(ref.model), _text(f"{found.bifrost.name}/{ref.model}"))
+                    used.setdefault(name, {})[ref.model] = ref
+                seen[key] = hit
+            if isinstance(hit, str):
+                notes.append(hit)
+            else:
+                targets.append(hit)
+        if not targets:
+            notes.append("no model of its chain can be reached: the rule is disabled")
+        name = _inner(alias.name)
+        title = ": " + _inner(alias.title) if alias.title else ""
+        left_out = " Left out: " + "; ".join(notes) + "." if notes else ""
+        head = (f'{{"cel_expression":{_text(cel_expression(alias.name))},'
+                f'"description":"{notice} Alias `{name}`{title}.{left_out}",')
+        middle = f'"id":"regc-{name}",'
+        if targets:
+            fallbacks = ",".join(target[2] for target in targets[1:])
+            rules.append(f'{head}"enabled":true,"fallbacks":[{fallbacks}],{middle}"model":{targets[0][1]},"name":"{name}"'
+                         f'{tail}"provider":{targets[0][0]},"scope":"global"}}')
+        else:
+            rules.append(f'{head}"enabled":false,{middle}"name":"{name}"{tail}"scope":"global"}}')
+    encode = json.JSONEncoder(ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode
+    providers = {PROVIDERS[name].name: _provider_block(reached, refs, registry, options, encode)
+                 for name, refs in used.items() if isinstance(reached := reach[name], _Reached)}
+    return rules, providers
+
+
+def _inner(text: str) -> str:
+    """``text`` JSON-escaped, without the quotes (to be concatenated inside a string literal)."""
+    return _text(text)[1:-1]
+
+
+def _provider_block(found: _Reached, refs: dict[str, ModelRef], registry: ResolvedRegistry, options: BifrostOptions,
+                    dumps: Callable[[object], str]) -> str:
+    key: dict[str, object] = {"name": f"regc-{found.bifrost.name}", "models": sorted(refs), "weight": 1}
+    if found.entry.api_key_env:
+        key["value"] = f"env.{found.entry.api_key_env}"
+    network: dict[str, object] = {"base_url": found.url}
+    if options.request_timeout_seconds is not None:
+        network["default_request_timeout_in_seconds"] = options.request_timeout_seconds
+    if options.max_retries is not None:
+        network["max_retries"] = options.max_retries
+    parts = [f'      "keys": [{dumps(key)}]', f'      "network_config": {dumps(network)}']
+    if options.prices:
+        overrides = [dumps(override) for model in sorted(refs)
+                     if (override := pricing_override(model, registry.model(refs[model]))) is not None]
+        if overrides:
+            parts.append('      "pricing_overrides": ' + _list(overrides, "        ", "      "))
+    return "{\n" + ",\n".join(sorted(parts)) + "\n    }"
+
+
+def pricing_override(model_id: str, model: Model | None) -> dict[str, object] | None:
+    """The Models-table row's prices as one ``exact`` Bifrost pricing override for ``model_id``; None without a price."""
+    if model is None:
+        return None
+    # Bifrost prices a generated image by output_cost_per_image (input_cost_per_image is per image sent in); the
+    # registry writes an image model's price per generated image in its Input column.
+    generated = model.kind == "image" and not _per_image(model.output)
+    prices: dict[str, object] = {}
+    for column in ("input", "output", "cache_read", "cache_write"):
+        found = _price(column, getattr(model, column), generated)
+        if found is not None:
+            prices[found[0]] = found[1]
+    if not prices:
+        return None
+    return {"model_pattern": model_id, "match_type": "exact", **prices}
+
+
+def _per_image(price: PriceCell) -> bool:
+    return price is not None and not isinstance(price, str) and price.unit == "image"
+
+
+def _price(column: str, price: PriceCell, generated: bool) -> tuple[str, float] | None:
+    """Bifrost's pricing field and value for one price cell (its units: USD per token, per image, per audio second)."""
+    if price is None or isinstance(price, str):
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 28
+        if price.unit == "mtok":
+            return _TOKEN_KEYS[column], float(price.usd / _MTOK)
+        if price.unit == "image" and column in {"input", "output"}:
+            return ("output" if generated else column) + "_cost_per_image", float(price.usd)
+        if price.unit in {"minute", "second"} and column == "input":
+            return "input_cost_per_audio_per_second", float(price.usd / 60 if price.unit == "minute" else price.usd)
+    return None  # a cache price per image or minute, an output price per minute: Bifrost has no field for it
