@@ -28,8 +28,11 @@ target writes the parts of it the registry decides, every key one of Bifrost's p
   provider, and ``network_config.base_url`` = ``api_base`` less that part. A provider Bifrost's schema does not name
   (deepseek, kimi, stability, one the configuration adds) is not reachable: its models are left out.
 - **Prices**: per provider, one ``exact`` pricing override per model with a price in the Models table, in Bifrost's
-  units: USD per token (the registry's per-MTok figure / 10^6), per image, per second of input audio (a per-minute
-  price / 60). A cell Bifrost has no field for (an output price per minute) is not written.
+  units: USD per token (the registry's per-MTok figure / 10^6), per image (an image model's per-image price is what a
+  generated image costs: ``output_cost_per_image``), per second of input audio (a per-minute price / 60). A cell
+  Bifrost has no field for (an output price per minute) is not written.
+
+docs/targets/bifrost.md has the provider table, the price mapping and the Bifrost source behind each field.
 """
 
 from __future__ import annotations
