@@ -21,6 +21,7 @@ the fake returned. Expected values come from ``regc.load``, never from the targe
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -248,16 +249,24 @@ def proxy(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Itera
     root.joinpath("registry.md").write_bytes((ROOT / "registry.md").read_bytes())
     lines = ['registry = "registry.md"', "", "[targets.litellm]", 'path = "config.yaml"']
     for name, provider in sorted(BUILTIN.items()):
-        if provider.litellm and name not in NATIVE_BASE_ENV:
+        if provider.litellm and provider.kind == "openai" and name not in NATIVE_BASE_ENV:
             lines += ["", f"[providers.{name}]", f'api_base = "{upstream.base}/{name}/v1"']
     root.joinpath("regc.toml").write_text("\n".join(lines) + "\n")
     built = run_regc("build", cwd=root)
     assert built.code == 0, built.err
-    config = root / "config.yaml"
+    env = {**keys(), **{var: f"{upstream.base}/{name}" for name, var in NATIVE_BASE_ENV.items()}}
+    with running_proxy(program, root / "config.yaml", env) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def running_proxy(program: str, config: Path, env: dict[str, str], unset: tuple[str, ...] = ()) -> Iterator[Proxy]:
+    """``litellm --config CONFIG`` on 127.0.0.1 with ``env`` added to this environment and ``unset`` taken from it,
+    ready; stopped on exit."""
+    root = config.parent
     port = free_port()
-    env = {**os.environ, **keys(), "LITELLM_MASTER_KEY": MASTER_KEY, "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-           **{var: f"{upstream.base}/{name}" for name, var in NATIVE_BASE_ENV.items()}}
+    env = {**{k: v for k, v in os.environ.items() if k not in unset}, "LITELLM_MASTER_KEY": MASTER_KEY,
+           "LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost", **env}
     log = root / "proxy.log"
     with log.open("wb") as out:
         process = subprocess.Popen([program, "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],

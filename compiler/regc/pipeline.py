@@ -218,21 +218,38 @@ def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], b
 
 def check_providers(registry: ResolvedRegistry, config: Config) -> None:
     """Refuse a configured provider table that nothing uses and that is one slip from a provider regc knows or the
-    registry uses (``[providers.olama]``): its overrides would be dropped without a word."""
-    configured = config.settings.providers
-    if not configured or config.file is None:
-        return
+    registry uses (``[providers.olama]``): its overrides would be dropped without a word. Refuse a provider the
+    registry or the configuration names whose kind lacks a field a gateway needs (an Azure provider without
+    ``api_version``) or carries another kind's field: at the configuration's table, or at the registry's first use."""
     from regc.errors import Diagnostic
     from regc.model.config import table_header
     from regc.model.providers import BUILTIN
     from regc.parse.suggest import one_edit
 
+    configured = config.settings.providers
     ir = registry.registry
-    refs = [*(model.ref for model in ir.models),
-            *(entry.ref for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)]
-    used = {ref.provider for ref in refs if ref.provider is not None}
-    known = sorted({*BUILTIN, *used})
+    located = [*((model.ref, model) for model in ir.models),
+               *((entry.ref, entry) for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)]
+    used = {ref.provider for ref, _ in located if ref.provider is not None}
+    table = config.providers()
     found = []
+    for name in sorted({*used, *configured}):
+        problems = table[name].problems() if name in table else []
+        if not problems:
+            continue
+        header = table_header(config.file.name if config.file is not None else None, f"providers.{name}")
+        fix = f"provider {name!r} of kind {table[name].kind!r} {', '.join(text for _, text in problems)}: fix {header} (docs/providers.md)"
+        if name in configured and config.file is not None:
+            file, line = setting_line(config, f"providers.{name}.{problems[0][0]}")  # the field's line, else the table's
+            found.append(Diagnostic(file, line, 1, fix))
+        else:
+            where = min((at for ref, at in located if ref.provider == name), key=lambda at: (at.line, at.col))
+            found.append(Diagnostic(ir.path, where.line, where.col, f"{name}/…: {fix}"))
+    if found:
+        raise InputError(found)
+    if not configured or config.file is None:
+        return
+    known = sorted({*BUILTIN, *used})
     for name in configured:
         if name in used or name in BUILTIN:
             continue

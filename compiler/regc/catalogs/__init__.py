@@ -149,6 +149,8 @@ def provider_table(table: Mapping[str, Provider]) -> str:
     """The provider mapping as a markdown table (README's, kept current by a test): the key each catalog is searched under."""
     rows = ["| registry provider | LiteLLM cost-map key | models.dev provider |", "|---|---|---|"]
     for name, provider in sorted(table.items()):
+        if provider.kind != "openai":
+            continue  # never looked up (``Catalog.lookup``): docs/providers.md says so for each kind
         if provider.local:
             rows.append(f"| `{name}` | not looked up (local) | not looked up (local) |")
             continue

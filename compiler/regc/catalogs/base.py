@@ -92,6 +92,9 @@ class Catalog:
         """What the catalog says about ``ref`` under its first-party provider's exact key."""
         if provider is not None and provider.local:
             return Lookup("local")
+        if provider is not None and provider.kind != "openai":
+            # An Azure deployment's name is the user's; Bedrock and Vertex ids are not yet mapped to catalog keys.
+            return Lookup("not-covered")
         key = self.key_for(ref, provider)
         if key is None or not self.covers(provider):
             return Lookup("not-covered")

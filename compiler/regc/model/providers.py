@@ -7,11 +7,20 @@ one place that maps them, and says where each provider's OpenAI-compatible
 API lives, which environment variable holds its key, and whether it runs
 locally. ``[tool.regc.providers.NAME]`` in the config overrides or adds
 entries (e.g. ``api_base`` of a self-hosted ollama).
+
+A provider's ``kind`` is the API it speaks, which decides what a gateway needs to reach it:
+``openai`` (an OpenAI-compatible API at ``api_base``; every provider regc knew before kinds),
+``azure`` (Azure OpenAI: the model id is the deployment name, ``api_base`` is the resource's
+endpoint, ``api_version`` is required), ``bedrock`` (AWS Bedrock: ``aws_region_name``, AWS keys
+from the environment), ``vertex`` (Google Vertex AI: ``vertex_project``, ``vertex_location``, a
+service-account file named by ``GOOGLE_APPLICATION_CREDENTIALS``) and ``vllm`` (a self-hosted
+OpenAI-compatible server such as vLLM: ``api_base`` is required). ``docs/providers.md`` documents
+every field.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -19,20 +28,68 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
+ProviderKind = Literal["openai", "azure", "bedrock", "vertex", "vllm"]
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+#: The fields each kind needs set before a gateway can reach it (checked where the registry uses the provider).
+REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "openai": (),
+    "azure": ("api_base", "api_version"),
+    "bedrock": ("aws_region_name",),
+    "vertex": ("vertex_project", "vertex_location"),
+    "vllm": ("api_base",),
+}
+#: Fields that mean something for one kind only; set on a provider of another kind they are refused.
+KIND_FIELDS: Mapping[str, str] = {
+    "api_version": "azure",
+    "aws_region_name": "bedrock",
+    "aws_access_key_id_env": "bedrock",
+    "aws_secret_access_key_env": "bedrock",
+    "aws_session_token_env": "bedrock",
+    "vertex_project": "vertex",
+    "vertex_location": "vertex",
+    "vertex_credentials_env": "vertex",
+}
+
+
 class Provider(BaseModel):
-    """One provider: its names in the consumers and catalogs, endpoint, key, locality."""
+    """One provider: the API it speaks, its names in the consumers and catalogs, endpoint, credentials, locality."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ProviderKind = Field(
+        default="openai",
+        description="the API it speaks: openai (OpenAI-compatible at api_base), azure (Azure OpenAI), bedrock (AWS Bedrock), "
+                    "vertex (Google Vertex AI), vllm (a self-hosted OpenAI-compatible server)",
+    )
 
     litellm: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$",
                                 description="LiteLLM's provider prefix (`moonshot` for kimi); None: LiteLLM cannot route it")
     litellm_catalog_bare: bool = Field(default=False, description="LiteLLM's cost map keys this provider's models without a prefix")
     modelsdev: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$", description="models.dev provider id")
     # The generated configurations name the variable (`os.environ/NAME`, a Secret to create from it): a name, never a key.
-    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+    api_key_env: str | None = Field(default=None, pattern=ENV_NAME,
                                     description="environment variable holding the API key (its name, never the key); None: no key")
     api_base: str | None = Field(default=None, description="base URL of its OpenAI-compatible API (http or https, no credentials)")
     local: bool = Field(default=False, description="runs on our own machines: costs nothing per call, needs no key")
+    api_version: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$",
+                                    description="azure: the Azure OpenAI API version, e.g. 2024-10-21")
+    aws_region_name: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$",
+                                        description="bedrock: the AWS region serving the models, e.g. us-east-1")
+    aws_access_key_id_env: str | None = Field(default=None, pattern=ENV_NAME,
+                                              description="bedrock: environment variable holding the AWS access key id")
+    aws_secret_access_key_env: str | None = Field(default=None, pattern=ENV_NAME,
+                                                  description="bedrock: environment variable holding the AWS secret access key")
+    aws_session_token_env: str | None = Field(default=None, pattern=ENV_NAME,
+                                              description="bedrock: environment variable holding an AWS session token")
+    vertex_project: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+                                       description="vertex: the Google Cloud project id")
+    vertex_location: str | None = Field(default=None, pattern=r"^[a-z]+(-[a-z]+[0-9]*)*$",
+                                        description="vertex: the Vertex AI location (region), e.g. us-central1, or global")
+    vertex_credentials_env: str | None = Field(
+        default=None, pattern=ENV_NAME,
+        description="vertex: environment variable holding the path of a service-account JSON file",
+    )
 
     @field_validator("api_base")
     @classmethod
@@ -56,6 +113,35 @@ class Provider(BaseModel):
                              "name the key's environment variable in api_key_env")
         return value
 
+    def problems(self) -> list[tuple[str, str]]:
+        """What keeps a gateway from reaching this provider, each with the field it is about: a field its kind needs
+        unset, or another kind's field set."""
+        found = [(name, f"needs {name}") for name in REQUIRED[self.kind] if getattr(self, name) is None]
+        found += [(name, f"{name} is a field of kind {kind!r} only") for name, kind in KIND_FIELDS.items()
+                  if kind != self.kind and getattr(self, name) is not None]
+        return found
+
+    def environment(self) -> dict[str, str]:
+        """The environment variables a gateway needs to call this provider, each with what it holds (``regc doctor``)."""
+        named = {
+            "api_key_env": "API key",
+            "aws_access_key_id_env": "AWS access key id",
+            "aws_secret_access_key_env": "AWS secret access key",
+            "aws_session_token_env": "AWS session token",
+            "vertex_credentials_env": "path of the service-account JSON file",
+        }
+        return {variable: what for field, what in named.items() if (variable := getattr(self, field)) is not None}
+
+
+#: What a provider of each kind starts from when the configuration adds one (``[providers.azure-eu] kind = "azure"``).
+KIND_DEFAULTS: Mapping[str, Provider] = {
+    "openai": Provider(),
+    "azure": Provider(kind="azure", litellm="azure", api_key_env="AZURE_API_KEY"),
+    "bedrock": Provider(kind="bedrock", litellm="bedrock", aws_access_key_id_env="AWS_ACCESS_KEY_ID",
+                        aws_secret_access_key_env="AWS_SECRET_ACCESS_KEY"),
+    "vertex": Provider(kind="vertex", litellm="vertex_ai", vertex_credentials_env="GOOGLE_APPLICATION_CREDENTIALS"),
+    "vllm": Provider(kind="vllm", litellm="hosted_vllm", local=True),
+}
 
 BUILTIN: Mapping[str, Provider] = {
     "anthropic": Provider(litellm="anthropic", litellm_catalog_bare=True, modelsdev="anthropic",
@@ -75,6 +161,12 @@ BUILTIN: Mapping[str, Provider] = {
                            api_base="https://api.perplexity.ai"),
     "stability": Provider(litellm="stability", api_key_env="STABILITY_API_KEY", api_base="https://api.stability.ai/v1"),
     "xai": Provider(litellm="xai", modelsdev="xai", api_key_env="XAI_API_KEY", api_base="https://api.x.ai/v1"),
+    # Providers whose endpoint is the user's own (a resource, a region, a project, a server): usable once the
+    # configuration sets the fields their kind needs (``Provider.problems``).
+    "azure": KIND_DEFAULTS["azure"],
+    "bedrock": KIND_DEFAULTS["bedrock"],
+    "vertex": KIND_DEFAULTS["vertex"],
+    "vllm": KIND_DEFAULTS["vllm"],
 }
 
 
@@ -83,5 +175,7 @@ def providers(overrides: Mapping[str, Provider] | None = None) -> dict[str, Prov
     table = dict(BUILTIN)
     for name, override in (overrides or {}).items():
         base = table.get(name)
-        table[name] = base.model_copy(update=override.model_dump(exclude_unset=True)) if base else override
+        if base is None or ("kind" in override.model_fields_set and override.kind != base.kind):
+            base = KIND_DEFAULTS[override.kind]  # a new provider, or a known name that speaks another API: its kind's defaults
+        table[name] = base.model_copy(update=override.model_dump(exclude_unset=True))
     return table

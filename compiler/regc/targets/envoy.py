@@ -63,10 +63,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from regc.errors import InputError
 from regc.targets import Target, TargetOptions, header, templates
 
 if TYPE_CHECKING:
-    from regc.model import Model, PriceCell
+    from regc.model import Alias, Model, PriceCell
     from regc.model.providers import Provider
     from regc.model.resolve import ResolvedRegistry
 
@@ -92,6 +93,13 @@ class EnvoyOptions(TargetOptions):
                                    description="dynamic-metadata key of the request's price in nano-USD")
 
 
+#: Per provider kind: the AIServiceBackend schema, the BackendSecurityPolicy type, and the key its Secret holds.
+SCHEMAS = {"openai": "OpenAI", "vllm": "OpenAI", "azure": "AzureOpenAI", "bedrock": "AWSBedrock", "vertex": "GCPVertexAI"}
+SECURITY = {"openai": "APIKey", "vllm": "APIKey", "azure": "AzureAPIKey", "bedrock": "AWSCredentials", "vertex": "GCPCredentials"}
+SECRET_KEYS = {"APIKey": "apiKey", "AzureAPIKey": "apiKey", "AWSCredentials": "credentials", "GCPCredentials": "service_account.json"}
+SECRET_SUFFIX = {"APIKey": "api-key", "AzureAPIKey": "api-key", "AWSCredentials": "aws-credentials", "GCPCredentials": "gcp-credentials"}
+
+
 @dataclass(frozen=True)
 class Service:
     """The objects that reach one provider."""
@@ -104,7 +112,16 @@ class Service:
     tls: bool
     prefix: str
     secret: str | None
-    key_env: str | None
+    key_env: str | None  # what the Secret is made from: a variable's name, or a sentence for a credentials file
+    schema: str = "OpenAI"
+    version: str | None = None  # AzureOpenAI's API version
+    security: str = "APIKey"  # the BackendSecurityPolicy's type
+    region: str | None = None  # AWSCredentials' and GCPCredentials' region
+    project: str | None = None  # GCPCredentials' project
+
+    @property
+    def secret_key(self) -> str:
+        return SECRET_KEYS[self.security]
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,11 @@ class Resources:
     routes: list[Route] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
+    @property
+    def mixed_keys(self) -> bool:
+        """The Secrets to create hold different keys (``apiKey``, ``credentials``): the opening comment names each one's."""
+        return len({s.secret_key for s in self.services if s.secret}) > 1
+
 
 class EnvoyTarget(Target[EnvoyOptions]):
     name = "envoy"
@@ -169,10 +191,13 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
     services: dict[str, Service | None] = {}
     names: set[str] = set()
 
-    def service(provider_name: str | None) -> Service | None:
+    def service(provider_name: str | None, alias: Alias) -> Service | None:
         key = provider_name or ""
         if key not in services:
-            services[key] = _service(key, table.get(key), options, names)
+            try:
+                services[key] = _service(key, table.get(key), options, names)
+            except Unreachable as exc:
+                raise InputError.at(registry.registry.path, alias.pos.line, str(exc)) from None
         return services[key]
 
     rules: list[Rule] = []
@@ -183,10 +208,13 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
             continue
         refs: list[Ref] = []
         for ref in chain.models:
-            found = service(ref.provider)
+            found = service(ref.provider, alias)
+            why = f"no OpenAI-compatible endpoint for provider {ref.provider!r}"
+            if found is not None and found.schema == "GCPVertexAI" and ref.model.startswith("claude"):
+                found, why = None, "Claude on Vertex AI needs the GCPAnthropic schema, which this target does not write"
             if found is None:
                 what = "its primary" if ref == chain.primary else "fallback"
-                data.skipped.append(f"{what} {ref} of alias {alias.name!r}: no OpenAI-compatible endpoint for provider {ref.provider!r}")
+                data.skipped.append(f"{what} {ref} of alias {alias.name!r}: {why}")
                 if ref == chain.primary:
                     break
                 continue
@@ -212,9 +240,12 @@ def header_value_ok(text: str) -> bool:
 
 
 def _service(provider_name: str, provider: Provider | None, options: EnvoyOptions, names: set[str]) -> Service | None:
-    if provider is None or not provider.api_base:
+    if provider is None:
         return None
-    url = urlsplit(provider.api_base)
+    base = provider.api_base or _cloud_endpoint(provider)
+    if not base:
+        return None
+    url = urlsplit(base)
     host = (url.hostname or "").lower()
     if url.scheme not in {"http", "https"} or not host:
         return None
@@ -229,7 +260,13 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
         port = url.port or (443 if url.scheme == "https" else 80)
     except ValueError:
         return None
+    if provider.kind in ("azure", "bedrock", "vertex") and url.path.rstrip("/"):
+        raise Unreachable(f"the envoy target cannot reach provider {provider_name!r} at {base!r}: its {SCHEMAS[provider.kind]} "
+                          "backend builds the request's whole path itself, so [providers."
+                          f"{provider_name}] api_base must be the endpoint's root (scheme, host, port) with no path")
     name = f"{options.name_prefix}-{_slug(provider_name, names)}"
+    security = SECURITY[provider.kind]
+    source = _secret_source(provider)
     return Service(
         provider=provider_name,
         name=name,
@@ -238,9 +275,39 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
         port=port,
         tls=url.scheme == "https" and not is_ip,
         prefix=url.path.rstrip("/") or "/",
-        secret=f"{name}-api-key" if provider.api_key_env else None,
-        key_env=provider.api_key_env,
+        secret=f"{name}-{SECRET_SUFFIX[security]}" if source else None,
+        key_env=source,
+        schema=SCHEMAS[provider.kind],
+        version=provider.api_version if provider.kind == "azure" else None,
+        security=security,
+        region=provider.aws_region_name if provider.kind == "bedrock" else provider.vertex_location,
+        project=provider.vertex_project,
     )
+
+
+class Unreachable(ValueError):
+    """A provider whose endpoint the gateway's schema for it cannot express."""
+
+
+def _cloud_endpoint(provider: Provider) -> str | None:
+    """The public endpoint of a Bedrock region or a Vertex AI location (an Azure resource's is always configured)."""
+    if provider.kind == "bedrock" and provider.aws_region_name:
+        return f"https://bedrock-runtime.{provider.aws_region_name}.amazonaws.com"
+    if provider.kind == "vertex" and provider.vertex_location:
+        host = "aiplatform.googleapis.com" if provider.vertex_location == "global" else f"{provider.vertex_location}-aiplatform.googleapis.com"
+        return f"https://{host}"
+    return None
+
+
+def _secret_source(provider: Provider) -> str | None:
+    """What the provider's Secret is made from, for the file's opening comment; None: the provider needs no Secret."""
+    if provider.kind == "bedrock":
+        keys = [v for v in (provider.aws_access_key_id_env, provider.aws_secret_access_key_env, provider.aws_session_token_env) if v]
+        return f"an AWS credentials file whose [default] profile holds {', '.join(keys)}" if keys else None
+    if provider.kind == "vertex":
+        variable = provider.vertex_credentials_env
+        return f"the service-account JSON file {variable} names" if variable else None
+    return provider.api_key_env
 
 
 def _slug(provider: str, taken: set[str]) -> str:

@@ -228,9 +228,9 @@ class LitellmTarget(Target[LitellmOptions]):
         config = build(registry, options)
         needed: dict[str, list[str]] = {options.master_key_env: ["the proxy itself: its master key (unset, the proxy answers anyone)"]}
         for deployment in config.deployments:
-            key = deployment.litellm_params.get("api_key", "")
-            if key.startswith("os.environ/"):
-                needed.setdefault(key.removeprefix("os.environ/"), []).append(f"model group {deployment.model_name!r}")
+            for value in deployment.litellm_params.values():  # api_key, AWS keys, vertex_credentials
+                if value.startswith("os.environ/"):
+                    needed.setdefault(value.removeprefix("os.environ/"), []).append(f"model group {deployment.model_name!r}")
         return needed
 
 
@@ -297,6 +297,8 @@ def _number(value: object) -> object:
 
 def _params(ref: ModelRef, provider: Provider, default: Provider | None) -> dict[str, str]:
     assert provider.litellm is not None
+    if provider.kind != "openai":
+        return _kind_params(ref, provider)
     route = provider.litellm
     api_base: str | None = None
     if provider.local or default is None:
@@ -312,6 +314,43 @@ def _params(ref: ModelRef, provider: Provider, default: Provider | None) -> dict
         params["api_base"] = api_base
     if provider.api_key_env:
         params["api_key"] = f"os.environ/{provider.api_key_env}"
+    return params
+
+
+def _kind_params(ref: ModelRef, provider: Provider) -> dict[str, str]:
+    """``litellm_params`` of a provider of kind azure, bedrock, vertex or vllm: LiteLLM's own route for that API, with
+    the provider's endpoint, version, region or project and its credentials as ``os.environ/`` references."""
+    assert provider.litellm is not None
+    params = {"model": f"{provider.litellm}/{ref.model}"}
+
+    def env(key: str, variable: str | None) -> None:
+        if variable:
+            params[key] = f"os.environ/{variable}"
+
+    if provider.kind == "azure":  # the model id is the deployment's name: POST {api_base}/openai/deployments/<it>/...
+        assert provider.api_base is not None
+        assert provider.api_version is not None
+        params.update(api_base=provider.api_base, api_version=provider.api_version)
+        env("api_key", provider.api_key_env)
+    elif provider.kind == "bedrock":  # SigV4 with the keys named; a runtime endpoint of one's own (a VPC endpoint) when set
+        assert provider.aws_region_name is not None
+        params["aws_region_name"] = provider.aws_region_name
+        env("aws_access_key_id", provider.aws_access_key_id_env)
+        env("aws_secret_access_key", provider.aws_secret_access_key_env)
+        env("aws_session_token", provider.aws_session_token_env)
+        if provider.api_base:
+            params["aws_bedrock_runtime_endpoint"] = provider.api_base
+    elif provider.kind == "vertex":  # the service-account file's path comes from the variable
+        assert provider.vertex_project is not None
+        assert provider.vertex_location is not None
+        params.update(vertex_project=provider.vertex_project, vertex_location=provider.vertex_location)
+        env("vertex_credentials", provider.vertex_credentials_env)
+        if provider.api_base:
+            params["api_base"] = provider.api_base
+    else:  # vllm: the server's OpenAI-compatible base, e.g. http://gpu-box:8000/v1
+        assert provider.api_base is not None
+        params["api_base"] = provider.api_base
+        env("api_key", provider.api_key_env)
     return params
 
 
