@@ -56,3 +56,22 @@ def test_the_collector_is_paused_for_markdown_and_running_for_yaml(name: str, mo
         pipeline.load(FIXTURES / "good" / name)
         assert not gc.isenabled()
     assert seen == [name.endswith(".yaml")]
+
+
+def test_the_console_script_runs_with_the_collector_off_and_freezes_what_is_left(tmp_path: Path) -> None:
+    """``regc.__main__.run`` (the console script) owns its process: no automatic collection, and a frozen heap at exit.
+
+    ``main``, which a library or a test calls, leaves the collector as it found it.
+    """
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    scripts = {entry.name: entry.value for entry in importlib.metadata.entry_points(group="console_scripts")}
+    assert scripts["regc"] == "regc.__main__:run"
+    probe = ("import gc, sys\nfrom regc.__main__ import main, run\n"
+             "sys.argv = ['regc', '--version']\n"
+             "main([ '--version'])\nprint(gc.isenabled(), gc.get_freeze_count())\n"
+             "code = run()\nprint(gc.isenabled(), gc.get_freeze_count() > 0, code)\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True)
+    assert [line for line in done.stdout.splitlines() if not line.startswith("regc")] == ["True 0", "False True 0"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from regc.errors import InputError, PluginError, RegcError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Collection, Iterator
 
     from regc.catalogs import Catalog
     from regc.io import write
@@ -123,18 +123,28 @@ class BuildResult:
         return [c for c in self.changes if c.status != "same"]
 
 
-def build(config: Config, *, check: bool = False, output_dir: Path | None = None) -> BuildResult:
-    """Regenerate every configured target; write the ones that changed unless ``check``."""
+def build(config: Config, *, check: bool = False, output_dir: Path | None = None, adopt: Collection[str] = ()) -> BuildResult:
+    """Regenerate every configured target; write the ones that changed unless ``check``.
+
+    ``adopt``: output paths whose existing files regc may overwrite although it did not write them
+    (``regc build --adopt``; ``regc.io.write.plan`` refuses that otherwise).
+    """
     with collector_paused():  # the whole build: re-enabling it between steps would rescan all that a step made, once
-        return _build(config, check=check, output_dir=output_dir)
+        return _build(config, check=check, output_dir=output_dir, adopt=adopt)
 
 
-def _build(config: Config, *, check: bool, output_dir: Path | None) -> BuildResult:
+def _build(config: Config, *, check: bool, output_dir: Path | None, adopt: Collection[str]) -> BuildResult:
     from regc.io import atomic, write
 
     registry = load(config.registry_path, display=config.display(config.registry_path))
     settings: dict[str, str] = {}
-    outputs = generate(registry, config, settings=settings)
+    edited: set[str] = set()
+    outputs = generate(registry, config, settings=settings, edited=edited)
+    unknown = sorted(set(adopt) - set(outputs))
+    if unknown:
+        from regc.errors import UsageError
+
+        raise UsageError(f"--adopt {unknown[0]}: no configured target writes that path; the outputs are: {', '.join(sorted(outputs))}")
     root = output_dir or config.root
     if not check:
         try:  # the root exists before it is locked (a new --output-dir)
@@ -147,7 +157,9 @@ def _build(config: Config, *, check: bool, output_dir: Path | None) -> BuildResu
     # outputs on disk come from one registry even when two builds run at once.
     with atomic.locked(root, shared=check):
         locate = (lambda path: setting_line(config, settings.get(path, ""))) if config.file is not None else None
-        changes = write.plan(outputs, root, policy=write_policy(config, root, locate))
+        # A file regc did not write is not overwritten (unless adopted); a check writes nothing, so it only compares.
+        owned = None if check else {*edited, *adopt}
+        changes = write.plan(outputs, root, policy=write_policy(config, root, locate), owned=owned)
         written = [] if check else write.apply(changes, root)
     return BuildResult(registry, changes, written)
 
@@ -201,15 +213,15 @@ def _named_catalog(config: Config) -> Path | None:
 
 
 def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
-             settings: dict[str, str] | None = None) -> dict[str, bytes]:
+             settings: dict[str, str] | None = None, edited: set[str] | None = None) -> dict[str, bytes]:
     """Every file a build writes: the targets' outputs (``render``) and the manifest that lists the ones regc owns
-    (``regc.io.manifest``: not a hand-written file a target edits a block of)."""
+    (``regc.io.manifest``: not a hand-written file a target edits a block of; ``edited`` receives those)."""
     from regc.io import manifest
     from regc.targets import header
 
     check_providers(registry, config)
     where: dict[str, str] = {} if settings is None else settings
-    edited: set[str] = set()
+    edited = set() if edited is None else edited
     outputs = render(registry, config, read, settings=where, edited=edited)
     outputs[manifest.NAME] = manifest.render((path for path in outputs if path not in edited), header(registry))
     where[manifest.NAME] = ""

@@ -25,14 +25,24 @@ if TYPE_CHECKING:
     "--output-dir", metavar="DIR", type=click.Path(file_okay=False), help="write the outputs under DIR instead of the project root"
 )
 @click.option("--check", is_flag=True, help="write nothing; print a diff of what would change and exit 1 on drift")
+@click.option("--adopt", metavar="PATH", multiple=True,
+              help="let regc overwrite PATH, an existing output file it did not generate (repeatable)")
 @pass_context
-def build(obj: Context, registry: str | None, output_dir: str | None, check: bool) -> int:
+def build(obj: Context, registry: str | None, output_dir: str | None, check: bool, adopt: tuple[str, ...]) -> int:
     """Regenerate every configured target from the registry (refused without a configuration: see `regc init`)."""
     from regc import pipeline
     from regc.io.write import diff
 
     config = obj.configured("build --check" if check else "build", registry)
-    result = pipeline.build(config, check=check, output_dir=Path(output_dir).resolve() if output_dir else None)
+    from regc.io.write import OutputPathError, normal_path
+
+    try:
+        adopted = [normal_path(path) for path in adopt]
+    except OutputPathError as exc:
+        from regc.errors import UsageError
+
+        raise UsageError(f"--adopt: {exc}") from None
+    result = pipeline.build(config, check=check, output_dir=Path(output_dir).resolve() if output_dir else None, adopt=adopted)
     if check:
         if result.stale:
             obj.out(diff(result.stale))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from regc.git.protocol import CommitVerdict, Judgement
     from regc.git.repo import Repo
     from regc.git.snapshot import Project
+    from regc.io import write
     from regc.model.resolve import ResolvedRegistry
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
@@ -125,6 +126,7 @@ def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
     policy = write_policy(config, config.root, locate)  # the write policy `regc build` keeps
     # Every output is placed before any is written, as `regc build` does: on a refusal (exit 2) nothing is written.
     placed = {output.path: policy.place(output.path) for output in judgement.bad if output.expected is not None}
+    _refuse_foreign(placed, judgement, policy)
     for output in judgement.bad:
         if output.expected is None:  # no target generates it any more
             orphan = policy.removable(output.path)
@@ -143,6 +145,22 @@ def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
         names = " ".join(shlex.quote(_here(repo, o.location)) for o in new)
         verb = "is" if len(new) == 1 else "are"
         obj.log(f"note: {names} {verb} not in the index; pre-commit does not notice new files, so add them yourself")
+
+
+def _refuse_foreign(placed: dict[str, Path], judgement: Judgement, policy: write.Policy) -> None:
+    """As ``regc build`` does: a file in the working tree that regc did not write is never overwritten."""
+    from regc.io import manifest
+    from regc.io.write import foreign, generated
+
+    listed = policy.root / manifest.NAME
+    expected = {output.path: output.expected for output in judgement.outputs}
+    whole = set(manifest.parse(expected.get(manifest.NAME)))
+    edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
+    mine = {*manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}  # edits: hand-written files a target edits
+    for relative, path in placed.items():
+        old = path.read_bytes() if path.is_file() else None
+        if old is not None and old != expected[relative] and relative not in mine and not generated(old):
+            raise foreign(relative, policy.locate)
 
 
 # --- install-hook -------------------------------------------------------------------
