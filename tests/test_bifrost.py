@@ -87,17 +87,17 @@ def strict(document: dict[str, Any]) -> dict[str, Any]:
     branches = {ref["$ref"].rsplit("/", 1)[1] for definition in out["$defs"].values()
                 for ref in definition.get("allOf", []) if "$ref" in ref}
 
-    def close(node: Any, name: str | None = None) -> Any:
+    def close(node: Any, name: str | None = None, branch: bool = False) -> Any:
         if isinstance(node, list):
             return [close(item) for item in node]
         if not isinstance(node, dict):
             return node
-        result = {key: close(value) for key, value in node.items()}
-        if "properties" in result and "additionalProperties" not in result and name not in branches:
+        result = {key: [close(item, branch=True) for item in value] if key == "allOf" else close(value) for key, value in node.items()}
+        if "properties" in result and "additionalProperties" not in result and name not in branches and not branch:
             result["additionalProperties"] = False
         if "allOf" in result:
             result["unevaluatedProperties"] = False
-        if result.get("$ref", "").rsplit("/", 1)[-1] in branches:
+        if result.get("$ref", "").rsplit("/", 1)[-1] in branches and not branch:
             result["unevaluatedProperties"] = False
         return result
 
@@ -169,12 +169,17 @@ def test_the_strict_schema_refuses_what_regc_must_never_write() -> None:
 def test_every_key_regc_may_write_is_in_the_schema() -> None:
     """ALLOWED_KEYS, the keys the target may write, are each a property of the object's schema definition."""
     defs = schema()["$defs"]
+    def key_config(kind: str) -> set[str]:
+        (extra,) = [branch for branch in defs[f"{kind}_key"]["allOf"] if "$ref" not in branch]
+        return set(extra["properties"][f"{kind}_key_config"]["properties"])
+
     properties = {
         "config": set(schema()["properties"]),
         "governance": set(schema()["properties"]["governance"]["properties"]),
         "routing_rule": set(defs["routing_rule"]["properties"]),
         "provider": set(defs["provider"]["properties"]),
-        "key": set(defs["base_key"]["properties"]),
+        "key": set(defs["base_key"]["properties"]) | {f"{kind}_key_config" for kind in ("azure", "bedrock", "vertex", "vllm")},
+        **{f"{kind}_key_config": key_config(kind) for kind in ("azure", "bedrock", "vertex", "vllm")},
         "network_config": set(defs["network_config"]["properties"]),
         "pricing_override": set(defs["provider_pricing_override"]["properties"]),
     }
@@ -190,9 +195,12 @@ def _walk(document: dict[str, Any]) -> None:
         assert set(rule) <= allowed["routing_rule"]
     for block in document["providers"].values():
         assert set(block) <= allowed["provider"]
-        assert set(block["network_config"]) <= allowed["network_config"]
+        assert set(block.get("network_config", {})) <= allowed["network_config"]
         for key in block["keys"]:
             assert set(key) <= allowed["key"]
+            for name, value in key.items():
+                if name.endswith("_key_config"):
+                    assert set(value) <= allowed[name]
         for override in block.get("pricing_overrides", []):
             assert set(override) <= allowed["pricing_override"]
 
@@ -354,7 +362,91 @@ def test_doctor_names_the_variables_the_keys_reference(tmp_path: Path) -> None:
     _, document = render(registry)
     referenced = {key["value"].removeprefix("env.") for block in document["providers"].values() for key in block["keys"] if "value" in key}
     assert set(needed) == referenced
-    assert needed["GEMINI_API_KEY"] == ["Bifrost provider 'gemini'"]
+    assert needed["GEMINI_API_KEY"] == ["Bifrost provider 'gemini' (google: API key)"]
+
+
+# --- provider kinds: Azure, Bedrock, Vertex, vLLM (tests/fixtures/providers) -------------------------------
+
+
+def _providers_fixture(tmp_path: Path, extra: str = "") -> dict[str, Any]:
+    for name in ("registry.md", "regc.toml"):
+        (tmp_path / name).write_bytes((FIXTURES / "providers" / name).read_bytes())
+    with (tmp_path / "regc.toml").open("a", encoding="utf-8") as config:
+        config.write(f'\n[targets.bifrost]\npath = "b.json"\n{extra}')
+    result = run_regc("build", cwd=tmp_path)
+    assert result.code == 0, result.err
+    document: dict[str, Any] = json.loads((tmp_path / "b.json").read_text())
+    return document
+
+
+def test_azure_bedrock_vertex_and_vllm_get_their_key_blocks(tmp_path: Path) -> None:
+    document = _providers_fixture(tmp_path)
+    assert not errors(document), errors(document)
+    _walk(document)
+    providers = document["providers"]
+    assert set(providers) == {"azure", "bedrock", "vertex", "vllm"}
+    # Two regc providers of kind azure are two keys of Bifrost's azure provider, each with its resource and deployments.
+    assert providers["azure"]["keys"] == [
+        {"azure_key_config": {"api_version": "2024-10-21", "deployments": {"gpt-4o-prod": "gpt-4o-prod",
+                                                                           "text-embedding-3-large-prod": "text-embedding-3-large-prod"},
+                              "endpoint": "https://contoso.openai.azure.com"},
+         "models": ["gpt-4o-prod", "text-embedding-3-large-prod"], "name": "regc-azure", "value": "env.AZURE_API_KEY", "weight": 1},
+        {"azure_key_config": {"api_version": "2024-10-21", "deployments": {"gpt-4o-eu": "gpt-4o-eu",
+                                                                           "text-embedding-3-large-eu": "text-embedding-3-large-eu"},
+                              "endpoint": "https://contoso-eu.openai.azure.com"},
+         "models": ["gpt-4o-eu", "text-embedding-3-large-eu"], "name": "regc-azure-eu", "value": "env.AZURE_EU_API_KEY", "weight": 1},
+    ]
+    assert providers["bedrock"]["keys"] == [
+        {"bedrock_key_config": {"access_key": "env.AWS_ACCESS_KEY_ID", "region": "us-east-1", "secret_key": "env.AWS_SECRET_ACCESS_KEY"},
+         "models": ["anthropic.claude-3-5-sonnet-20240620-v1:0"], "name": "regc-bedrock", "weight": 1}]
+    assert providers["vertex"]["keys"] == [
+        {"models": ["gemini-2.5-pro"], "name": "regc-vertex", "vertex_key_config": {"project_id": "acme-prod", "region": "us-central1"},
+         "weight": 1}]
+    # Bifrost's vLLM provider appends /v1/chat/completions to the key's url and picks the key by model_name.
+    assert providers["vllm"]["keys"] == [
+        {"models": ["Qwen/Qwen2.5-7B-Instruct"], "name": "regc-vllm/Qwen/Qwen2.5-7B-Instruct",
+         "vllm_key_config": {"model_name": "Qwen/Qwen2.5-7B-Instruct", "url": "http://vllm.internal:8000"}, "weight": 1}]
+    assert all("network_config" not in block for block in providers.values())
+    rules = {rule["name"]: rule for rule in document["governance"]["routing_rules"]}
+    assert (rules["azure-chat"]["provider"], rules["azure-chat"]["model"]) == ("azure", "gpt-4o-prod")
+    assert rules["azure-chat"]["fallbacks"] == ["azure/gpt-4o-eu", "vllm/Qwen/Qwen2.5-7B-Instruct"]
+    assert rules["bedrock-chat"]["fallbacks"] == ["vertex/gemini-2.5-pro", "azure/gpt-4o-prod"]
+    # Each fallback's model is served by exactly one key of its Bifrost provider.
+    for rule in rules.values():
+        for item in [f"{rule['provider']}/{rule['model']}", *rule["fallbacks"]]:
+            provider, model = split_model_string(item)
+            assert len([key for key in providers[provider]["keys"] if model in key["models"]]) == 1, item
+    prices = {o["model_pattern"]: o for o in providers["azure"]["pricing_overrides"]}
+    assert prices["gpt-4o-eu"]["input_cost_per_token"] == 2.75e-06 and prices["gpt-4o-prod"]["input_cost_per_token"] == 2.5e-06
+    assert providers["vllm"]["pricing_overrides"] == [{"input_cost_per_token": 0.0, "match_type": "exact",
+                                                       "model_pattern": "Qwen/Qwen2.5-7B-Instruct", "output_cost_per_token": 0.0}]
+
+
+def test_doctor_names_the_kinds_variables(tmp_path: Path) -> None:
+    _providers_fixture(tmp_path)
+    result = run_regc("doctor", "--format", "json", cwd=tmp_path)
+    assert result.code == 1, result.err
+    checks = {check["variable"]: check["needed_by"] for check in json.loads(result.out)["checks"] if check["target"] == "bifrost"}
+    assert checks == {"AZURE_API_KEY": ["Bifrost provider 'azure' (azure: API key)"],
+                      "AZURE_EU_API_KEY": ["Bifrost provider 'azure' (azure-eu: API key)"],
+                      "AWS_ACCESS_KEY_ID": ["Bifrost provider 'bedrock' (bedrock: AWS access key id)"],
+                      "AWS_SECRET_ACCESS_KEY": ["Bifrost provider 'bedrock' (bedrock: AWS secret access key)"],
+                      "GOOGLE_APPLICATION_CREDENTIALS": ["Bifrost provider 'vertex' (vertex: path of the service-account JSON file)"]}
+
+
+def test_a_vertex_credentials_variable_bifrost_does_not_read_is_left_out(tmp_path: Path) -> None:
+    document = _providers_fixture(tmp_path, extra="")
+    assert "vertex" in document["providers"]
+    text = (tmp_path / "regc.toml").read_text().replace('vertex_location = "us-central1"\n',
+                                                          'vertex_location = "us-central1"\nvertex_credentials_env = "VERTEX_SA"\n')
+    (tmp_path / "regc.toml").write_text(text)
+    assert run_regc("build", cwd=tmp_path).code == 0
+    document = json.loads((tmp_path / "b.json").read_text())
+    assert "vertex" not in document["providers"]
+    rules = {rule["name"]: rule for rule in document["governance"]["routing_rules"]}
+    assert rules["vertex-chat"]["provider"] == "bedrock"
+    assert "reads Google's default credentials (GOOGLE_APPLICATION_CREDENTIALS), not VERTEX_SA" in rules["vertex-chat"]["description"]
+    assert not errors(document)
 
 
 # --- prices ------------------------------------------------------------------------------------------------

@@ -59,29 +59,88 @@ SCHEMA_ID = "https://www.getbifrost.ai/schema"
 
 @dataclass(frozen=True)
 class BifrostProvider:
-    """How Bifrost reaches one regc provider."""
+    """How Bifrost reaches one regc provider (a row of ``PROVIDERS`` or ``KINDS``)."""
 
     #: Bifrost's provider key (``providers.<name>``, and the ``provider/`` of a fallback).
     name: str
-    #: What regc's OpenAI-compatible ``api_base`` has beyond Bifrost's ``base_url``: Bifrost appends its own path
+    #: What regc's ``api_base`` has beyond the URL Bifrost is given: Bifrost appends its own path
     #: (``/v1/chat/completions`` for openai, ``/chat/completions`` for perplexity, ``/models/…`` below gemini's
-    #: ``/v1beta``), so ``base_url`` is ``api_base`` without this suffix.
-    api_path: str
+    #: ``/v1beta``), so that URL is ``api_base`` without this suffix (Azure: the resource's endpoint, as it is).
+    #: None: ``api_base`` is not used (Bedrock and Vertex are reached at their region's endpoint).
+    api_path: str | None
+    #: The provider's keys: ``keys(regc provider, its table entry, its models)`` -> key objects. Azure, Bedrock,
+    #: Vertex and vLLM keys carry a ``*_key_config`` block; the others are one plain key.
+    keys: Callable[[str, Provider, list[str]], list[dict[str, object]]]
+    #: Whether ``network_config.base_url`` is the provider's URL (else the URL, if any, is in each key).
+    base_url: bool = True
 
 
-#: regc provider -> Bifrost provider. One row per provider kind Bifrost serves (Azure, Bedrock, Vertex and vLLM,
-#: whose keys carry a ``*_key_config`` block, are rows to add with the provider kinds that describe them).
+def _plain_keys(name: str, entry: Provider, models: list[str]) -> list[dict[str, object]]:
+    return [_key(name, entry, models)]
+
+
+def _key(name: str, entry: Provider, models: list[str]) -> dict[str, object]:
+    key: dict[str, object] = {"name": f"regc-{name}", "models": models, "weight": 1}
+    if entry.api_key_env:
+        key["value"] = f"env.{entry.api_key_env}"
+    return key
+
+
+def _azure_keys(name: str, entry: Provider, models: list[str]) -> list[dict[str, object]]:
+    """Azure OpenAI: the model id is the deployment's name; ``api_base`` is the resource's endpoint."""
+    config = {"endpoint": (entry.api_base or "").rstrip("/"), "api_version": entry.api_version or "",
+              "deployments": {model: model for model in models}}
+    return [{**_key(name, entry, models), "azure_key_config": config}]
+
+
+def _bedrock_keys(name: str, entry: Provider, models: list[str]) -> list[dict[str, object]]:
+    """AWS Bedrock: the region, and the AWS keys as ``env.`` references (none set: Bifrost's IAM role credentials)."""
+    config: dict[str, object] = {"region": entry.aws_region_name or ""}
+    for field, variable in (("access_key", entry.aws_access_key_id_env), ("secret_key", entry.aws_secret_access_key_env),
+                            ("session_token", entry.aws_session_token_env)):
+        if variable:
+            config[field] = f"env.{variable}"
+    return [{**_key(name, entry, models), "bedrock_key_config": config}]
+
+
+def _vertex_keys(name: str, entry: Provider, models: list[str]) -> list[dict[str, object]]:
+    """Vertex AI: project and region; no ``auth_credentials``, so Bifrost uses Google's default credentials (the
+    service-account file ``GOOGLE_APPLICATION_CREDENTIALS`` names)."""
+    config = {"project_id": entry.vertex_project or "", "region": entry.vertex_location or ""}
+    return [{**_key(name, entry, models), "vertex_key_config": config}]
+
+
+def _vllm_keys(name: str, entry: Provider, models: list[str]) -> list[dict[str, object]]:
+    """vLLM: one key per model (Bifrost selects a vLLM key by its ``model_name``), each with the server's URL."""
+    url = base_url(KINDS["vllm"], entry.api_base or "") or ""
+    return [{**_key(f"{name}/{model}", entry, [model]), "vllm_key_config": {"url": url, "model_name": model}} for model in models]
+
+
+#: regc provider -> Bifrost provider, for providers of kind ``openai`` (an OpenAI-compatible API at ``api_base``).
 PROVIDERS: dict[str, BifrostProvider] = {
-    "anthropic": BifrostProvider("anthropic", "/v1"),
-    "google": BifrostProvider("gemini", "/openai"),
-    "groq": BifrostProvider("groq", "/v1"),
-    "mistral": BifrostProvider("mistral", "/v1"),
-    "ollama": BifrostProvider("ollama", "/v1"),
-    "openai": BifrostProvider("openai", "/v1"),
-    "openrouter": BifrostProvider("openrouter", "/v1"),
-    "perplexity": BifrostProvider("perplexity", ""),
-    "xai": BifrostProvider("xai", "/v1"),
+    "anthropic": BifrostProvider("anthropic", "/v1", _plain_keys),
+    "google": BifrostProvider("gemini", "/openai", _plain_keys),
+    "groq": BifrostProvider("groq", "/v1", _plain_keys),
+    "mistral": BifrostProvider("mistral", "/v1", _plain_keys),
+    "ollama": BifrostProvider("ollama", "/v1", _plain_keys),
+    "openai": BifrostProvider("openai", "/v1", _plain_keys),
+    "openrouter": BifrostProvider("openrouter", "/v1", _plain_keys),
+    "perplexity": BifrostProvider("perplexity", "", _plain_keys),
+    "xai": BifrostProvider("xai", "/v1", _plain_keys),
 }
+#: A provider's kind -> Bifrost provider, for every other kind, whatever the provider's name (``azure-eu``).
+KINDS: dict[str, BifrostProvider] = {
+    "azure": BifrostProvider("azure", "", _azure_keys, base_url=False),
+    "bedrock": BifrostProvider("bedrock", None, _bedrock_keys, base_url=False),
+    "vertex": BifrostProvider("vertex", None, _vertex_keys, base_url=False),
+    "vllm": BifrostProvider("vllm", "/v1", _vllm_keys, base_url=False),
+}
+
+
+def bifrost_provider(name: str, entry: Provider) -> BifrostProvider | None:
+    """The Bifrost provider that serves regc provider ``name`` (None: none does)."""
+    return PROVIDERS.get(name) if entry.kind == "openai" else KINDS.get(entry.kind)
+
 
 #: Every key this target writes, per object (each is in Bifrost's schema; tests/test_bifrost.py checks it there).
 ALLOWED_KEYS = {
@@ -90,7 +149,12 @@ ALLOWED_KEYS = {
     "routing_rule": frozenset({"id", "name", "description", "enabled", "cel_expression", "provider", "model", "fallbacks",
                                "scope", "priority"}),
     "provider": frozenset({"keys", "network_config", "pricing_overrides"}),
-    "key": frozenset({"name", "value", "models", "weight"}),
+    "key": frozenset({"name", "value", "models", "weight", "azure_key_config", "bedrock_key_config", "vertex_key_config",
+                      "vllm_key_config"}),
+    "azure_key_config": frozenset({"endpoint", "api_version", "deployments"}),
+    "bedrock_key_config": frozenset({"region", "access_key", "secret_key", "session_token"}),
+    "vertex_key_config": frozenset({"project_id", "region"}),
+    "vllm_key_config": frozenset({"url", "model_name"}),
     "network_config": frozenset({"base_url", "default_request_timeout_in_seconds", "max_retries"}),
     "pricing_override": frozenset({"model_pattern", "match_type", "input_cost_per_token", "output_cost_per_token",
                                    "cache_read_input_token_cost", "cache_creation_input_token_cost", "input_cost_per_image",
@@ -149,10 +213,11 @@ class BifrostTarget(Target[BifrostOptions]):
         """The variables the keys' ``env.`` references name (Bifrost refuses to start when one is unset)."""
         table = options.providers()
         needed: dict[str, list[str]] = {}
-        for provider in sorted({ref.provider for chain in registry.chains for ref in chain.models if ref.provider in PROVIDERS}):
-            entry = table.get(provider or "")
-            if entry is not None and entry.api_key_env and entry.api_base is not None:
-                needed.setdefault(entry.api_key_env, []).append(f"Bifrost provider {PROVIDERS[provider or ''].name!r}")
+        for name in sorted({ref.provider or "" for chain in registry.chains for ref in chain.models}):
+            reached = _reach(name, table.get(name))
+            if isinstance(reached, _Reached):
+                for variable, what in reached.entry.environment().items():
+                    needed.setdefault(variable, []).append(f"Bifrost provider {reached.bifrost.name!r} ({name}: {what})")
         return needed
 
 
@@ -188,7 +253,7 @@ def cel_expression(alias: str) -> str:
 
 
 def base_url(provider: BifrostProvider, api_base: str) -> str | None:
-    """Bifrost's ``base_url`` for a provider reached at ``api_base``; None when ``api_base`` does not end in the path
+    """The URL Bifrost is given for a provider reached at ``api_base``; None when ``api_base`` does not end in the path
     Bifrost appends (Bifrost would call another URL than the registry's)."""
     base = api_base.rstrip("/")
     if not provider.api_path:
@@ -202,21 +267,32 @@ class _Reached:
 
     bifrost: BifrostProvider
     entry: Provider
-    url: str
+    url: str | None  # network_config.base_url, for a provider whose URL is not in its keys
 
 
 def _reach(name: str, entry: Provider | None) -> _Reached | str:
     """How Bifrost reaches provider ``name``, or why it cannot."""
-    bifrost = PROVIDERS.get(name)
+    if entry is None:
+        return f"provider {name!r} is not in the provider table"
+    bifrost = bifrost_provider(name, entry)
     if bifrost is None:
-        return f"Bifrost has no provider {name!r}"
-    if entry is None or entry.api_base is None:
+        return f"Bifrost has no provider {name!r}" if entry.kind == "openai" else f"Bifrost has no provider of kind {entry.kind!r}"
+    if problems := entry.problems():
+        return f"provider {name!r} {problems[0][1]}"
+    if bifrost.api_path is None:
+        if entry.api_base is not None:
+            return f"provider {name!r}: Bifrost's {bifrost.name} provider calls the region's endpoint, not an api_base"
+        if entry.kind == "vertex" and entry.vertex_credentials_env not in {None, "GOOGLE_APPLICATION_CREDENTIALS"}:
+            return (f"provider {name!r}: Bifrost's vertex key reads Google's default credentials (GOOGLE_APPLICATION_CREDENTIALS), "
+                    f"not {entry.vertex_credentials_env}")
+        return _Reached(bifrost, entry, None)
+    if entry.api_base is None:
         return f"provider {name!r} has no api_base"
     url = base_url(bifrost, entry.api_base)
     if url is None:
         return (f"provider {name!r}: api_base {entry.api_base} does not end in {bifrost.api_path} "
-                f"(Bifrost's {bifrost.name} provider appends its own path to base_url)")
-    return _Reached(bifrost, entry, url)
+                f"(Bifrost's {bifrost.name} provider appends its own path)")
+    return _Reached(bifrost, entry, url if bifrost.base_url else None)
 
 
 def build(registry: ResolvedRegistry, options: BifrostOptions) -> tuple[list[str], dict[str, str]]:
@@ -270,10 +346,7 @@ def build(registry: ResolvedRegistry, options: BifrostOptions) -> tuple[list[str
                          f'{tail}"provider":{targets[0][0]},"scope":"global"}}')
         else:
             rules.append(f'{head}"enabled":false,{middle}"name":"{name}"{tail}"scope":"global"}}')
-    encode = json.JSONEncoder(ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode
-    providers = {PROVIDERS[name].name: _provider_block(reached, refs, registry, options, encode)
-                 for name, refs in used.items() if isinstance(reached := reach[name], _Reached)}
-    return rules, providers
+    return rules, _provider_blocks(reach, used, registry, options)
 
 
 def _inner(text: str) -> str:
@@ -281,23 +354,41 @@ def _inner(text: str) -> str:
     return _text(text)[1:-1]
 
 
-def _provider_block(found: _Reached, refs: dict[str, ModelRef], registry: ResolvedRegistry, options: BifrostOptions,
-                    dumps: Callable[[object], str]) -> str:
-    key: dict[str, object] = {"name": f"regc-{found.bifrost.name}", "models": sorted(refs), "weight": 1}
-    if found.entry.api_key_env:
-        key["value"] = f"env.{found.entry.api_key_env}"
-    network: dict[str, object] = {"base_url": found.url}
-    if options.request_timeout_seconds is not None:
-        network["default_request_timeout_in_seconds"] = options.request_timeout_seconds
-    if options.max_retries is not None:
-        network["max_retries"] = options.max_retries
-    parts = [f'      "keys": [{dumps(key)}]', f'      "network_config": {dumps(network)}']
-    if options.prices:
-        overrides = [dumps(override) for model in sorted(refs)
-                     if (override := pricing_override(model, registry.model(refs[model]))) is not None]
-        if overrides:
-            parts.append('      "pricing_overrides": ' + _list(overrides, "        ", "      "))
-    return "{\n" + ",\n".join(sorted(parts)) + "\n    }"
+def _provider_blocks(reach: dict[str, _Reached | str], used: dict[str, dict[str, ModelRef]], registry: ResolvedRegistry,
+                     options: BifrostOptions) -> dict[str, str]:
+    """Each Bifrost provider's block: the keys of every regc provider it serves (in name order), its network settings
+    and one pricing override per priced model (a model id two of them share is priced as the first one says)."""
+    dumps = json.JSONEncoder(ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode
+    keys: dict[str, list[str]] = {}
+    networks: dict[str, dict[str, object]] = {}
+    overrides: dict[str, dict[str, str]] = {}
+    for name in sorted(used):
+        reached = reach[name]
+        assert isinstance(reached, _Reached)  # only reached providers' models are used
+        refs = used[name]
+        target = reached.bifrost.name
+        keys.setdefault(target, []).extend(dumps(key) for key in reached.bifrost.keys(name, reached.entry, sorted(refs)))
+        network = networks.setdefault(target, {})
+        if reached.url is not None:
+            network["base_url"] = reached.url
+        if options.request_timeout_seconds is not None:
+            network["default_request_timeout_in_seconds"] = options.request_timeout_seconds
+        if options.max_retries is not None:
+            network["max_retries"] = options.max_retries
+        if options.prices:
+            priced = overrides.setdefault(target, {})
+            for model in sorted(refs):
+                if model not in priced and (override := pricing_override(model, registry.model(refs[model]))) is not None:
+                    priced[model] = dumps(override)
+    blocks: dict[str, str] = {}
+    for target, encoded in keys.items():
+        parts = ['      "keys": ' + _list(encoded, "        ", "      ")]
+        if networks[target]:
+            parts.append(f'      "network_config": {dumps(networks[target])}')
+        if written := overrides.get(target):
+            parts.append('      "pricing_overrides": ' + _list([written[model] for model in sorted(written)], "        ", "      "))
+        blocks[target] = "{\n" + ",\n".join(parts) + "\n    }"
+    return blocks
 
 
 def pricing_override(model_id: str, model: Model | None) -> dict[str, object] | None:
