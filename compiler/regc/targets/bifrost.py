@@ -22,11 +22,12 @@ target writes the parts of it the registry decides, every key one of Bifrost's p
   ``"provider/model"`` string. An alias none of whose models Bifrost can reach keeps a rule with ``enabled: false``
   and no target; every rule's ``description`` carries the generated-file notice and what its chain left out (the
   schema allows no comment key at the top).
-- **Providers**: one block per Bifrost provider the chains use (``PROVIDERS``, the one table of regc providers
-  Bifrost serves, with the part of regc's OpenAI-compatible ``api_base`` Bifrost appends itself): one key whose
-  ``value`` is ``env.VAR`` (Bifrost reads the variable at start) and whose ``models`` are the chains' models at that
-  provider, and ``network_config.base_url`` = ``api_base`` less that part. A provider Bifrost's schema does not name
-  (deepseek, kimi, stability, one the configuration adds) is not reachable: its models are left out.
+- **Providers**: one block per Bifrost provider the chains use (``PROVIDERS`` by name for providers of kind
+  ``openai``, ``KINDS`` by kind for Azure, Bedrock, Vertex and vLLM: one row type, ``BifrostProvider``): a key per
+  regc provider whose ``value`` is ``env.VAR`` (Bifrost reads the variable at start), whose ``models`` are the
+  chains' models at that provider, with its kind's ``*_key_config`` block; ``network_config.base_url`` = ``api_base``
+  less the path Bifrost appends itself. A provider Bifrost's schema does not name (deepseek, kimi, stability, one
+  the configuration adds) is not reachable: its models are left out.
 - **Prices**: per provider, one ``exact`` pricing override per model with a price in the Models table, in Bifrost's
   units: USD per token (the registry's per-MTok figure / 10^6), per image (an image model's per-image price is what a
   generated image costs: ``output_cost_per_image``), per second of input audio (a per-minute price / 60). A cell
