@@ -211,7 +211,8 @@ class BifrostTarget(Target[BifrostOptions]):
         return {options.path: "".join(lines).encode("ascii")}
 
     def environment(self, registry: ResolvedRegistry, options: BifrostOptions) -> dict[str, list[str]]:
-        """The variables the keys' ``env.`` references name (Bifrost refuses to start when one is unset)."""
+        """The variables Bifrost reads for the keys: each ``env.`` reference (an unset one is an error when Bifrost loads
+        the file), and for Vertex the service-account file Google's default credentials read."""
         table = options.providers()
         needed: dict[str, list[str]] = {}
         for name in sorted({ref.provider or "" for chain in registry.chains for ref in chain.models}):
