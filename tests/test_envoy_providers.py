@@ -57,7 +57,8 @@ def test_every_object_validates_against_its_crd_and_its_cel_rules_hold(docs: lis
 
 def test_each_provider_kind_gets_its_schema_endpoint_and_credentials(docs: list[dict[str, Any]]) -> None:
     backends, services, policies = by_kind(docs, "Backend"), by_kind(docs, "AIServiceBackend"), by_kind(docs, "BackendSecurityPolicy")
-    hosts = {name: (b["spec"]["endpoints"][0]["fqdn"]["hostname"], b["spec"]["endpoints"][0]["fqdn"]["port"]) for name, b in backends.items()}
+    fqdns = {name: b["spec"]["endpoints"][0]["fqdn"] for name, b in backends.items()}
+    hosts = {name: (fqdn["hostname"], fqdn["port"]) for name, fqdn in fqdns.items()}
     assert hosts == {"regc-azure": ("contoso.openai.azure.com", 443), "regc-azure-eu": ("contoso-eu.openai.azure.com", 443),
                      "regc-bedrock": ("bedrock-runtime.us-east-1.amazonaws.com", 443),
                      "regc-vertex": ("us-central1-aiplatform.googleapis.com", 443), "regc-vllm": ("vllm.internal", 8000)}
@@ -75,7 +76,8 @@ def test_each_provider_kind_gets_its_schema_endpoint_and_credentials(docs: list[
         "regc-bedrock": {"type": "AWSCredentials", "awsCredentials": {
             "region": "us-east-1", "credentialsFile": {"secretRef": {"name": "regc-bedrock-aws-credentials"}}}},
         "regc-vertex": {"type": "GCPCredentials", "gcpCredentials": {
-            "projectName": "acme-prod", "region": "us-central1", "credentialsFile": {"secretRef": {"name": "regc-vertex-gcp-credentials"}}}},
+            "projectName": "acme-prod", "region": "us-central1",
+            "credentialsFile": {"secretRef": {"name": "regc-vertex-gcp-credentials"}}}},
     }  # the vLLM server has no key variable: no policy
     assert {p["spec"]["targetRefs"][0]["name"] for p in policies.values()} == set(policies)
     tls = by_kind(docs, "BackendTLSPolicy")
@@ -83,7 +85,8 @@ def test_each_provider_kind_gets_its_schema_endpoint_and_credentials(docs: list[
 
 
 def test_each_alias_rule_is_its_chain_with_the_ids_each_provider_knows(docs: list[dict[str, Any]]) -> None:
-    rules = {r["matches"][0]["headers"][0]["value"]: r for route in by_kind(docs, "AIGatewayRoute").values() for r in route["spec"]["rules"]}
+    routes = by_kind(docs, "AIGatewayRoute").values()
+    rules = {r["matches"][0]["headers"][0]["value"]: r for route in routes for r in route["spec"]["rules"]}
     assert set(rules) == {alias.name for alias in REGISTRY.aliases}
     for alias, rule in rules.items():
         chain = [(f"regc-{ref.provider}", ref.model, index) for index, ref in enumerate(REGISTRY.resolve(alias).models)]

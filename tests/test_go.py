@@ -36,6 +36,7 @@ from tests.registries import load_text, yaml_registries
 
 GO_TESTS = Path(__file__).resolve().parent / "go"
 HOSTILE = sorted((FIXTURES / "hostile").iterdir())
+PROVIDERS = FIXTURES / "providers" / "registry.md"  # Bedrock ids with `:`, Azure deployments, a vLLM model id with `/`
 GATEWAY = FIXTURES / "go" / "gateway"
 GENERATED_LINE = re.compile(r"^// Code generated .* DO NOT EDIT\.$")
 TIMEOUT = 600
@@ -122,7 +123,7 @@ def _block_source(registry: Path) -> bytes:
 def _cases() -> list[Case]:
     committed = ROOT / "targets/go/config.go"
     cases = [Case("repo", ROOT / "registry.md", committed.read_bytes() if committed.exists() else b"")]
-    cases += [Case(_case_name(path), path, _render(path)) for path in [*GOOD, *HOSTILE]]
+    cases += [Case(_case_name(path), path, _render(path)) for path in [*GOOD, *HOSTILE, PROVIDERS]]
     features = FIXTURES / "good/features.md"
     cases.append(Case("custom", features, _render(features, package="routing", variable="Models", fallbacks="Chains"), "Models", "Chains"))
     cases.append(Case("nofallbacks", features, _render(features, fallbacks=""), "Aliases", None))

@@ -21,7 +21,7 @@ from tests.conftest import FIXTURES, ROOT
 from tests.mutations import Mutation, baseline, mutations, verdict
 
 REGISTRIES = [ROOT / "registry.md", FIXTURES / "good" / "features.md", FIXTURES / "good" / "seed-000.md",
-              FIXTURES / "hostile" / "hostile.md", FIXTURES / "prices" / "registry.md"]
+              FIXTURES / "hostile" / "hostile.md", FIXTURES / "prices" / "registry.md", FIXTURES / "providers" / "registry.md"]
 #: Mutations checked per registry (a fixed-seed sample of all of them), and the seed.
 BUDGET = 700
 SEED = 12

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,8 @@ def test_every_kind_field_belongs_to_a_kind_that_exists() -> None:
          "regc.toml:4:1: error: provider 'bedrock' of kind 'bedrock' api_version is a field of kind 'azure' only"),
         ("[providers.mine]\nkind = \"vllm\"\n",
          "regc.toml:2:1: error: provider 'mine' of kind 'vllm' needs api_base"),
+        ("[providers.vertex]\nvertex_project = \"acme-prod\"\nvertex_location = \"us-central1\"\napi_base = \"https://gw.example/vertex\"\n",
+         "regc.toml:5:1: error: provider 'vertex' of kind 'vertex' needs api_base at the endpoint's root (https://HOST), without a path"),
     ],
 )
 def test_an_incomplete_or_mixed_provider_is_refused_at_its_table(project: Path, table: str, message: str) -> None:
@@ -125,3 +128,93 @@ def test_each_kind_names_its_environment() -> None:
     assert set(table["vertex"].environment()) == {"GOOGLE_APPLICATION_CREDENTIALS"}
     assert table["vllm"].environment() == {}
     assert set(BUILTIN["openai"].environment()) == {"OPENAI_API_KEY"}
+
+
+def test_doctor_names_the_variables_each_provider_kind_needs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Azure's key, the AWS keys, the service-account file's variable: as each provider's kind declares them."""
+    import json
+
+    from regc.model.config import load_config
+
+    fixture_project(project)
+    with (project / "regc.toml").open("a") as config:
+        config.write('\n[targets.litellm]\npath = "config.yaml"\n')
+    table = load_config(project / "regc.toml").providers()
+    declared = {variable for name in ("azure", "azure-eu", "bedrock", "vertex", "vllm") for variable in table[name].environment()}
+    assert declared == {"AZURE_API_KEY", "AZURE_EU_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GOOGLE_APPLICATION_CREDENTIALS"}
+    for variable in (*declared, "LITELLM_MASTER_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AZURE_API_KEY", "azure-key")
+    result = run_regc("doctor", "--format", "json", cwd=project)
+    assert result.code == 1, result.err
+    checks = {check["variable"]: check for check in json.loads(result.out)["checks"]}
+    assert set(checks) == declared | {"LITELLM_MASTER_KEY"}
+    assert {name for name, check in checks.items() if not check["ready"]} == set(checks) - {"AZURE_API_KEY"}
+    assert "model group 'bedrock-chat'" in checks["AWS_SECRET_ACCESS_KEY"]["needed_by"]
+    assert checks["GOOGLE_APPLICATION_CREDENTIALS"]["needed_by"] == ["model group 'vertex-chat'", "model group 'vertex/gemini-2.5-pro'"]
+
+
+def test_doctor_refuses_a_provider_its_kind_cannot_reach_yet(project: Path) -> None:
+    fixture_project(project, 'registry = "registry.md"\n\n[targets.litellm]\npath = "config.yaml"\n')
+    result = run_regc("doctor", cwd=project)
+    assert (result.code, result.out) == (2, "")
+    assert "provider 'azure' of kind 'azure' needs api_base, needs api_version" in result.err
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("target_name", ["envoy", "go", "json", "litellm", "portkey", "sqlite"])
+def test_each_targets_output_for_the_provider_kinds(target_name: str, snapshot: Any) -> None:
+    """Snapshots of every target for the fixture, built with its configuration's provider table (reviewed as code)."""
+    import regc
+    from regc.model.config import load_config
+    from regc.targets import configured
+    from tests.conftest import file_snapshot
+
+    config = load_config(PROVIDERS / "regc.toml")
+    registry = regc.load(PROVIDERS / "registry.md")
+    (target, options), = [(t, o) for t, o in configured(config) if t.name == target_name]
+    for output_path, data in sorted(target.render(registry, options).items()):
+        suffix = Path(output_path).suffix.lstrip(".") or "txt"
+        assert data == snapshot(name=Path(output_path).name, extension_class=file_snapshot(suffix))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# R\n\n## Chat · alias `chat`\n\n| | |\n|---|---|\n| **Primary** | `bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0` |\n"
+        "| **Alternatives** | bedrock/amazon.titan-text-premier-v1:0 (a note: with colons), `vertex/claude-sonnet-4-5@20250929` |\n",
+        "aliases:\n  chat:\n    primary: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0\n    alternatives:\n"
+        "      - 'bedrock/amazon.titan-text-premier-v1:0 (a note: with colons)'\n      - vertex/claude-sonnet-4-5@20250929\n",
+    ],
+    ids=["markdown", "yaml"],
+)
+def test_model_ids_with_colons_and_at_signs_are_whole_references(text: str) -> None:
+    """A Bedrock id's ``:`` and a Vertex id's ``@`` are part of the model id, in both registry forms."""
+    from regc.pipeline import load_text
+
+    registry = load_text(text, "registry.yaml" if text.startswith("aliases") else "registry.md")
+    chain = registry.resolve("chat")
+    assert [str(ref) for ref in chain.models] == ["bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+                                                  "bedrock/amazon.titan-text-premier-v1:0", "vertex/claude-sonnet-4-5@20250929"]
+    assert registry.alias("chat").alternatives[0].note == "a note: with colons"
+
+
+def test_the_docs_document_every_field_with_an_example_that_is_valid() -> None:
+    """docs/providers.md: a section per field of the provider model, each with a TOML example regc accepts."""
+    import re
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "providers.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"\n### `(\w+)`\n(.*?)(?=\n### |\n## |\Z)", text, re.S))
+    assert set(sections) == set(Provider.model_fields)
+    for field, body in sections.items():
+        examples = re.findall(r"```toml\n(.*?)```", body, re.S)
+        assert examples, f"{field}: no example"
+        assert any(re.search(rf"^{field} = ", example, re.M) for example in examples), f"{field}: its example does not set it"
+    for example in re.findall(r"```toml\n(.*?)```", text, re.S):
+        settings = ConfigFile.model_validate(tomllib.loads(example))
+        table = providers(settings.providers)
+        for name in settings.providers:
+            assert table[name].problems() == [], (name, example)

@@ -29,7 +29,7 @@ from tests.conftest import FIXTURES, GOOD, ROOT, file_snapshot, require_tool, ru
 from tests.registries import load_text, yaml_registries
 
 HOSTILE = sorted((FIXTURES / "hostile").iterdir())
-REGISTRIES = [ROOT / "registry.md", *GOOD, *HOSTILE]
+REGISTRIES = [ROOT / "registry.md", *GOOD, *HOSTILE, FIXTURES / "providers" / "registry.md"]
 SQL_PATH = "targets/sqlite/task_categories.sql"
 CATEGORY_COLUMNS = "alias, title, section, kind, primary_model, input_usd, input_unit, output_usd, output_unit"
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from regc.io.write import Change
     from regc.lint import LintResult
     from regc.lint.policy import Policy
+    from regc.model import Located, ModelRef
     from regc.model.config import Config
     from regc.model.resolve import ResolvedRegistry
     from regc.parse.raw import RawRegistry
@@ -240,9 +241,13 @@ def check_providers(registry: ResolvedRegistry, config: Config) -> None:
 
     configured = config.settings.providers
     ir = registry.registry
-    located = [*((model.ref, model) for model in ir.models),
-               *((entry.ref, entry) for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)]
-    used = {ref.provider for ref, _ in located if ref.provider is not None}
+    def located() -> Iterator[tuple[ModelRef, Located]]:
+        yield from ((model.ref, model) for model in ir.models)
+        yield from ((entry.ref, entry) for alias in ir.aliases for entry in (alias.primary, *alias.alternatives) if entry.ref is not None)
+
+    used = {provider for provider in (*(model.ref.provider for model in ir.models),
+                                      *(entry.ref.provider for alias in ir.aliases for entry in (alias.primary, *alias.alternatives)
+                                        if entry.ref is not None)) if provider is not None}
     table = config.providers()
     found = []
     for name in sorted({*used, *configured}):
@@ -255,7 +260,7 @@ def check_providers(registry: ResolvedRegistry, config: Config) -> None:
             file, line = setting_line(config, f"providers.{name}.{problems[0][0]}")  # the field's line, else the table's
             found.append(Diagnostic(file, line, 1, fix))
         else:
-            where = min((at for ref, at in located if ref.provider == name), key=lambda at: (at.line, at.col))
+            where = min((at for ref, at in located() if ref.provider == name), key=lambda at: (at.line, at.col))
             found.append(Diagnostic(ir.path, where.line, where.col, f"{name}/…: {fix}"))
     if found:
         raise InputError(found)

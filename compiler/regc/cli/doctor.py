@@ -46,6 +46,7 @@ def doctor(obj: Context, registry: str | None, fmt: str) -> int:
 
     config = obj.configured("doctor", registry)  # no configuration: no targets to check, exit 2 naming `regc init`
     resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
+    pipeline.check_providers(resolved, config)  # a provider its kind cannot reach yet (no api_version, no region): exit 2
     needs: list[Need] = []
     for target, options in configured(config):
         for variable, users in sorted(target.environment(resolved, options).items()):

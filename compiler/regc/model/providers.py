@@ -119,6 +119,12 @@ class Provider(BaseModel):
         found = [(name, f"needs {name}") for name in REQUIRED[self.kind] if getattr(self, name) is None]
         found += [(name, f"{name} is a field of kind {kind!r} only") for name, kind in KIND_FIELDS.items()
                   if kind != self.kind and getattr(self, name) is not None]
+        if self.kind == "vertex" and self.api_base is not None:
+            from urllib.parse import urlsplit
+
+            if urlsplit(self.api_base).path not in ("", "/"):  # LiteLLM would call {api_base}:generateContent
+                found.append(("api_base", "needs api_base at the endpoint's root (https://HOST), without a path: "
+                                          "Vertex AI's path (/v1/projects/…) is added to it"))
         return found
 
     def environment(self) -> dict[str, str]:

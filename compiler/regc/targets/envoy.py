@@ -40,7 +40,19 @@ Gateway v1.8 (``gateway.envoyproxy.io/v1alpha1``, Gateway API v1.5):
   **BackendSecurityPolicy** (``APIKey`` from the Secret ``<prefix>-<provider>-api-key``,
   key ``apiKey``, which you create; the file's opening comment lists them).
 
-Every provider is reached through its OpenAI-compatible API: Envoy AI Gateway
+Providers of the other kinds (docs/providers.md) get the AIServiceBackend schema
+of their API: ``AzureOpenAI`` (``version`` = ``api_version``; the Backend is the
+resource's host; ``AzureAPIKey`` policy), ``AWSBedrock`` (Backend
+``bedrock-runtime.<region>.amazonaws.com``; ``AWSCredentials`` policy with the
+region and a Secret holding an AWS credentials file under the key
+``credentials``), ``GCPVertexAI`` (Backend ``<location>-aiplatform.googleapis.com``;
+``GCPCredentials`` policy with project and region and a Secret holding the
+service-account file under ``service_account.json``); a vllm server is
+``OpenAI`` at its ``api_base``. Those three schemas build the request's whole
+path, so an ``api_base`` with a path is refused (exit 2); Claude models on
+Vertex AI (the ``GCPAnthropic`` schema) are listed as not routed.
+
+Every other provider is reached through its OpenAI-compatible API: Envoy AI Gateway
 v1.1 cannot send an OpenAI-format request to a native Anthropic backend, so
 Anthropic is reached at ``https://api.anthropic.com/v1`` (its OpenAI SDK
 compatibility layer). Not routed: pending alternatives, models of providers
@@ -196,7 +208,7 @@ def build(registry: ResolvedRegistry, options: EnvoyOptions) -> Resources:
         if key not in services:
             try:
                 services[key] = _service(key, table.get(key), options, names)
-            except Unreachable as exc:
+            except UnreachableError as exc:
                 raise InputError.at(registry.registry.path, alias.pos.line, str(exc)) from None
         return services[key]
 
@@ -261,7 +273,7 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
     except ValueError:
         return None
     if provider.kind in ("azure", "bedrock", "vertex") and url.path.rstrip("/"):
-        raise Unreachable(f"the envoy target cannot reach provider {provider_name!r} at {base!r}: its {SCHEMAS[provider.kind]} "
+        raise UnreachableError(f"the envoy target cannot reach provider {provider_name!r} at {base!r}: its {SCHEMAS[provider.kind]} "
                           "backend builds the request's whole path itself, so [providers."
                           f"{provider_name}] api_base must be the endpoint's root (scheme, host, port) with no path")
     name = f"{options.name_prefix}-{_slug(provider_name, names)}"
@@ -285,7 +297,7 @@ def _service(provider_name: str, provider: Provider | None, options: EnvoyOption
     )
 
 
-class Unreachable(ValueError):
+class UnreachableError(ValueError):
     """A provider whose endpoint the gateway's schema for it cannot express."""
 
 
@@ -294,8 +306,8 @@ def _cloud_endpoint(provider: Provider) -> str | None:
     if provider.kind == "bedrock" and provider.aws_region_name:
         return f"https://bedrock-runtime.{provider.aws_region_name}.amazonaws.com"
     if provider.kind == "vertex" and provider.vertex_location:
-        host = "aiplatform.googleapis.com" if provider.vertex_location == "global" else f"{provider.vertex_location}-aiplatform.googleapis.com"
-        return f"https://{host}"
+        location = provider.vertex_location
+        return "https://aiplatform.googleapis.com" if location == "global" else f"https://{location}-aiplatform.googleapis.com"
     return None
 
 

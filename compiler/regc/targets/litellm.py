@@ -40,6 +40,13 @@ Clients ask the proxy for an alias (``model: reasoning``) and get its chain:
   that OpenAI-compatible endpoint, through LiteLLM's own route for the provider
   when that route speaks the OpenAI API (openai, deepseek, xai, mistral, groq,
   moonshot, openrouter, perplexity), else through ``openai/`` (anthropic, gemini).
+- Providers of the other kinds (docs/providers.md) take LiteLLM's own route for
+  their API: ``azure/<deployment>`` with ``api_base``, ``api_version`` and the key;
+  ``bedrock/<model id>`` (its ``:`` kept) with ``aws_region_name`` and the AWS keys
+  (``aws_bedrock_runtime_endpoint`` when ``api_base`` names an endpoint of one's
+  own); ``vertex_ai/<model>`` with ``vertex_project``, ``vertex_location`` and
+  ``vertex_credentials`` (the variable naming the service-account file; LiteLLM
+  needs ``google-auth`` installed for it); ``hosted_vllm/<model>`` at ``api_base``.
 
 Not emitted: pending alternatives (they are not in any chain), models whose
 provider LiteLLM cannot route (no ``litellm`` name in the provider table, e.g.

@@ -28,6 +28,15 @@ line per alias, written exactly as the compact header value a client sends::
   requires a key beside every provider, and such servers ignore it.
 - ``override_params.model`` is the model's id at its provider, so the client
   may send the alias (or anything) as ``model``.
+- Provider kinds (``[providers.NAME] kind``, docs/providers.md): ``vllm`` is
+  reached as ``openai`` at its ``api_base``; ``azure`` as Portkey's
+  ``azure-openai`` with ``custom_host`` = ``api_base`` + ``/openai``,
+  ``deployment_id`` = the model id (the deployment's name) and ``api_version``;
+  ``bedrock`` as ``bedrock`` with ``aws_region`` and the AWS keys as
+  ``${VAR}`` placeholders (``custom_host`` only when ``api_base`` names an
+  endpoint of one's own). ``vertex`` is left out: Portkey's ``vertex-ai`` takes
+  the service account's JSON inside the config or a short-lived access token as
+  its key, and regc writes no credential into a file.
 - Only keys of the gateway's config schema are written (``ALLOWED_KEYS``; the
   gateway silently ignores any other, so a misspelt key would be a silent
   misroute); ``tests/test_portkey.py`` pins the set against the gateway's source.
@@ -67,6 +76,11 @@ ALLOWED_KEYS = {
     "strategy": frozenset({"mode", "on_status_codes"}),
     "retry": frozenset({"attempts"}),
     "target": frozenset({"provider", "api_key", "custom_host", "override_params"}),
+    # Azure OpenAI's (``deployment_id`` and ``api_version`` are outside the zod schema; the azure provider reads them)
+    "azure": frozenset({"provider", "api_key", "custom_host", "override_params", "deployment_id", "api_version"}),
+    # AWS Bedrock's: no api_key (SigV4 from the keys); custom_host only for an endpoint of one's own
+    "bedrock": frozenset({"provider", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region",
+                          "custom_host", "override_params"}),
 }
 #: A key for a provider that needs none (the gateway requires one beside every provider).
 NO_KEY = "unused"
@@ -145,7 +159,10 @@ def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str
                 made = _target(ref, table.get(ref.provider or ""))
                 encoded[key] = None if made is None else header_value(made)
             if (value := encoded[key]) is None:
-                reasons.append(f"{ref}: provider {ref.provider!r} has no api_base to send it to")
+                provider = table.get(ref.provider or "")
+                reasons.append(f"{ref}: Portkey's vertex-ai takes a service account's JSON or an access token inside the config; "
+                               "regc writes no credential into a file" if provider is not None and provider.kind == "vertex"
+                               else f"{ref}: provider {ref.provider!r} has no api_base to send it to")
             else:
                 targets.append(value)
         if not targets:
@@ -186,9 +203,29 @@ def _config_parts(options: PortkeyOptions) -> tuple[str, str]:
     return head, tail
 
 
+def _placeholder(variable: str | None) -> str:
+    return f"${{{variable}}}" if variable else NO_KEY
+
+
 def _target(ref: ModelRef, provider: Provider | None) -> dict[str, object] | None:
-    if provider is None or provider.api_base is None:
+    if provider is None or provider.kind == "vertex":
         return None
+    if provider.kind == "bedrock":
+        assert provider.aws_region_name is not None
+        target: dict[str, object] = {"provider": "bedrock", "aws_region": provider.aws_region_name,
+                                     "aws_access_key_id": _placeholder(provider.aws_access_key_id_env),
+                                     "aws_secret_access_key": _placeholder(provider.aws_secret_access_key_env)}
+        if provider.aws_session_token_env:
+            target["aws_session_token"] = _placeholder(provider.aws_session_token_env)
+        if provider.api_base:
+            target["custom_host"] = provider.api_base
+        return {**target, "override_params": {"model": ref.model}}
+    if provider.api_base is None:
+        return None
+    if provider.kind == "azure":  # POST {custom_host}/deployments/{deployment_id}/chat/completions?api-version=…
+        return {"provider": "azure-openai", "api_key": _placeholder(provider.api_key_env),
+                "custom_host": provider.api_base.rstrip("/") + "/openai", "deployment_id": ref.model,
+                "api_version": provider.api_version, "override_params": {"model": ref.model}}
     return {
         "provider": NATIVE.get(ref.provider or "", "openai"),
         "api_key": f"${{{provider.api_key_env}}}" if provider.api_key_env else NO_KEY,
