@@ -156,7 +156,7 @@ def _refuse_foreign(placed: dict[str, Path], judgement: Judgement, policy: write
     expected = {output.path: output.expected for output in judgement.outputs}
     whole = set(manifest.parse(expected.get(manifest.NAME)))
     edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
-    mine = {*manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}  # edits: hand-written files a target edits
+    mine = {manifest.NAME, *manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}  # edits: hand-written files a target edits
     for relative, path in placed.items():
         old = path.read_bytes() if path.is_file() else None
         if old is not None and old != expected[relative] and relative not in mine and not generated(old):

@@ -303,7 +303,7 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
         changes.append(Change(relative, old, outputs[relative]))
     listed = next((c.old for c in changes if c.path == manifest.NAME), None) if manifest.NAME in outputs else None
     if owned is not None:
-        mine = {*manifest.parse(listed), *owned}
+        mine = {manifest.NAME, *manifest.parse(listed), *owned}  # the manifest's name is regc's own (an input name)
         for change in changes:
             if change.status == "update" and change.path not in mine and not generated(change.old):
                 raise foreign(change.path, policy.locate)
