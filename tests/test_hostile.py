@@ -86,14 +86,15 @@ def test_outputs_are_written_only_where_configured(tmp_path: Path) -> None:
         project = tmp_path / registry.stem / registry.suffix[1:]
         project.mkdir(parents=True)
         shutil.copyfile(registry, project / registry.name)
+        names = ("bifrost", "envoy", "go", "json", "litellm", "openrouter", "portkey", "schema")
         (project / "regc.toml").write_text(f'registry = "{registry.name}"\n\n[targets.sqlite]\ndatabase = "db/routing.db"\n'
-                                           + "".join(f"\n[targets.{n}]\n"
-                                                   for n in ("envoy", "go", "json", "litellm", "openrouter", "portkey", "schema")))
+                                           + "".join(f"\n[targets.{n}]\n" for n in names))
         before = set(tmp_path.rglob("*"))
         assert run_regc("build", cwd=project).code == 0
         written = {p.relative_to(project).as_posix() for p in set(tmp_path.rglob("*")) - before if p.is_file()}
-        assert written == {"targets/envoy/ai-gateway.yaml", "targets/go/config.go", "targets/json/registry.json",
-                           "targets/litellm/config.yaml", "targets/openrouter/presets.json", "targets/portkey/configs.json",
+        assert written == {"targets/bifrost/config.json", "targets/envoy/ai-gateway.yaml", "targets/go/config.go",
+                           "targets/json/registry.json", "targets/litellm/config.yaml", "targets/openrouter/presets.json",
+                           "targets/portkey/configs.json",
                            "targets/sqlite/task_categories.sql",
                            "db/routing.db",
                            "schema/config.schema.json", "schema/policy.schema.json", "schema/registry.schema.json",
@@ -107,7 +108,7 @@ def test_no_generated_file_holds_a_bidirectional_or_control_character(tmp_path: 
     source.write_text(_insert_alias((FIXTURES / "hostile" / "hostile.yaml").read_text(encoding="utf-8")))
     (tmp_path / "regc.toml").write_text('registry = "hostile.yaml"\n\n[targets.sqlite]\ndatabase = "routing.db"\n'
                                         + "".join(f"\n[targets.{n}]\n"
-                                                for n in ("envoy", "go", "json", "litellm", "openrouter", "portkey")))
+                                                for n in ("bifrost", "envoy", "go", "json", "litellm", "openrouter", "portkey")))
     assert run_regc("build", cwd=tmp_path).code == 0
     for path in tmp_path.rglob("*"):
         if path.is_file() and path.suffix in {".yaml", ".json", ".sql", ".go"} and path != source:

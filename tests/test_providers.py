@@ -168,7 +168,7 @@ def test_doctor_refuses_a_provider_its_kind_cannot_reach_yet(project: Path) -> N
     assert "Traceback" not in result.err
 
 
-@pytest.mark.parametrize("target_name", ["envoy", "go", "json", "litellm", "portkey", "sqlite"])
+@pytest.mark.parametrize("target_name", ["bifrost", "envoy", "go", "json", "litellm", "portkey", "sqlite"])
 def test_each_targets_output_for_the_provider_kinds(target_name: str, snapshot: Any) -> None:
     """Snapshots of every target for the fixture, built with its configuration's provider table (reviewed as code)."""
     import regc

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 #: Default output path of every built-in target (kept equal to the targets' Options by a test).
 DEFAULT_PATHS = {
+    "bifrost": "targets/bifrost/config.json",
     "envoy": "targets/envoy/ai-gateway.yaml",
     "go": "targets/go/config.go",
     "json": "targets/json/registry.json",
