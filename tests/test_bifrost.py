@@ -426,7 +426,7 @@ def test_doctor_names_the_kinds_variables(tmp_path: Path) -> None:
     _providers_fixture(tmp_path)
     result = run_regc("doctor", "--format", "json", cwd=tmp_path)
     assert result.code == 1, result.err
-    checks = {check["variable"]: check["needed_by"] for check in json.loads(result.out)["checks"] if check["target"] == "bifrost"}
+    checks = {check["variable"]: check["needed_by"] for check in json.loads(result.out)["variables"] if check["target"] == "bifrost"}
     assert checks == {"AZURE_API_KEY": ["Bifrost provider 'azure' (azure: API key)"],
                       "AZURE_EU_API_KEY": ["Bifrost provider 'azure' (azure-eu: API key)"],
                       "AWS_ACCESS_KEY_ID": ["Bifrost provider 'bedrock' (bedrock: AWS access key id)"],
