@@ -66,11 +66,12 @@ def test_only_openai_set_names_each_missing_variable(monkeypatch: pytest.MonkeyP
     assert {"ANTHROPIC_API_KEY", "MOONSHOT_API_KEY", "LITELLM_MASTER_KEY"} <= missing
     result = run_regc("doctor", cwd=ROOT)
     assert result.code == 1, result.err
-    named = [re.fullmatch(r"litellm: (\w+) is not set \((.*)\); set \1 in the gateway's environment before it starts", line)
+    named = [re.fullmatch(r"(litellm|bifrost): (\w+) is not set \((.*)\); set \2 in the gateway's environment before it starts", line)
              for line in result.out.splitlines()]
     assert all(named), result.out  # every problem is a missing variable: no leak, no shared key, no stale output here
-    assert {m[1] for m in named if m} == missing
-    assert len(named) == len(missing)
+    by_litellm = [m[2] for m in named if m and m[1] == "litellm"]
+    assert set(by_litellm) == missing and len(by_litellm) == len(missing)  # each once, the master key included
+    assert {m[2] for m in named if m and m[1] == "bifrost"} <= missing  # Bifrost's keys are the same variables
     assert "MOONSHOT_API_KEY is not set (needed by model group 'kimi/kimi-k2.6'" in result.out
     assert "LITELLM_MASTER_KEY is not set (the proxy's master key: without it the proxy answers anyone" in result.out
     assert f"{len(missing)} of {len(missing) + 1} environment variables are missing" in result.err
