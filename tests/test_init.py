@@ -267,3 +267,23 @@ def test_the_workflow_runs_verify_commits_over_the_pushed_range(empty_repo: Path
     assert run_regc("build", cwd=empty_repo).code == 0
     assert git(empty_repo, "commit", "-q", "-am", "the outputs").returncode == 0
     assert step(git(empty_repo, "rev-parse", "HEAD~1").stdout.strip()).returncode == 0  # the push of the fix alone is fine
+
+
+def test_a_project_below_the_top_gets_its_workflow_at_the_top_naming_its_configuration(empty_repo: Path) -> None:
+    """GitHub reads workflows at the repository's top and runs them there: the workflow goes there, and each regc step
+    names the project's configuration; run by bash from the top as the runner runs it, both steps pass."""
+    project = empty_repo / "services/ai"
+    project.mkdir(parents=True)
+    made = run_regc("init", "--targets", "go", cwd=project)
+    assert made.code == 0, made.err
+    assert "created ../../.github/workflows/regc.yml" in made.out and not (project / ".github").exists()
+    assert run_regc("build", cwd=project).code == 0
+    assert git(empty_repo, "add", "-A").returncode == 0
+    assert git(empty_repo, "commit", "-q", "-m", "adopt regc").returncode == 0
+    workflow = yaml.safe_load((empty_repo / ".github/workflows/regc.yml").read_text())
+    steps = [step["run"] for step in workflow["jobs"]["regc"]["steps"] if "regc" in step.get("run", "") and "pip" not in step["run"]]
+    assert all("--config services/ai/regc.toml" in step for step in steps) and len(steps) == 2
+    env = {**os.environ, **GIT_ENV, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "BEFORE": "", "BASE": ""}
+    for step in steps:
+        ran = subprocess.run(["bash", "-e", "-c", step], cwd=empty_repo, env=env, capture_output=True, text=True, check=False)
+        assert ran.returncode == 0, step + ran.stdout + ran.stderr

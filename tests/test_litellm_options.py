@@ -117,3 +117,24 @@ def test_a_key_litellm_would_not_read_is_refused(tmp_path: Path, options: str, m
     assert message in result.err
     assert "Traceback" not in result.err
     assert not (tmp_path / "config.yaml").exists()
+
+
+def test_build_warns_about_an_alias_the_proxy_will_not_serve(tmp_path: Path) -> None:
+    """A mistyped provider leaves an alias out of the proxy's config (recorded at the file's top): `regc build` says
+    so on stderr, every time it runs, not only in a comment nobody reads; this repository's own build says nothing."""
+    registry = (ROOT / "tests/fixtures/good/features.md").read_text(encoding="utf-8")
+    (tmp_path / "registry.md").write_text(registry.replace("| **Primary** | `anthropic/", "| **Primary** | `antrhopic/", 1))
+    (tmp_path / "regc.toml").write_text('registry = "registry.md"\n\n[targets.litellm]\npath = "config.yaml"\n')
+
+    first = run_regc("build", cwd=tmp_path)
+    again = run_regc("build", cwd=tmp_path)
+
+    assert first.code == 0 and again.code == 0
+    warnings = [line for line in first.err.splitlines() if line.startswith("regc: warning: litellm: not served: alias ")]
+    assert [w.split("'")[1] for w in warnings] == ["best", "reasoning"]  # the alias, and the legacy one resolving to it
+    assert all("its primary antrhopic/" in w and w.endswith("(`regc lint` says why)") for w in warnings)
+    assert all(warning in again.err for warning in warnings)  # nothing changed on disk, and it still says so
+    written = (tmp_path / "config.yaml").read_text()
+    assert all(f'# not served: "{w.split("not served: ", 1)[1].removesuffix(" (`regc lint` says why)")}"' in written for w in warnings)
+    ours = run_regc("--no-cache", "build", "--output-dir", str(tmp_path / "ours"), cwd=ROOT)
+    assert ours.code == 0 and "warning" not in ours.err

@@ -284,6 +284,12 @@ def test_check_reports_a_hand_written_file_as_drift_without_refusing(project: Pa
 
     assert result.code == 1, result.err
     assert "-" + HAND_WRITTEN.decode() in result.out
+    advice = ("targets/json/registry.json: differs from the registry, and is a file regc did not generate, which `regc build` "
+              "never overwrites: give the target another path, or hand the file over with "
+              "`regc build --adopt targets/json/registry.json`\n")
+    assert advice in result.err  # not only "run `regc build`", which would refuse it
+    checked = run_regc("--no-cache", "check", cwd=project)
+    assert checked.code == 1 and advice in checked.err
 
 
 def test_the_generated_notice_and_the_policy_agree() -> None:
@@ -305,6 +311,11 @@ def test_hook_fix_does_not_overwrite_a_hand_written_file(repo: Path) -> None:
     config = (repo / "regc.toml").read_text().replace("targets/json/registry.json", "notes.json")
     (repo / "regc.toml").write_text(config)
     subprocess.run(["git", "add", "regc.toml"], cwd=repo, check=True, env=env)
+
+    advised = run_regc("hook", cwd=repo)
+    assert advised.code == 1
+    assert ("note: notes.json is a file regc did not generate, which `regc build` never overwrites: give the target another "
+            "path, or hand the file over with `regc build --adopt notes.json`") in advised.err
 
     result = run_regc("hook", "--fix", cwd=repo)
 

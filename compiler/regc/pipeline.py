@@ -118,6 +118,8 @@ class BuildResult:
     registry: ResolvedRegistry
     changes: list[Change]
     written: list[Change]
+    not_ours: tuple[str, ...] = ()  # outputs over an existing file regc did not write (a check's; a build refuses them)
+    notices: tuple[str, ...] = ()  # "target: what it left out" (``Target.notices``)
 
     @property
     def stale(self) -> list[Change]:
@@ -140,7 +142,8 @@ def _build(config: Config, *, check: bool, output_dir: Path | None, adopt: Colle
     registry = load(config.registry_path, display=config.display(config.registry_path))
     settings: dict[str, str] = {}
     edited: set[str] = set()
-    outputs = generate(registry, config, settings=settings, edited=edited)
+    notices: list[str] = []
+    outputs = generate(registry, config, settings=settings, edited=edited, notices=notices)
     unknown = sorted(set(adopt) - set(outputs))
     if unknown:
         from regc.errors import UsageError
@@ -162,7 +165,8 @@ def _build(config: Config, *, check: bool, output_dir: Path | None, adopt: Colle
         owned = None if check else {*edited, *adopt}
         changes = write.plan(outputs, root, policy=write_policy(config, root, locate), owned=owned)
         written = [] if check else write.apply(changes, root)
-    return BuildResult(registry, changes, written)
+    return BuildResult(registry, changes, written, tuple(write.not_ours(changes, {*edited, *adopt})) if check else (),
+                       tuple(notices))
 
 
 def write_policy(config: Config, root: Path, locate: Callable[[str], tuple[str, int]] | None = None) -> write.Policy:
@@ -213,8 +217,9 @@ def _named_catalog(config: Config) -> Path | None:
     return Path(spec) if Path(spec).is_absolute() else config.root / spec
 
 
-def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
-             settings: dict[str, str] | None = None, edited: set[str] | None = None) -> dict[str, bytes]:
+def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None, *,
+             settings: dict[str, str] | None = None, edited: set[str] | None = None,
+             notices: list[str] | None = None) -> dict[str, bytes]:
     """Every file a build writes: the targets' outputs (``render``) and the manifest that lists the ones regc owns
     (``regc.io.manifest``: not a hand-written file a target edits a block of; ``edited`` receives those)."""
     from regc.io import manifest
@@ -223,7 +228,7 @@ def generate(registry: ResolvedRegistry, config: Config, read: Callable[[str], b
     check_providers(registry, config)
     where: dict[str, str] = {} if settings is None else settings
     edited = set() if edited is None else edited
-    outputs = render(registry, config, read, settings=where, edited=edited)
+    outputs = render(registry, config, read, settings=where, edited=edited, notices=notices)
     outputs[manifest.NAME] = manifest.render((path for path in outputs if path not in edited), header(registry))
     where[manifest.NAME] = ""
     return outputs
@@ -270,8 +275,9 @@ def check_providers(registry: ResolvedRegistry, config: Config) -> None:
         raise InputError(found)
 
 
-def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None,
-           settings: dict[str, str] | None = None, edited: set[str] | None = None) -> dict[str, bytes]:
+def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], bytes | None] | None = None, *,
+           settings: dict[str, str] | None = None, edited: set[str] | None = None,
+           notices: list[str] | None = None) -> dict[str, bytes]:
     """Every configured target's outputs, all in memory: nothing is written until all succeeded.
 
     ``read`` is how a target reads an existing project file (the go target's block mode
@@ -294,7 +300,10 @@ def render(registry: ResolvedRegistry, config: Config, read: Callable[[str], byt
     with collector_paused():  # the targets' modules and templates load while the whole IR is alive: paused for them too
         for target, options in targets.configured(config, read):
             target.read = _noting_reads(target.read, target.name, edits)
-            for path, data in _rendered(target, registry, options).items():
+            rendered = _rendered(target, registry, options)
+            if notices is not None:
+                notices += [f"{target.name}: {notice}" for notice in getattr(target, "notices", ())]  # a plugin's may lack it
+            for path, data in rendered.items():
                 setting = f"targets.{target.name}.{_setting_of(path, options.model_dump())}"
                 try:
                     normal = write.normal_path(path)

@@ -46,17 +46,28 @@ def build(obj: Context, registry: str | None, output_dir: str | None, check: boo
     if check:
         if result.stale:
             obj.out(diff(result.stale))
+            for path in result.not_ours:
+                obj.log(f"{path}: {_stale(path, 'update', result.not_ours)}", fg="red")
             obj.log(f"regc: {len(result.stale)} of {len(result.changes)} outputs are stale; run `regc build` to update them", fg="red")
             return EXIT_FINDINGS
         obj.log(f"regc: {len(result.changes)} outputs are up to date")
         return EXIT_OK
     for change in result.written:
         obj.out(f"{_DONE[change.status]} {change.path}\n")
+    for notice in result.notices:  # an alias a gateway will not serve is worth a line even when no file changed
+        obj.log(f"regc: warning: {notice} (`regc lint` says why)", fg="yellow")
     unchanged = len(result.changes) - len(result.written)
     removed = sum(change.status == "remove" for change in result.written)
     gone = f", {removed} removed" if removed else ""
     obj.log(f"regc: {len(result.written) - removed} written{gone}, {unchanged} unchanged, from {config.display(config.registry_path)}")
     return EXIT_OK
+
+
+def _stale(path: str, status: str, not_ours: tuple[str, ...]) -> str:
+    if path in not_ours:
+        return (f"differs from the registry, and is a file regc did not generate, which `regc build` never overwrites: "
+                f"give the target another path, or hand the file over with `regc build --adopt {path}`")
+    return _STALE[status]
 
 
 _DONE = {"create": "created", "update": "updated", "remove": "removed"}
@@ -87,7 +98,7 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
         else:
             obj.err(diff(result.stale))
         for change in result.stale:
-            obj.log(f"{change.path}: {_STALE[change.status]}", fg="red")
+            obj.log(f"{change.path}: {_stale(change.path, change.status, result.not_ours)}", fg="red")
         from regc.reports import annotate
 
         if annotate.enabled():  # GitHub Actions: one annotation per stale output

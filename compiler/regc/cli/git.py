@@ -122,6 +122,11 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
     elif links:  # `regc build` refuses to write through a link: it goes first
         obj.log(f"fix: git rm -q --cached {links} && rm -f {links} && {_build_command(obj, config_file)} && git add {paths}")
     else:
+        config = judgement.config
+        placed = {o.path: config.root / o.path for o in bad if o.expected is not None}
+        for path in _not_ours(placed, judgement, config.root):
+            obj.log(f"note: {path} is a file regc did not generate, which `regc build` never overwrites: give the target "
+                    f"another path, or hand the file over with `{_build_command(obj, config_file)} --adopt {path}`")
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
         given = config_file or (str(obj.config_file) if obj.config_file else None)
         again = f"regc hook --config {shlex.quote(given)} --fix" if given else "regc hook --fix"
@@ -167,19 +172,31 @@ def _fix(obj: Context, repo: Repo, judgement: Judgement) -> None:
 
 def _refuse_foreign(placed: dict[str, Path], judgement: Judgement, policy: write.Policy) -> None:
     """As ``regc build`` does: a file in the working tree that regc did not write is never overwritten."""
-    from regc.io import manifest
-    from regc.io.write import foreign, generated
+    from regc.io.write import foreign
 
-    listed = policy.root / manifest.NAME
+    found = _not_ours(placed, judgement, policy.root)
+    if found:
+        raise foreign(found[0], policy.locate)
+
+
+def _not_ours(placed: dict[str, Path], judgement: Judgement, root: Path) -> list[str]:
+    """The outputs whose working-tree file exists, differs and is not regc's (the manifest on disk does not list it,
+    it has no generated-file notice, and it is not a hand-written file a target edits a block of)."""
+    from regc.io import manifest
+    from regc.io.write import generated
+
+    listed = root / manifest.NAME
     expected = {output.path: output.expected for output in judgement.outputs}
     whole = set(manifest.parse(expected.get(manifest.NAME)))
-    edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
     # edits: the hand-written files a target edits a block of (outputs that the manifest does not list)
+    edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
     mine = {manifest.NAME, *manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}
+    found = []
     for relative, path in placed.items():
-        old = path.read_bytes() if path.is_file() else None
-        if old is not None and old != expected[relative] and relative not in mine and not generated(old):
-            raise foreign(relative, policy.locate)
+        old = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+        if old is not None and old != expected.get(relative) and relative not in mine and not generated(old):
+            found.append(relative)
+    return found
 
 
 def _regenerated_not_staged(repo: Repo, judgement: Judgement) -> list[Output]:

@@ -122,7 +122,13 @@ def scaffold(plan: Plan, root: Path, *, today: datetime.date) -> dict[str, tuple
         files[".pre-commit-config.yaml"] = ("create", PRE_COMMIT.format(url=HOMEPAGE, rev=f"v{__version__}", inputs=inputs,
                                                                          registry=registry_pattern).encode())
     if plan.ci == "github":
-        files[WORKFLOW] = ("create", GITHUB_WORKFLOW.format(source=INSTALL_SOURCE).encode())
+        prefix = _prefix(root)
+        config_file = "pyproject.toml" if plan.config == "pyproject" else "regc.toml"
+        # GitHub reads workflows at the repository's top only, and runs them there: a project below it is named.
+        workflow = os.path.relpath(root / "/".join([".."] * prefix.count("/")) / WORKFLOW, root).replace(os.sep, "/") \
+            if prefix else WORKFLOW
+        where = f" --config {prefix}{config_file}" if prefix else ""
+        files[workflow] = ("create", GITHUB_WORKFLOW.format(source=INSTALL_SOURCE, config=where).encode())
     return files
 
 
@@ -140,17 +146,24 @@ def config_text(plan: Plan, prefix: str) -> str:
     return "".join(lines)
 
 
+def _prefix(root: Path) -> str:
+    """Where ``root`` is below its git repository's top (``services/ai/``), or "" at the top or outside git."""
+    import subprocess
+
+    found = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, text=True, check=False)
+    return found.stdout.strip() if found.returncode == 0 else ""
+
+
 def _pre_commit_files(plan: Plan, root: Path) -> tuple[str, str]:
     """The ``files`` patterns of regc-lint and regc-fmt (pre-commit matches paths from the repository's top, which this
     project must be): the files lint reads, and the registry fmt formats. The hooks' own defaults match only regc's
     default layout, so a registry elsewhere would never start them. (The regc hook always runs.)"""
     import re
-    import subprocess
 
-    found = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, text=True, check=False)
-    if found.returncode == 0 and found.stdout.strip():
+    prefix = _prefix(root)
+    if prefix:
         # pre-commit reads .pre-commit-config.yaml at the top and runs hooks there, where this configuration is not found.
-        raise UsageError(f"--hook pre-commit: run `regc init` at the repository's top (this is {found.stdout.strip()!r} "
+        raise UsageError(f"--hook pre-commit: run `regc init` at the repository's top (this is {prefix!r} "
                          "below it), or pass --hook git, whose hook names this project's configuration")
     config = "pyproject.toml" if plan.config == "pyproject" else "regc.toml"
 
@@ -318,7 +331,7 @@ jobs:
         with:
           python-version: "3.11"
       - run: pip install "regc @ {source}"
-      - run: regc check
+      - run: regc{config} check
       - name: regc verify-commits (the pushed or proposed commits)
         env:
           BEFORE: ${{{{ github.event.before }}}}
@@ -327,7 +340,7 @@ jobs:
           if [ -n "$BASE" ]; then range="origin/$BASE..HEAD"
           elif git cat-file -e "$BEFORE^{{commit}}" 2>/dev/null; then range="$BEFORE..HEAD"
           else range=HEAD; fi  # a new branch, or a force push: every commit (those before regc was adopted are skipped)
-          regc verify-commits "$range"
+          regc{config} verify-commits "$range"
 """
 
 COMMANDS = (init,)

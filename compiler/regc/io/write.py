@@ -303,10 +303,9 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
         changes.append(Change(relative, old, outputs[relative]))
     listed = next((c.old for c in changes if c.path == manifest.NAME), None) if manifest.NAME in outputs else None
     if owned is not None:
-        mine = {manifest.NAME, *manifest.parse(listed), *owned}  # the manifest's name is regc's own (an input name)
-        for change in changes:
-            if change.status == "update" and change.path not in mine and not generated(change.old):
-                raise foreign(change.path, policy.locate)
+        found = not_ours(changes, owned)
+        if found:
+            raise foreign(found[0], policy.locate)
     for relative in manifest.parse(listed):
         try:
             normal = normal_path(relative)
@@ -326,6 +325,16 @@ def plan(outputs: Mapping[str, bytes], root: Path, locate: Callable[[str], tuple
         cache.note(orphan, old)
         changes.append(Change(normal, old, None))
     return sorted(changes, key=lambda change: change.path)
+
+
+def not_ours(changes: list[Change], owned: Collection[str]) -> list[str]:
+    """The outputs that would overwrite an existing file regc did not write: one the manifest on disk (the old bytes of
+    the ``regc.outputs`` change) does not list, that has no generated-file notice, and that is not one of ``owned``."""
+    from regc.io import manifest
+
+    listed = next((c.old for c in changes if c.path == manifest.NAME), None)
+    mine = {manifest.NAME, *manifest.parse(listed), *owned}  # the manifest's name is regc's own (an input name)
+    return [c.path for c in changes if c.status == "update" and c.path not in mine and not generated(c.old)]
 
 
 #: The notice every generated file of regc's starts with (``regc.targets.header``), as bytes.

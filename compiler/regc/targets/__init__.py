@@ -88,6 +88,9 @@ class Target(Generic[OptionsT]):
         #: on one (the go target's block mode rewrites a block inside a hand-written file).
         #: ``configured`` reads from the project root; the git hook passes a reader of the index.
         self.read: Callable[[str], bytes | None] = read or _no_file
+        #: What a render left out of what the registry asks for that a user must hear about at build time (an alias
+        #: the gateway will not serve), besides where the output itself records it; ``regc build`` prints each.
+        self.notices: list[str] = []
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -224,6 +224,7 @@ class LitellmTarget(Target[LitellmOptions]):
 
     def render(self, registry: ResolvedRegistry, options: LitellmOptions) -> dict[str, bytes]:
         data = build(registry, options)
+        self.notices += [f"not served: {line}" for line in data.skipped]  # also a comment at the file's top
         text = templates().get_template("litellm.yaml.j2").render(header=header(registry), config=data)
         return {options.path: text.encode("utf-8")}
 
