@@ -13,9 +13,10 @@ from regc.io import cache
 from regc.reports import REPORTERS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from regc.model.config import Config
+    from regc.model.resolve import ResolvedRegistry
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -91,3 +92,16 @@ def lint_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def user_path(path: str) -> Path:
     """A path the user typed: relative to the working directory."""
     return Path(path) if Path(path).is_absolute() else Path.cwd() / path
+
+
+def known_aliases(resolved: ResolvedRegistry, names: Iterable[str]) -> None:
+    """Refuse (exit 2) an alias the registry does not define, with the nearest name or, failing one, the aliases."""
+    from regc.errors import UsageError
+    from regc.parse.suggest import nearest
+
+    known = [alias.name for alias in resolved.aliases]
+    for name in names:
+        if name not in known:
+            near = nearest(name, known)
+            hint = f"; did you mean `{near}`?" if near else f"; aliases: {', '.join(known)}"
+            raise UsageError(f"no alias {name!r} in {resolved.registry.path}{hint}")

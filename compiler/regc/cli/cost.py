@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regc.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_context, registry_option, user_path
+from regc.cli.context import EXIT_FINDINGS, EXIT_OK, Context, known_aliases, pass_context, registry_option, user_path
 from regc.errors import UsageError
 
 if TYPE_CHECKING:
@@ -65,17 +65,11 @@ def cost(obj: Context, *, registry: str | None, usage: str, period_days: Decimal
     fallback (the worst case marked). With spend logs, also what the gateway billed against what the registry's prices
     give for the same tokens: exit 1 when a served model differs beyond the tolerance."""
     from regc import pipeline
-    from regc.parse.suggest import nearest
     from regc.reports import cost as report
 
     config = obj.config(registry)
     resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
-    known = [a.name for a in resolved.aliases]
-    for name in aliases:
-        if name not in known:
-            near = nearest(name, known)
-            hint = f"; did you mean `{near}`?" if near else f"; aliases: {', '.join(known)}"
-            raise UsageError(f"no alias {name!r} in {resolved.registry.path}{hint}")
+    known_aliases(resolved, aliases)
     found = read_usage(usage, resolved, period_days)
     estimate = report.estimate(resolved, found, aliases)
     drifts = report.billing(resolved, found, percent=tolerance, usd=tolerance_usd)

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regc.cli.context import EXIT_OK, Context, pass_context, policy_option, registry_option, today_option, user_path
-from regc.errors import UsageError
+from regc.cli.context import EXIT_OK, Context, known_aliases, pass_context, policy_option, registry_option, today_option, user_path
 
 if TYPE_CHECKING:
     import datetime
@@ -26,18 +25,12 @@ def graph(obj: Context, *, registry: str | None, policy: str | None, today: date
     """Draw ALIASes (default: all) → primary → fallbacks, numbered in order; pending entries dashed, retired or
     deprecated models marked (as lint judges them), legacy aliases pointing at their target."""
     from regc import pipeline
-    from regc.parse.suggest import nearest
     from regc.reports import graph as drawing
 
     config = obj.config(registry)
     policy_file = pipeline.load_policy(config, user_path(policy) if policy else None)
     resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
-    known = [a.name for a in resolved.aliases]
-    for name in aliases:
-        if name not in known:
-            near = nearest(name, known)
-            hint = f"; did you mean `{near}`?" if near else f"; aliases: {', '.join(known)}"
-            raise UsageError(f"no alias {name!r} in {resolved.registry.path}{hint}")
+    known_aliases(resolved, aliases)
     result = pipeline.lint(resolved, config, today=today.date() if today else None, policy=policy_file)
     picture = drawing.build(resolved, result, list(dict.fromkeys(aliases)))
     obj.out(drawing.dot(picture) if fmt == "dot" else drawing.mermaid(picture))

@@ -35,6 +35,7 @@ from pydantic import Field, StrictBool, StringConstraints
 from regc.errors import Diagnostic, InputError
 from regc.model.openrouter import ID_PATTERN, IdMap
 from regc.targets import Target, TargetOptions, header
+from regc.targets._json import object_lines
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -103,15 +104,8 @@ class OpenRouterTarget(Target[OpenRouterOptions]):
     def render(self, registry: ResolvedRegistry, options: OpenRouterOptions) -> dict[str, bytes]:
         presets, left_out = build(registry, options)
         text = (f'{{\n  "$comment": {json.dumps(header(registry))},\n'
-                f'  "presets": {_lines(presets)},\n  "left_out": {_lines(left_out)}\n}}\n')
+                f'  "presets": {object_lines(presets)},\n  "left_out": {object_lines(left_out)}\n}}\n')
         return {options.path: text.encode("ascii")}
-
-
-def _lines(values: dict[str, str]) -> str:
-    """A JSON object of already-encoded values, one key per line, keys sorted."""
-    if not values:
-        return "{}"
-    return "{\n" + ",\n".join(f"    {json.dumps(key)}: {values[key]}" for key in sorted(values)) + "\n  }"
 
 
 def encode(value: object) -> str:

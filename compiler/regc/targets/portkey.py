@@ -59,6 +59,7 @@ from pydantic import Field
 
 from regc.errors import InputError
 from regc.targets import Target, TargetOptions, header
+from regc.targets._json import object_lines
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
@@ -118,15 +119,8 @@ class PortkeyTarget(Target[PortkeyOptions]):
         # encoder only (an indented document doubled this target's time on 10,000 aliases). ASCII throughout.
         reasons = {name: json.dumps(why) for name, why in left_out.items()}
         text = (f'{{\n  "$comment": {json.dumps(header(registry))},\n'
-                f'  "configs": {_lines(configs)},\n  "left_out": {_lines(reasons)}\n}}\n')
+                f'  "configs": {object_lines(configs)},\n  "left_out": {object_lines(reasons)}\n}}\n')
         return {options.path: text.encode("ascii")}
-
-
-def _lines(values: dict[str, str]) -> str:
-    """A JSON object of already-encoded values, one key per line, keys sorted."""
-    if not values:
-        return "{}"
-    return "{\n" + ",\n".join(f"    {json.dumps(key)}: {values[key]}" for key in sorted(values)) + "\n  }"
 
 
 def header_value(config: object) -> str:

@@ -1,0 +1,16 @@
+"""JSON output shared by the targets that write one compact JSON value per alias (``portkey``, ``openrouter``).
+
+Such a file is an object whose members are objects of already-encoded values, one alias a line: a reviewer's
+diff shows the aliases that changed, and each value is exactly what a client sends (a header, a request body).
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def object_lines(values: dict[str, str]) -> str:
+    """A JSON object of already-encoded values, one key per line, keys sorted (indented as a member of the file's object)."""
+    if not values:
+        return "{}"
+    return "{\n" + ",\n".join(f"    {json.dumps(key)}: {values[key]}" for key in sorted(values)) + "\n  }"
