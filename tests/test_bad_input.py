@@ -87,6 +87,10 @@ def test_unknown_suffix(project: Path) -> None:
         ('[providers.openai]\napi_base = "https://user:key@api.openai.com/v1"\n',
          "regc.toml:2:1: error: providers.openai.api_base: Value error, api_base may not carry credentials"),
         ('[providers.x]\napi_base = "ftp://x"\n', "regc.toml:2:1: error: providers.x.api_base: Value error, api_base must be an http"),
+        ('[providers.azure]\napi_base = "https://contoso.openai.azure.com?x=1"\n',  # Portkey would get ...?x=1/openai
+         "regc.toml:2:1: error: providers.azure.api_base: Value error, api_base may not have a query (?...) or a fragment"),
+        ('[providers.vllm]\napi_base = "http://vllm.internal:8000/v1#frag"\n',
+         "regc.toml:2:1: error: providers.vllm.api_base: Value error, api_base may not have a query (?...) or a fragment"),
         ('\n[providers."a b"]\napi_base = "https://x.example"\n', "regc.toml:2:1: error: providers.a b.[key]: Value error, provider "
          "name 'a b' can never appear in a model reference"),
         ("providers = []\n", "regc.toml:1:1: error: providers: Input should be a valid dictionary"),

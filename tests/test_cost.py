@@ -172,10 +172,29 @@ def test_a_model_the_registry_does_not_list_is_flagged(tmp_path: Path) -> None:
      "expected 4 fields (alias,requests,input_tokens,output_tokens), found 3"),
     ("alias,requests,input_tokens,output_tokens,cached_input_tokens\nchat,1,2,3,4\n", "2:12",
      "cached_input_tokens: expected at most input_tokens"),
-    ("alias,requests,input_tokens,output_tokens,period_days\nchat,1,2,3,0\n", "2:12", "period_days: expected a number of days above 0"),
+    ("alias,requests,input_tokens,output_tokens,period_days\nchat,1,2,3,0\n", "2:12",
+     "period_days: expected a number of days from 0.001 to 36,600, found '0'"),
+    ("alias,requests,input_tokens,output_tokens,period_days\nchat,1,2,3,0." + "0" * 60 + "1\n", "2:12",
+     "period_days: expected a number of days from 0.001 to 36,600"),  # 30 / period would overflow an exact figure
+    ("alias,requests,input_tokens,output_tokens\nchat,1,1" + "0" * 28 + ",0\n", "2:8",
+     "input_tokens: expected at most 1,000,000,000,000,000 a row, found '100000000000...000000 (29 characters)'"),
+    ("alias,requests,input_tokens,output_tokens\nchat,1,2," + "9" * 5000 + "\n", "2:10", "output_tokens: expected at most"),
     ("", "1:1", "empty usage file"),
     ('[{"model_group": "chat", "model": "acme/big",\n  "prompt_tokens": "ten", "startTime": "2026-11-01T00:00:00Z"}]', "2:3",
-     "prompt_tokens: expected a whole number of tokens, found 'ten'"),
+     "prompt_tokens: expected a whole number of tokens from 0 to 1,000,000,000,000,000, found '\"ten\"'"),
+    ('[{"model_group": "chat", "model": "acme/big", "prompt_tokens": ' + "9" * 5000 + ', "startTime": "2026-11-01T00:00:00Z"}]',
+     "1:47", "prompt_tokens: expected a whole number of tokens from 0 to"),  # past Python's int-from-text limit
+    ('[{"model_group": "chat", "model": "acme/big", "spend": 1e400, "startTime": "2026-11-01T00:00:00Z"}]', "1:47",
+     "spend: expected the cost in USD the gateway recorded (a number from 0 to 1,000,000,000), found '1E+400'"),
+    ('[{"model_group": "chat", "model": "acme/big", "metadata": "{not json", "startTime": "2026-11-01T00:00:00Z"}]', "1:47",
+     "metadata: expected an object (or a JSON string of one), found a string that is not JSON"),
+    ('[{"model_group": "chat", "model": "acme/big", "metadata": {"additional_usage_values": {"cache_read_input_tokens": -1}},'
+     ' "startTime": "2026-11-01T00:00:00Z"}]', "1:47", "metadata: cache_read_input_tokens: expected a whole number of tokens"),
+    ('[{"model_group": "chat", "model": "acme/big", "metadata": [1, 2], "startTime": "2026-11-01T00:00:00Z"}]', "1:47",
+     "metadata: expected an object, found '[1, 2]'"),
+    ('[{"model_group": "chat", "model": "acme/big", "startTime": "2026-11-01T00:00:00Z"}]\n[{"model_group": "chat"}]', "2:1",
+     "extra data after the spend logs"),  # two exports appended to one file: the second is never dropped silently
+    ("[" * 100_000 + "]" * 100_000, "1:1", "the JSON is nested too deep to read"),
     ('[{"model_group": "caht", "model": "acme/big", "startTime": "2026-11-01T00:00:00Z"},\n'
      ' {"model_group": "chat", "model": "acme/big", "startTime": "2026-11-02T00:00:00Z"}]', "1:3", "did you mean `chat`?"),
     ('[{"model_group": "chat", "model": "acme/big", "startTime": "yesterday"}]', "1:47", "startTime: expected an ISO 8601 time"),

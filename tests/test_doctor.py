@@ -350,6 +350,10 @@ def test_a_config_without_a_master_key_is_open_unless_the_variable_is_set(tmp_pa
     ("model_list:\n  - model_name: x\n    litellm_params: {api_key: os.environ/K}\n",
      "proxy.yaml:2:5: error: deployment 'x' needs `litellm_params.model`"),
     ("model_list:\n  - model_name: x\n    litellm_params: [a]\n", "proxy.yaml:3:21: error: expected `litellm_params` of 'x'"),
+    ("model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/gpt-4o\n      api_key: os.environ/\n",
+     "proxy.yaml:5:16: error: 'x' litellm_params.api_key: 'os.environ/' names no environment variable"),
+    ("model_list: []\ngeneral_settings:\n  master_key: os.environ/MY-KEY\n",
+     "proxy.yaml:3:15: error: general_settings.master_key: 'os.environ/MY-KEY' names no environment variable"),
 ])
 def test_what_is_not_a_litellm_config_is_exit_2_at_its_line(tmp_path: Path, text: str, said: str) -> None:
     (tmp_path / "proxy.yaml").write_text(text)

@@ -220,3 +220,27 @@ def test_a_fifo_where_the_go_target_reads_its_hand_written_file_is_an_error_not_
                           timeout=60, check=False)
     assert done.returncode == 2
     assert done.stderr.startswith("config.go:1:1: error: is not a regular file"), done.stderr
+
+
+@pytest.mark.parametrize("form", ["md", "yaml"])
+def test_an_alias_name_longer_than_gateways_keep_is_refused(tmp_path: Path, form: str) -> None:
+    """Gateways keep an alias in columns of bounded length (Bifrost: varchar(255), with `regc-` before it): a name of
+    101 characters is exit 2 at the alias, in both forms; 100 is fine."""
+    from regc.parse.cells import MAX_ALIAS_NAME
+
+    for length, code in ((MAX_ALIAS_NAME, 0), (MAX_ALIAS_NAME + 1, 2)):
+        name = "a" * length
+        if form == "md":
+            text = (f"# R\n\n## Chat · alias `{name}`\n\n| | |\n|---|---|\n| **Primary** | `openai/gpt-5.4` |\n\n"
+                    "## Models\n\n| Model | Input $/MTok | Output $/MTok |\n|---|---|---|\n| `openai/gpt-5.4` | $2.50 | $15.00 |\n")
+        else:
+            text = (f"aliases:\n  {name}:\n    title: Chat\n    primary: openai/gpt-5.4\n"
+                    "models:\n  openai/gpt-5.4:\n    input: $2.50\n    output: $15.00\n")
+        (tmp_path / f"registry.{form}").write_text(text, encoding="utf-8")
+        result = run_regc("explain", "--registry", str(tmp_path / f"registry.{form}"), name[:10] if code else name, cwd=tmp_path)
+        if code:
+            assert result.code == 2, result.err
+            assert f"is {length} characters long; at most {MAX_ALIAS_NAME}" in result.err and "Traceback" not in result.err
+            assert result.err.startswith(f"{tmp_path / f'registry.{form}'}:") or result.err.startswith(f"registry.{form}:")
+        else:
+            assert result.code == 0, result.err

@@ -25,8 +25,14 @@ def _decimal(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
         number = Decimal(value)
     except InvalidOperation:
         number = Decimal(-1)
-    if not number.is_finite() or number < 0 or (param.name == "period_days" and number == 0):
+    if not number.is_finite() or number < 0:
         raise click.BadParameter(f"expected a number such as 7 or 2.5, found {value!r}")
+    if param.name == "period_days":
+        from regc.reports.cost import period_problem
+
+        problem = period_problem(number)
+        if problem is not None:
+            raise click.BadParameter(problem)
     return number
 
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from regc.model.config import Config
-    from regc.parse.yamlio import YMap, YNode
+    from regc.parse.yamlio import YMap, YNode, YScalar
 
 ENV_PREFIX = "os.environ/"
 #: ``litellm_params`` that hold a credential (``api_key``, ``aws_secret_access_key``, ``vertex_credentials``, ...).
@@ -342,6 +342,8 @@ def read_litellm(data: bytes, display: str) -> LitellmFile:
     deployments = [_deployment(entry, display) for entry in models.items]
     general = top.get("general_settings")
     written = general.get("master_key") if isinstance(general, yamlio.YMap) else None
+    if isinstance(written, yamlio.YScalar):
+        _check_reference(written, "general_settings.master_key", display)
     master = _reference(written.value) if isinstance(written, yamlio.YScalar) else None
     return LitellmFile(display, deployments, master, written is not None and getattr(written, "value", None) is not None)
 
@@ -358,6 +360,9 @@ def _deployment(entry: YNode, display: str) -> LitellmDeployment:
     if table is None or not isinstance(model, yamlio.YScalar) or not isinstance(model.value, str):
         raise InputError.at(display, node.pos.line, f"deployment {name.value!r} needs `litellm_params.model`", node.pos.col)
     values = {key.value: value.value for key, value in table.items if isinstance(value, yamlio.YScalar)}
+    for key, value in table.items:
+        if isinstance(value, yamlio.YScalar):
+            _check_reference(value, f"{name.value!r} litellm_params.{key.value}", display)
     variables = {str(k): var for k, v in values.items() if (var := _reference(v)) is not None}
     api_base = values.get("api_base")
     return LitellmDeployment(name.value, model.value, api_base if isinstance(api_base, str) else None, variables,
@@ -371,6 +376,17 @@ def _mapping(node: YNode | None, display: str, what: str) -> YMap:
         pos = node.pos if node is not None else None
         raise InputError.at(display, pos.line if pos else 1, f"expected {what}", pos.col if pos else 1)
     return node
+
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_reference(node: YScalar, where: str, display: str) -> None:
+    """An ``os.environ/`` value must name a variable: LiteLLM reads ``os.environ/`` alone as an empty name."""
+    value = node.value
+    if isinstance(value, str) and value.startswith(ENV_PREFIX) and not _VARIABLE.fullmatch(value.removeprefix(ENV_PREFIX)):
+        raise InputError.at(display, node.pos.line, f"{where}: {value!r} names no environment variable; expected "
+                            f"{ENV_PREFIX}NAME (letters, digits and _)", node.pos.col)
 
 
 def _reference(value: object) -> str | None:

@@ -94,7 +94,7 @@ class Provider(BaseModel):
     @field_validator("api_base")
     @classmethod
     def _plain_url(cls, value: str | None) -> str | None:
-        """An http(s) URL with a host and without credentials, spaces or control characters."""
+        """An http(s) URL with a host and without credentials, a query, a fragment, spaces or control characters."""
         if value is None:
             return None
         from urllib.parse import urlsplit
@@ -111,6 +111,9 @@ class Provider(BaseModel):
         if url.username is not None or url.password is not None:
             raise ValueError("api_base may not carry credentials (user:key@host): the generated files would hold them; "
                              "name the key's environment variable in api_key_env")
+        if "?" in value or "#" in value:  # every gateway appends its own path: https://h?x=1/openai is no URL
+            raise ValueError("api_base may not have a query (?...) or a fragment (#...): each gateway appends its own path "
+                             "to it; give the base URL alone")
         return value
 
     def problems(self) -> list[tuple[str, str]]:

@@ -268,12 +268,20 @@ def looks_like_ref(text: str) -> bool:
     return "/" in text and not any(c.isspace() for c in text) and not is_model_ref(text)
 
 
+#: The longest alias name: a client's model field, a header value, a Go map key, a gateway's database column (Bifrost
+#: keeps routing rule ids and names in varchar(255), and writes `regc-` before the alias).
+MAX_ALIAS_NAME = 100
+
+
 def is_alias_name(text: str) -> bool:
-    return ALIAS_NAME.fullmatch(text) is not None
+    return len(text) <= MAX_ALIAS_NAME and ALIAS_NAME.fullmatch(text) is not None
 
 
 def alias_name_problem(name: str) -> str:
     """The message for an alias name outside the grammar, naming a look-alike character when there is one."""
+    if len(name) > MAX_ALIAS_NAME and ALIAS_NAME.fullmatch(name):
+        return (f"alias name {name[:24]!r}... is {len(name)} characters long; at most {MAX_ALIAS_NAME} (clients send it "
+                "as the model, and gateways keep it in columns of bounded length)")
     message = f"alias name {name!r} may contain only letters, digits, '.', '_' and '-', starting with a letter or digit"
     odd = _odd_character(name)
     if odd is not None:

@@ -41,6 +41,15 @@ MTOK = Decimal(1_000_000)
 #: Exact arithmetic: 60 significant digits hold any product of the largest price and a year of tokens.
 _EXACT = decimal.Context(prec=60, rounding=ROUND_HALF_EVEN)
 
+#: Bounds on what a usage file may say, so that every figure stays exact in ``_EXACT`` and no input is an internal error:
+#: a quantity (requests, tokens, seconds, images) of at most 10^15 a row or log (a million billion: no month has it),
+#: a period of 0.001 to 36,600 days (86 seconds to a century), a logged spend of at most $10^9.
+MAX_QUANTITY = Decimal(10) ** 15
+MIN_PERIOD_DAYS, MAX_PERIOD_DAYS = Decimal("0.001"), Decimal(36_600)
+MAX_SPEND = Decimal(10) ** 9
+#: Digits a usage number may have (the bounds above need far fewer): longer ones are refused before any arithmetic.
+_MAX_DIGITS = 40
+
 REQUIRED = ("alias", "requests", "input_tokens", "output_tokens")
 OPTIONAL = ("cached_input_tokens", "audio_seconds", "images", "period_days")
 COLUMNS = REQUIRED + OPTIONAL
@@ -177,13 +186,19 @@ def _read_csv(text: str, path: str, period_days: Decimal | None) -> UsageFile:
                 shape = "a number such as 90 or 12.5" if decimal_allowed else "a whole number such as 120000 (no separators)"
                 fail(number, col, f"{name}: expected {shape}, found {value!r}")
                 continue
+            if name == "period_days":
+                problem = period_problem(Decimal(value))
+            elif len(value) > _MAX_DIGITS or Decimal(value) > MAX_QUANTITY:
+                problem = f"expected at most {MAX_QUANTITY:,} a row, found {_shown(value)}"
+            else:
+                problem = None
+            if problem is not None:
+                fail(number, col, f"{name}: {problem}")
+                continue
             values[name] = Decimal(value)
         if len(errors) > before:
             continue
         period = values.pop("period_days", default_period)
-        if period == 0:
-            fail(number, fields[header.index("period_days")][1], "period_days: expected a number of days above 0, found 0")
-            continue
         if values.get("cached_input_tokens", Decimal(0)) > values["input_tokens"]:
             fail(number, fields[header.index("cached_input_tokens")][1],
                  "cached_input_tokens: expected at most input_tokens (cached tokens are part of the input tokens)")
@@ -198,6 +213,18 @@ def _read_csv(text: str, path: str, period_days: Decimal | None) -> UsageFile:
         raise InputError(errors)
     shown = ", ".join(f"{_number(p)} days" for p in sorted(periods)) or f"{_number(default_period)} days"
     return UsageFile(path, "csv", usage, f"rows of {shown}, scaled to 30 days", where)
+
+
+def period_problem(days: Decimal) -> str | None:
+    """What is wrong with a period of ``days`` (a CSV's ``period_days``, ``--period-days``), or None."""
+    if not days.is_finite() or not MIN_PERIOD_DAYS <= days <= MAX_PERIOD_DAYS:
+        return f"expected a number of days from {MIN_PERIOD_DAYS} to {MAX_PERIOD_DAYS:,}, found {_shown(str(days))}"
+    return None
+
+
+def _shown(text: str) -> str:
+    """A number as the file wrote it, cut short when it is long (an error message quotes it)."""
+    return repr(text if len(text) <= 24 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)")
 
 
 def _fields(line: str) -> list[tuple[str, int]]:
@@ -249,13 +276,17 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
         counts: dict[str, int] = {}
         for key in ("prompt_tokens", "completion_tokens"):
             value = log.get(key, 0)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                at(key, f"{key}: expected a whole number of tokens, found {value!r}")
-            counts[key] = value if isinstance(value, int) else 0
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_QUANTITY:
+                at(key, f"{key}: expected a whole number of tokens from 0 to {MAX_QUANTITY:,}, found {_json_shown(value)}")
+            counts[key] = value if isinstance(value, int) and 0 <= value <= MAX_QUANTITY else 0
         cached = _cached_tokens(log.get("metadata"))
+        if isinstance(cached, str):
+            at("metadata", f"metadata: {cached}")
+            continue
         spend = log.get("spend", 0)
-        if isinstance(spend, bool) or not isinstance(spend, (int, Decimal)) or spend < 0:
-            at("spend", f"spend: expected the cost in USD the gateway recorded (a number), found {spend!r}")
+        if isinstance(spend, bool) or not isinstance(spend, (int, Decimal)) or not 0 <= spend <= MAX_SPEND:
+            at("spend", f"spend: expected the cost in USD the gateway recorded (a number from 0 to {MAX_SPEND:,}), "
+                        f"found {_json_shown(spend)}")
             continue
         times = []
         for key in ("startTime", "endTime"):
@@ -306,13 +337,43 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
     return UsageFile(path, "spend-logs", monthly, period, where, served)
 
 
+class _LongNumber(str):
+    """A JSON number of more digits than any usage figure has: kept as its text, so that the field it stands in is
+    refused at its line, rather than converted (Python refuses an integer of 4,300 digits; Decimal would take it)."""
+
+
+def _number_of(text: str) -> object:
+    return _LongNumber(text) if len(text) > _MAX_DIGITS else Decimal(text)
+
+
+def _int_of(text: str) -> object:
+    return _LongNumber(text) if len(text) > _MAX_DIGITS else int(text)
+
+
+def _json_shown(value: object) -> str:
+    if isinstance(value, _LongNumber):
+        return _shown(str(value))
+    if isinstance(value, Decimal):
+        return _shown(str(value))
+    return _shown(json.dumps(value)) if isinstance(value, (str, int, float, list, dict, type(None))) else repr(value)
+
+
 def _json_objects(text: str, path: str) -> tuple[list[tuple[object, int]], list[Diagnostic]]:
-    """The array's items, each with its offset in ``text`` (for ``file:line:col``)."""
-    decoder = json.JSONDecoder(parse_float=Decimal)  # a recorded spend keeps the digits the gateway wrote
+    """The array's items, each with its offset in ``text`` (for ``file:line:col``); the array is the whole file."""
+    # A recorded spend keeps the digits the gateway wrote; an overlong number stays text (``_LongNumber``).
+    decoder = json.JSONDecoder(parse_float=_number_of, parse_int=_int_of)
     try:
-        document, _ = decoder.raw_decode(text, len(text) - len(text.lstrip()))
+        document, end = decoder.raw_decode(text, len(text) - len(text.lstrip()))
     except json.JSONDecodeError as exc:
         raise InputError.at(path, exc.lineno, f"not JSON: {exc.msg}", exc.colno) from None
+    except RecursionError:  # the C scanner recurses once per level
+        raise InputError.at(path, 1, "the JSON is nested too deep to read: expected LiteLLM's spend logs, an array of "
+                            "flat log objects") from None
+    rest = len(text) - len(text[end:].lstrip())
+    if rest < len(text):
+        line, col = _position(text, rest)
+        raise InputError.at(path, line, "extra data after the spend logs: the file holds one JSON array (two exports "
+                            "appended to one file are two arrays: join them into one)", col)
     position = len(text) - len(text.lstrip())
     if isinstance(document, dict) and isinstance(document.get("data"), list):
         position = text.index("[", _key_offset(text, position, "data"))
@@ -351,18 +412,29 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _cached_tokens(metadata: object) -> int:
-    """``cache_read_input_tokens`` from a log's metadata (a JSON string in the database, an object in the API)."""
+def _cached_tokens(metadata: object) -> int | str:
+    """``cache_read_input_tokens`` from a log's metadata (a JSON string in the database, an object in the API), 0 when
+    it is not there; what is wrong with it (a message) when metadata or the count is malformed."""
+    if metadata is None:
+        return 0
     if isinstance(metadata, str):
         try:
-            metadata = json.loads(metadata)
-        except json.JSONDecodeError:
-            return 0
+            metadata = json.loads(metadata, parse_int=_int_of, parse_float=_number_of)
+        except (json.JSONDecodeError, RecursionError):
+            return "expected an object (or a JSON string of one), found a string that is not JSON"
     if not isinstance(metadata, dict):
-        return 0
+        return f"expected an object, found {_json_shown(metadata)}"
     extra = metadata.get("additional_usage_values")
-    value = extra.get("cache_read_input_tokens") if isinstance(extra, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    if extra is None:
+        return 0
+    if not isinstance(extra, dict):
+        return f"additional_usage_values: expected an object, found {_json_shown(extra)}"
+    value = extra.get("cache_read_input_tokens")
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_QUANTITY:
+        return f"cache_read_input_tokens: expected a whole number of tokens from 0 to {MAX_QUANTITY:,}, found {_json_shown(value)}"
+    return value
 
 
 def _timestamp(value: object) -> datetime.datetime | None:
@@ -570,7 +642,7 @@ def usd(amount: Decimal | None, *, estimate: bool = False) -> str:
 
 def _count(value: Decimal) -> str:
     """A monthly quantity for people: whole numbers with separators (scaling can leave fractions)."""
-    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN):,}"
+    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN, context=_EXACT):,}"
 
 
 def _cost_text(priced: Priced) -> str:
