@@ -89,6 +89,8 @@ def test_unknown_suffix(project: Path) -> None:
         ('[providers.x]\napi_base = "ftp://x"\n', "regc.toml:2:1: error: providers.x.api_base: Value error, api_base must be an http"),
         ('[providers.azure]\napi_base = "https://contoso.openai.azure.com?x=1"\n',  # Portkey would get ...?x=1/openai
          "regc.toml:2:1: error: providers.azure.api_base: Value error, api_base may not have a query (?...) or a fragment"),
+        ('[providers.azure]\napi_base = "https://c.openai.azure.com"\napi_version = "2024-13-45"\n',
+         "regc.toml:3:1: error: providers.azure.api_version: Value error, api_version '2024-13-45' is not a date"),
         ('[providers.vllm]\napi_base = "http://vllm.internal:8000/v1#frag"\n',
          "regc.toml:2:1: error: providers.vllm.api_base: Value error, api_base may not have a query (?...) or a fragment"),
         ('\n[providers."a b"]\napi_base = "https://x.example"\n', "regc.toml:2:1: error: providers.a b.[key]: Value error, provider "

@@ -142,7 +142,7 @@ def test_alias_sunset_is_silent_before_the_window_warns_in_it_and_errors_from_th
     assert sunset_findings(text, "2026-11-02") == [
         (chat, "warning", "`chat` is deprecated and sunsets on 2027-01-31, in 90 days: tell its clients to move to `general`")]
     assert sunset_findings(text, "2027-01-31") == [
-        (chat, "error", "`chat` reached its sunset on 2027-01-31, today and is still in the registry: remove it (clients move "
+        (chat, "error", "`chat` reached its sunset (2027-01-31, today) and is still in the registry: remove it (clients move "
                         "to `general`; `regc breaking` accepts the removal)"),
         (fast, "warning", "`fast` is deprecated and sunsets on 2027-03-31, in 59 days: tell its clients to move to `cheap`")]
     assert [(line, severity) for line, severity, _ in sunset_findings(text, "2027-04-01")] == [(chat, "error"), (fast, "error")]

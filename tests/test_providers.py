@@ -50,13 +50,13 @@ def test_every_kind_field_belongs_to_a_kind_that_exists() -> None:
     [
         # a field the kind needs, missing: refused at the configuration's table
         ("[providers.azure]\napi_base = \"https://contoso.openai.azure.com\"\n",
-         "regc.toml:2:1: error: provider 'azure' of kind 'azure' needs api_version: fix [providers.azure] in regc.toml"),
+         "regc.toml:2:1: error: provider 'azure' of kind 'azure': needs api_version; fix [providers.azure] in regc.toml"),
         ("[providers.bedrock]\naws_region_name = \"us-east-1\"\napi_version = \"2024-10-21\"\n",
-         "regc.toml:4:1: error: provider 'bedrock' of kind 'bedrock' api_version is a field of kind 'azure' only"),
+         "regc.toml:4:1: error: provider 'bedrock' of kind 'bedrock': api_version is a field of kind 'azure' only"),
         ("[providers.mine]\nkind = \"vllm\"\n",
-         "regc.toml:2:1: error: provider 'mine' of kind 'vllm' needs api_base"),
+         "regc.toml:2:1: error: provider 'mine' of kind 'vllm': needs api_base"),
         ("[providers.vertex]\nvertex_project = \"acme-prod\"\nvertex_location = \"us-central1\"\napi_base = \"https://gw.example/vertex\"\n",
-         "regc.toml:5:1: error: provider 'vertex' of kind 'vertex' needs api_base at the endpoint's root (https://HOST), without a path"),
+         "regc.toml:5:1: error: provider 'vertex' of kind 'vertex': needs api_base at the endpoint's root (https://HOST), without a path"),
     ],
 )
 def test_an_incomplete_or_mixed_provider_is_refused_at_its_table(project: Path, table: str, message: str) -> None:
@@ -164,7 +164,7 @@ def test_doctor_refuses_a_provider_its_kind_cannot_reach_yet(project: Path) -> N
                              'api_base = "https://contoso.openai.azure.com"\n')
     result = run_regc("doctor", cwd=project)
     assert (result.code, result.out) == (2, "")
-    assert result.err.startswith("regc.toml:6:1: error: provider 'azure' of kind 'azure' needs api_version: fix [providers.azure]")
+    assert result.err.startswith("regc.toml:6:1: error: provider 'azure' of kind 'azure': needs api_version; fix [providers.azure]")
     assert "Traceback" not in result.err
 
 

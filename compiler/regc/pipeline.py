@@ -253,8 +253,8 @@ def check_providers(registry: ResolvedRegistry, config: Config) -> None:
         if problems:
             file, line = setting_line(config, f"providers.{name}.{problems[0][0]}")  # the field's line, else the table's
             header = table_header(config.file.name, f"providers.{name}")
-            found.append(Diagnostic(file, line, 1, f"provider {name!r} of kind {table[name].kind!r} "
-                                    f"{', '.join(text for _, text in problems)}: fix {header} (docs/providers.md)"))
+            found.append(Diagnostic(file, line, 1, f"provider {name!r} of kind {table[name].kind!r}: "
+                                    f"{'; '.join(text for _, text in problems)}; fix {header} (docs/providers.md)"))
     if found:
         raise InputError(found)
     ir = registry.registry

@@ -91,6 +91,19 @@ class Provider(BaseModel):
         description="vertex: environment variable holding the path of a service-account JSON file",
     )
 
+    @field_validator("api_version")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        """Azure's API versions are dates: 2024-13-45 matches the pattern and names none."""
+        if value is not None:
+            import datetime
+
+            try:
+                datetime.date.fromisoformat(value.removesuffix("-preview"))
+            except ValueError:
+                raise ValueError(f"api_version {value!r} is not a date (YYYY-MM-DD, optionally -preview)") from None
+        return value
+
     @field_validator("api_base")
     @classmethod
     def _plain_url(cls, value: str | None) -> str | None:

@@ -114,8 +114,8 @@ def _timing(end: Deprecation, today: datetime.date, warn_days: int) -> tuple[Sev
     """("error", "sunset on ...") from the sunset on, ("warning", "sunsets on ..., in N days") within the window, else None."""
     days = (end.sunset - today).days
     if days <= 0:
-        ago = f", {-days} day{'s' if days != -1 else ''} ago" if days else ", today"
-        return "error", f"reached its sunset on {end.sunset.isoformat()}{ago}"
+        ago = f"{-days} day{'s' if days != -1 else ''} ago" if days else "today"
+        return "error", f"reached its sunset ({end.sunset.isoformat()}, {ago})"
     if days <= warn_days:
         return "warning", f"sunsets on {end.sunset.isoformat()}, in {days} day{'s' if days != 1 else ''}"
     return None
