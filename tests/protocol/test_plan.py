@@ -70,6 +70,21 @@ def test_the_markdown_diff_of_a_price_change_shows_the_dollar_delta_and_the_pict
     assert "**Before (HEAD~1:registry.md)**" in result.out
 
 
+def test_a_price_only_change_draws_one_picture_of_the_unchanged_routing(tmp_path: Path) -> None:
+    """Two identical pictures are noise in a pull request: when the chains did not change, one, marked unchanged."""
+    repo = init_repo(tmp_path / "project", registry=REGISTRY, config=CONFIG)
+    _commit(repo, _edit(REGISTRY, PRICE_UP), "acme/big costs more")
+
+    result = repo.regc("diff", "--against", "HEAD~1", "--usage", str(COST / "usage.csv"), "--format", "markdown")
+
+    assert result.code == 0, result.err
+    (picture,) = re.findall(r"```mermaid\n(.*?)```", result.out, re.DOTALL)
+    nodes, edges = read_mermaid(picture)
+    assert [(nodes[tail][0], label, nodes[head][0]) for tail, head, label, _ in edges] == [
+        ("chat", "1", "acme/big"), ("chat", "2", "acme/small"), ("chat", "3", "other/mid")]
+    assert "**Unchanged (HEAD~1:registry.md and " in result.out and "**Before" not in result.out
+
+
 def test_the_cost_reaches_text_and_json_and_a_removed_alias_costs_nothing(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "project", registry=REGISTRY, config=CONFIG)
     without_draw = REGISTRY[:REGISTRY.index("## 3. Pictures")] + REGISTRY[REGISTRY.index("## 4. Tiny"):]

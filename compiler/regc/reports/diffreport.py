@@ -58,13 +58,16 @@ def routing(old: ResolvedRegistry, new: ResolvedRegistry, names: Sequence[str], 
     lines = ["#### Routing of the changed aliases", ""]
     if len(names) > MAX_PICTURED:
         return "\n".join([*lines, f"{len(names)} aliases changed: too many to draw here; `regc graph ALIAS...` draws any of them.", ""])
-    for label, registry in ((f"Before ({old_label})", old), (f"After ({new_label})", new)):
+    pictures = []
+    for registry in (old, new):
         present = [name for name in names if name in {a.name for a in registry.aliases}]
+        pictures.append(graph.mermaid(graph.build(registry, None, present)).rstrip("\n") if present else None)
+    if pictures[0] is not None and pictures[0] == pictures[1]:  # a price or a text changed: one picture, not two alike
+        return "\n".join([*lines, f"**{cell(f'Unchanged ({old_label} and {new_label})')}**", "",
+                           "```mermaid", pictures[1], "```", ""])
+    for label, picture in ((f"Before ({old_label})", pictures[0]), (f"After ({new_label})", pictures[1])):
         lines += [f"**{cell(label)}**", ""]
-        if present:
-            lines += ["```mermaid", graph.mermaid(graph.build(registry, None, present)).rstrip("\n"), "```", ""]
-        else:
-            lines += ["(none of these aliases)", ""]
+        lines += ["```mermaid", picture, "```", ""] if picture is not None else ["(none of these aliases)", ""]
     return "\n".join(lines)
 
 
