@@ -443,3 +443,17 @@ def test_model_ref_form_names_a_slip_between_a_reference_and_a_models_row() -> N
     # a reference that is another model, not a slip (a digit replaced), is not reported
     other = registry(alias("x", "`ollama/qwen2.5:7b`"), models=models)
     assert not [f for f in findings(other) if f[0] == "model-ref-form"]
+
+
+@pytest.mark.parametrize(("written", "flagged"), [("1M", False), ("1K", True), ("200", True), ("200K", False), ("4,096", False)])
+def test_a_context_window_slipped_by_a_thousand_is_flagged(tmp_path: Path, written: str, flagged: bool) -> None:
+    """The number slip the strict reader cannot refuse (both are valid numbers): `context-plausible` reports it."""
+    (tmp_path / "registry.md").write_text(
+        "# R\n\n## Chat · alias `chat`\n\n| | |\n|---|---|\n| **Primary** | `openai/gpt-5.4` |\n\n## Models\n\n"
+        "| Model | Kind | Input $/MTok | Output $/MTok | Context |\n|---|---|---|---|---|\n"
+        f"| `openai/gpt-5.4` | chat | $2.50 | $15.00 | {written} |\n", encoding="utf-8")
+    result = run_regc("lint", "--registry", "registry.md", "--format", "json", cwd=tmp_path)
+    found = [f for f in json.loads(result.out)["findings"] if f["rule"] == "context-plausible"]
+    assert bool(found) is flagged, result.out
+    if flagged:
+        assert result.code == 1 and (found[0]["line"], found[0]["col"]) == (13, 46)  # the Context cell

@@ -56,6 +56,7 @@ def lint(project: Path, policy: str, *args: str) -> tuple[int, str, str]:
      "policy.yaml:2:54: error: waivers.0.reason: String should have at least 1 character"),
     ("waivers:\n  - {rule: no-such-rule, alias: search, reason: because}\n",
      "policy.yaml:2:1: error: waiver: unknown rule 'no-such-rule'; known rules: alias-has-fallback, alias-shadows-model, alias-sunset, "
+     "context-plausible, "
      "deprecated-model, expired-waiver, "
      "fallback-context, fallback-kind, fallback-provider, model-ref-form, no-inline-secret, price-plausible, price-present, retired-model, "
      "review-stale, "

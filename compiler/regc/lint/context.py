@@ -89,6 +89,7 @@ class LintContext:
     #: The catalog the policy names (``catalog:``), for rules that ask what it lists (``catalog_model_names``).
     catalog: Catalog | None = None
     _routed_cache: dict[str, tuple[Routed, ...]] = dataclasses.field(default_factory=dict, repr=False)
+    _document: object | None = dataclasses.field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -102,6 +103,26 @@ class LintContext:
 
     def model(self, ref: ModelRef | str) -> Model | None:
         return self.registry.model(ref)
+
+    def model_cell(self, model: Model, field: str) -> tuple[int, int]:
+        """Where a Models row's ``field`` cell (``input``, ``context``) is written: its line and column in a markdown
+        registry, read from the text only when a finding asks; the row's position otherwise (YAML, no text)."""
+        if self.text is None or self.registry.registry.format != "markdown":
+            return model.pos.line, model.pos.col
+        from regc.parse.document import Document
+        from regc.parse.markdown import model_field
+
+        if self._document is None:
+            self._document = Document(self.text, self.path)
+        assert isinstance(self._document, Document)
+        table = self._document.table_at(model.pos.line)
+        row = table.row_at(model.pos.line) if table is not None else None
+        if table is None or row is None:
+            return model.pos.line, model.pos.col
+        for index, cell in enumerate(table.header.cells):
+            if model_field(cell.content) == field and index < len(row.cells):
+                return model.pos.line, row.cells[index].col
+        return model.pos.line, model.pos.col
 
     def inherits_chain(self, alias: Alias) -> bool:
         """The alias only names another alias (legacy ``best`` -> ``reasoning``): its chain is judged there."""

@@ -81,10 +81,9 @@ class PricePlausible(Rule[PricePlausibleOptions]):
     Options = PricePlausibleOptions
 
     def check(self, ctx: LintContext, options: PricePlausibleOptions) -> Iterator[Hit]:
-        cells = _Cells(ctx)
         for model in ctx.registry.models:
             for field, problem in _problems(model, options):
-                line, col = cells.position(model, field)
+                line, col = ctx.model_cell(model, field)
                 yield Hit(f"`{model.ref}` {problem}", line, col, model=str(model.ref))
 
 
@@ -136,29 +135,3 @@ def _magnitude(price: Price, options: PricePlausibleOptions) -> str | None:
 
 def _number(value: float | Decimal | None) -> str:
     return f"{Decimal(str(value)).normalize():f}" if value is not None else "?"
-
-
-class _Cells:
-    """Where a Models row's price cell is, read from the registry's text only when a finding needs it."""
-
-    def __init__(self, ctx: LintContext) -> None:
-        self.ctx = ctx
-        self._document: object | None = None
-
-    def position(self, model: Model, field: str) -> tuple[int, int]:
-        if self.ctx.text is None or self.ctx.registry.registry.format != "markdown":
-            return model.pos.line, model.pos.col
-        from regc.parse.document import Document
-        from regc.parse.markdown import model_field
-
-        if self._document is None:
-            self._document = Document(self.ctx.text, self.ctx.path)
-        assert isinstance(self._document, Document)
-        table = self._document.table_at(model.pos.line)
-        row = table.row_at(model.pos.line) if table is not None else None
-        if table is None or row is None:
-            return model.pos.line, model.pos.col
-        for index, cell in enumerate(table.header.cells):
-            if model_field(cell.content) == field and index < len(row.cells):
-                return model.pos.line, row.cells[index].col
-        return model.pos.line, model.pos.col
