@@ -457,3 +457,17 @@ def test_a_context_window_slipped_by_a_thousand_is_flagged(tmp_path: Path, writt
     assert bool(found) is flagged, result.out
     if flagged:
         assert result.code == 1 and (found[0]["line"], found[0]["col"]) == (13, 46)  # the Context cell
+
+
+@pytest.mark.parametrize(("written", "flagged"), [("$0.006/min", False), ("$0.006", True), ("$2.50", False)])
+def test_a_per_minute_price_that_lost_its_unit_is_flagged(tmp_path: Path, written: str, flagged: bool) -> None:
+    """`$0.006/min` with `/min` deleted reads as $0.006 per 1M tokens: valid, and for a transcription model implausible."""
+    (tmp_path / "registry.md").write_text(
+        "# R\n\n## Ears · alias `ears`\n\n| | |\n|---|---|\n| **Primary** | `openai/whisper-1` |\n\n## Models\n\n"
+        "| Model | Kind | Input $/MTok | Output $/MTok |\n|---|---|---|---|\n"
+        f"| `openai/whisper-1` | transcription | {written} | n/a |\n", encoding="utf-8")
+    result = run_regc("lint", "--registry", "registry.md", "--format", "json", cwd=tmp_path)
+    found = [f for f in json.loads(result.out)["findings"] if f["rule"] == "price-plausible"]
+    assert bool(found) is flagged, result.out
+    if flagged:
+        assert "a per-minute price that lost its unit" in found[0]["message"]

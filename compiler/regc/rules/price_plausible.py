@@ -6,7 +6,8 @@ A price that is right in form can be wrong by a unit: a per-token figure pasted 
 `max_per_mtok`, a price per image or per minute stays under its own bound (a per-second price is compared
 per minute), and a row's prices agree with each other: output costs `min_output_ratio` to
 `max_output_ratio` times the input, a cache read no more than `max_cache_read_ratio` times the input, a
-cache write no more than `max_cache_write_ratio` times. Every row is checked, routed or not (every row
+cache write no more than `max_cache_write_ratio` times. A transcription or speech model priced per 1M tokens
+below `min_audio_per_mtok` is a per-minute price that lost its `/min`. Every row is checked, routed or not (every row
 reaches the json target); `free` and `n/a` are not prices. A model whose real prices fall outside the
 bounds gets a waiver naming it, with the reason.
 
@@ -65,6 +66,8 @@ class PricePlausibleOptions(RuleOptions):
     max_per_mtok: float = Field(default=1000, gt=0, description="highest plausible price in USD per 1M tokens")
     max_per_image: float = Field(default=10, gt=0, description="highest plausible price in USD per image")
     max_per_minute: float = Field(default=10, gt=0, description="highest plausible price in USD per minute (a per-second price × 60)")
+    min_audio_per_mtok: float = Field(default=0.1, ge=0, description="lowest plausible per-1M-tokens price of a transcription or "
+                                      "speech model (below it: a per-minute price that lost its /min)")
     min_output_ratio: float = Field(default=0.1, ge=0, description="lowest plausible output price as a multiple of the input price")
     max_output_ratio: float = Field(default=30, gt=0, description="highest plausible output price as a multiple of the input price")
     max_cache_read_ratio: float = Field(default=1, gt=0, description="highest plausible cache-read price as a multiple of input")
@@ -94,6 +97,10 @@ def _problems(model: Model, options: PricePlausibleOptions) -> Iterator[tuple[st
     flagged: set[str] = set()
     for field, price in prices.items():
         problem = _magnitude(price, options)
+        if problem is None and model.kind in ("transcription", "speech") and price.unit == "mtok" \
+                and price.usd < Decimal(str(options.min_audio_per_mtok)):
+            problem = (f"${usd_text(price.usd)} per 1M tokens is below ${_number(options.min_audio_per_mtok)} for a {model.kind} "
+                       f"model: a per-minute price that lost its unit (`${usd_text(price.usd)}/min`)?")
         if problem is not None:
             flagged.add(field)
             yield field, f"{_WORDS[field]} price {problem}"
