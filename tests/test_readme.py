@@ -169,3 +169,16 @@ def test_the_readme_registry_example_is_a_registry(tmp_path: Path) -> None:
     assert str(chain.primary) == "anthropic/claude-opus-4-7"
     assert [str(ref) for ref in chain.fallbacks] == ["openai/gpt-5.5"]
     assert [str(entry.ref) for entry in chain.pending] == ["perplexity/sonar-pro"]
+
+
+@pytest.mark.parametrize("command", ["regc check", "regc build --check"])
+def test_the_commands_tables_name_exit_2_where_the_command_exits_2(command: str, tmp_path: Path) -> None:
+    """New-user trial 3: `regc check` without a configuration exits 2, which the Commands table did not say."""
+    from tests.conftest import run_regc
+
+    (tmp_path / "registry.md").write_text("no configuration next to it\n")
+    done = run_regc(*command.split()[1:], cwd=tmp_path)
+    assert done.code == 2 and "regc init" in done.err, done.err
+    for page in (README, (ROOT / "docs/commands.md").read_text(encoding="utf-8")):
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{command}`"))
+        assert ", 2 no configuration" in row.rsplit("|", 2)[-2], row
