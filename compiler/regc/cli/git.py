@@ -97,7 +97,9 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
         return EXIT_OK
     judgement = result.judgement
     if judgement.ok:
-        obj.log(f"regc: the staged {judgement.registry} and its {len(judgement.outputs)} outputs agree")
+        # The files it generates, as `regc check` counts them: not an earlier output that is gone, as it should be.
+        generated = sum(output.expected is not None for output in judgement.outputs)
+        obj.log(f"regc: the staged {judgement.registry} and its {generated} outputs agree")
         return EXIT_OK
     on_disk = [] if fix else _regenerated_not_staged(repo, judgement)  # --fix writes them all and says so itself
     for output in judgement.bad:
