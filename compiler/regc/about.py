@@ -7,3 +7,6 @@ package's facade (whose ``load`` reaches the whole pipeline).
 __version__ = "0.1.0"
 #: Where regc is published; rule docs (docs/rules.md) and SARIF links point under it. Keep [project.urls] in step.
 HOMEPAGE = "https://github.com/koder-ai/regc"
+#: The documentation (docs/), as published under the homepage: what a file regc writes into a user's project links to,
+#: never a path of this repository (a user's project has no docs/configuration.md).
+DOCS = f"{HOMEPAGE}/blob/main/docs"

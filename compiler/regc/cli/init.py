@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from regc.about import HOMEPAGE, __version__
+from regc.about import DOCS, HOMEPAGE, __version__
 from regc.cli.context import EXIT_OK, Context, pass_context
 from regc.errors import UsageError
 
@@ -144,7 +144,8 @@ def config_text(plan: Plan, prefix: str) -> str:
     """The configuration: the registry, the policy and one table per target (at the target's default path)."""
     header = f"[{prefix}]\n" if prefix else ""
     dot = f"{prefix}." if prefix else ""
-    lines = ["# regc's configuration (its documentation: docs/configuration.md). `regc build` writes each target below at its path.\n",
+    lines = [f"# regc's configuration (its documentation: {DOCS}/configuration.md).\n"
+             "# `regc build` writes each target below at its path.\n",
              header, f'registry = "{plan.registry}"\n', 'policy = "policy.yaml"\n']
     for name in plan.targets:
         lines.append(f"\n[{dot}targets.{name}]\n")
