@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from regc.about import DOCS, HOMEPAGE, __version__
+from regc.about import DOCS, HOMEPAGE, INSTALL_SOURCE, __version__
 from regc.cli.context import EXIT_OK, Context, pass_context
 from regc.errors import UsageError
 
@@ -27,8 +27,6 @@ DEFAULT_TARGETS = ("json",)
 HOOKS = ("git", "pre-commit", "none")
 CI = ("github", "none")
 CONFIG_KINDS = ("regc.toml", "pyproject")
-#: Where a user installs regc from (README "Adopt it in your repository"): the tag of this version.
-INSTALL_SOURCE = f"git+{HOMEPAGE}@v{__version__}"
 WORKFLOW = ".github/workflows/regc.yml"
 
 
