@@ -282,8 +282,14 @@ def test_litellm_by_name_without_litellm_installed_is_a_clear_input_error(monkey
     result = run_regc("prices", "check", "--registry", FIXTURES / "prices" / "registry.md", "--catalog", "litellm")
     assert result.code == 2 and "Traceback" not in result.err
     # How to get a cost map, and no position: `--catalog litellm` is a flag, not a file (no `--catalog:1:1:`).
+    # The install line is the README's one install source (the tag on GitHub) with the extra, not a name on PyPI.
+    from regc.about import INSTALL_SOURCE
+
     assert result.err.startswith("error: catalog `litellm`: the litellm package is not installed here; install it beside regc "
-                                 "(`pip install 'regc[litellm]'`), or pass --catalog PATH to a copy of LiteLLM's cost map"), result.err
+                                 f"(`pip install \"regc[litellm] @ {INSTALL_SOURCE}\"`), or pass --catalog PATH to a copy of "
+                                 "LiteLLM's cost map"), result.err
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f'pip install "regc @ {INSTALL_SOURCE}"' in readme
     assert "shared" not in result.err and "--catalog:" not in result.err
 
 

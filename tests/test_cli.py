@@ -169,11 +169,17 @@ def test_explain_shows_a_models_status_as_lint_sees_it(project: Path) -> None:
     assert "retired-model" in result.out  # and lint says the same
 
 
-def test_explain_unknown_alias_is_a_usage_error(project: Path) -> None:
+def test_explain_unknown_alias_is_a_usage_error_with_the_nearest_name(project: Path) -> None:
+    """As `regc graph` does: a typo gets the alias it was one edit from (new-user trial 3: `regc explain chaep`)."""
     copy_fixture("good/features.md", project, "registry.md")
     result = run_regc("explain", "reasonin", cwd=project)
     assert result.code == 2
-    assert result.err.startswith("error: no alias 'reasonin' in registry.md; aliases: local, reasoning, embed, fast, best")
+    assert result.err == "error: no alias 'reasonin' in registry.md; did you mean `reasoning`? (for a rule, `regc rules` lists them)\n"
+    rule = run_regc("explain", "retired-modle", cwd=project)
+    assert rule.code == 2 and "did you mean the rule `retired-model`?" in rule.err, rule.err
+    far = run_regc("explain", "--alias", "zzzz", cwd=project)
+    assert far.code == 2
+    assert far.err.startswith("error: no alias 'zzzz' in registry.md; aliases: local, reasoning, embed, fast, best")
 
 
 def test_unknown_command_and_flag_are_usage_errors(project: Path) -> None:

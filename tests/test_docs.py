@@ -63,7 +63,8 @@ def test_explain_unknown_rule_and_ambiguous_names(project: object) -> None:
     from pathlib import Path
 
     assert isinstance(project, Path)
-    assert run_regc("explain", "--rule", "retired-modle", cwd=ROOT).err == "error: no rule 'retired-modle'; `regc rules` lists them\n"
+    assert run_regc("explain", "--rule", "retired-modle", cwd=ROOT).err == (
+        "error: no rule 'retired-modle'; did you mean `retired-model`? `regc rules` lists them\n")
     copy_fixture("good/features.md", project, "registry.md")
     registry = project / "registry.md"
     registry.write_text(registry.read_text().replace("alias embed", "alias price-present"))

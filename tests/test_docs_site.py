@@ -111,3 +111,11 @@ def test_the_guarantees_page_shows_every_guarantee_of_the_readme(site: Path) -> 
     assert len(named) >= 40
     for reference in named:
         assert reference in page
+
+
+def test_a_plain_mkdocs_build_leaves_nothing_for_git_to_show() -> None:
+    """`mkdocs build` (no --site-dir) writes site/: ignored, so a contributor's `git add -A` does not commit the site."""
+    named = re.search(r"(?m)^site_dir:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    site_dir = named[1].strip("'\"/") if named else "site"
+    ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", f"{site_dir}/index.html"], cwd=ROOT, check=False)
+    assert ignored.returncode == 0, f"{site_dir}/ (mkdocs build's output) is not in .gitignore"

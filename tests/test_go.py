@@ -635,3 +635,76 @@ def test_a_moved_output_leaves_no_second_map_behind_so_the_package_builds(go: Go
     assert sorted(p.name for p in (project / "config").iterdir()) == ["aliases.go"]
     built = go.run("go", "build", "./...", cwd=project)
     assert built.returncode == 0, built.stderr.decode()
+
+
+def _package_project(tmp_path: Path) -> Path:
+    """A Go module whose package gateway has a hand-written config.go (the path the go target is then pointed at)."""
+    project = tmp_path / "gw"
+    (project / "gateway").mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "good/features.md", project / "registry.md")
+    (project / "go.mod").write_text("module example.com/gw\n\ngo 1.19\n")
+    (project / "gateway/config.go").write_text("// Package gateway routes requests.\npackage gateway\n\nvar Timeout = 30\n")
+    (project / "gateway/lookup.go").write_text(
+        "package gateway\n\n// Lookup is the model an alias routes to.\nfunc Lookup(alias string) string { return Aliases[alias] }\n")
+    (project / "regc.toml").write_text('[targets.go]\npath = "gateway/config.go"\n')
+    return project
+
+
+def test_the_refusal_of_a_hand_written_go_file_names_the_package_option_and_block_mode(tmp_path: Path) -> None:
+    """New-user trial 3, defect 6: the refusal named only --adopt, which then wrote `package config` into package gateway."""
+    project = _package_project(tmp_path)
+
+    refused = run_regc("--no-cache", "build", cwd=project)
+    checked = run_regc("--no-cache", "check", cwd=project)
+
+    advice = ("; it is Go source of package gateway: to let regc write the whole file, adopt it with `package = \"gateway\"` in "
+              "the go target's options (it writes `package config`, which the other files of package gateway would not build "
+              "with); to keep its hand-written code, set `mode = \"block\"` and put the lines `// regc:begin aliases` and "
+              "`// regc:end aliases` where the maps belong\n")
+    assert refused.code == 2 and refused.err.startswith("regc.toml:2:1: error: output path 'gateway/config.go' is an existing file")
+    assert refused.err.endswith("`regc build --adopt gateway/config.go`" + advice), refused.err
+    assert checked.code == 1 and "`regc build --adopt gateway/config.go`" + advice in checked.err
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(tmp_path)}
+    for command in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", *command], cwd=project, env=env, check=True, capture_output=True)
+    hooked = run_regc("hook", cwd=project)
+    assert hooked.code == 1 and "`regc build --adopt gateway/config.go`" + advice in hooked.err, hooked.err
+    fixed = run_regc("hook", "--fix", cwd=project)
+    assert fixed.code == 2 and fixed.err.endswith(advice), fixed.err
+
+
+def test_adopting_a_go_file_of_another_package_is_refused_naming_both_packages(go: Go, tmp_path: Path) -> None:
+    """`--adopt` would have replaced `package gateway` with the default `package config`, and `go build` failed on
+    "found packages config (config.go) and gateway (lookup.go)". Now it is exit 2 with the fix; with the fix, it builds."""
+    project = _package_project(tmp_path)
+    before = (project / "gateway/config.go").read_bytes()
+
+    refused = run_regc("--no-cache", "build", "--adopt", "gateway/config.go", cwd=project)
+
+    assert refused.code == 2, refused.err
+    assert refused.err == (
+        "gateway/config.go:2:1: error: `--adopt gateway/config.go` would replace `package gateway` with `package config` (the go "
+        "target's `package` option), and the other files of package gateway would no longer build with it: set "
+        "`package = \"gateway\"` in the go target's options, or keep this file's own code with `mode = \"block\"` and the lines "
+        "`// regc:begin aliases` and `// regc:end aliases` where the maps belong; nothing was written\n")
+    assert (project / "gateway/config.go").read_bytes() == before and not (project / "regc.outputs").exists()
+
+    (project / "regc.toml").write_text('[targets.go]\npath = "gateway/config.go"\npackage = "gateway"\n')
+    assert run_regc("--no-cache", "build", "--adopt", "gateway/config.go", cwd=project).code == 0
+    built = go.run("go", "vet", "./...", cwd=project)
+    assert built.returncode == 0, built.stderr.decode()
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (b"package main\n", ("main", 1, 1)),
+    (b"\xef\xbb\xbf// Copyright\n\n/* a\n package not */  package gw // x\n", ("gw", 4, 18)),
+    (b"//go:build linux\n\npackage gw_2\n", ("gw_2", 3, 1)),
+    (b'{"json": 1}\n', None),
+    (b"/* never closed\npackage x\n", None),
+    (b"packaged x\n", None),
+    (b"", None),
+])
+def test_package_clause_is_read_after_comments_only(source: bytes, expected: tuple[str, int, int] | None) -> None:
+    from regc.targets.go import package_clause
+
+    assert package_clause(source) == expected

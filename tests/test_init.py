@@ -67,6 +67,9 @@ def test_init_then_build_check_lint_and_a_commit_through_the_git_hook(empty_repo
 def test_the_workflow_and_the_pre_commit_entry_are_what_their_readers_expect(empty_repo: Path) -> None:
     made = run_regc("init", "--targets", "json", "--hook", "pre-commit", "--ci", "github", cwd=empty_repo)
     assert made.code == 0, made.err
+    # pre-commit's hook script is pre-commit's to install: a user who skims "next:" must not commit with no hook at all.
+    assert made.err.startswith("regc: next: run `pre-commit install` (it installs the hooks .pre-commit-config.yaml lists), "
+                               "edit registry.md"), made.err
     assert not (empty_repo / ".git/hooks/pre-commit").exists()
     # pre-commit itself accepts the file (the framework the test extra installs).
     valid = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"], cwd=empty_repo,
@@ -119,6 +122,8 @@ def test_refusals_write_nothing(empty_repo: Path, tmp_path_factory: pytest.TempP
     outside = tmp_path_factory.mktemp("not-a-repo")
     no_git = run_regc("init", "--hook", "git", cwd=outside)
     assert no_git.code == 2 and "not in a git repository" in no_git.err
+    # What to do, not "this command reads git history", which `init` does not.
+    assert "run `git init` first" in no_git.err and "--hook none" in no_git.err and "history" not in no_git.err, no_git.err
     assert files_of(empty_repo) == {"pyproject.toml": b"[tool.regc]\n"} and files_of(outside) == {}
 
 
@@ -151,7 +156,8 @@ def test_on_a_terminal_it_asks_for_what_the_flags_leave_out(empty_repo: Path) ->
         os.close(follower)
         os.close(leader)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Targets [json]" in done.stdout and "Hook (git, pre-commit, none) [git]" in done.stdout and "CI" not in done.stdout
+    assert "Targets (comma-separated: bifrost, envoy, go, json, litellm, " in done.stdout and "[json]" in done.stdout
+    assert "Hook (git, pre-commit, none) [git]" in done.stdout and "CI" not in done.stdout
     assert set(files_of(empty_repo)) == {"regc.toml", "registry.md", "policy.yaml"}
     assert "[targets.go]" in (empty_repo / "regc.toml").read_text() and not (empty_repo / ".git/hooks/pre-commit").exists()
 

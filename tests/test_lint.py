@@ -328,6 +328,17 @@ def test_price_present_accepts_local_free_and_na() -> None:
     assert "price-present" not in rules_of(text)
 
 
+def test_price_present_names_the_models_row_one_edit_away() -> None:
+    """New-user trial 3: `openai/gpt-5.4-mnii` got "add one" with no did-you-mean although a row was one edit away."""
+    text = registry(alias("x", "`openai/big`", "`mistral/smlal`, `anthropic/other`"), models=MODELS)
+    resolved = pipeline.load_text(text, "r.md")
+    result = run(resolved, policy=EMPTY, today=TODAY, providers=providers(), text=text)
+    messages = {f.model: f.message for f in result.findings if f.rule == "price-present"}
+    row = text.splitlines().index("| `mistral/small` | chat | $1.00 | $4.00 | 128K | active |") + 1
+    assert messages["mistral/smlal"].endswith(f"did you mean `mistral/small` (line {row})? If not, add a row with its prices")
+    assert messages["anthropic/other"].endswith("so no input or output price; add one with its prices")
+
+
 # --- waivers -----------------------------------------------------------------------------------------
 
 def test_inline_waivers_apply_to_their_alias_or_row_and_are_counted() -> None:

@@ -4,6 +4,8 @@ reported by ``check`` and removed by ``build`` (on disk; the git side is in test
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,28 @@ def test_a_removal_is_a_write_a_replay_never_skips(built: Path) -> None:
     done = subprocess.run([sys.executable, "-c", entry, "build"], cwd=built, env=env, capture_output=True, text=True, check=True)
     assert "removed gen/go/config.go" in done.stdout
     assert not (built / "gen/go/config.go").exists()
+
+
+#: A page of this repository named as a path: `README`, or `docs/NAME.md` not under a URL (``regc.about.DOCS``).
+REPOSITORY_PAGE = re.compile(rb"\bREADME\b|(?<![\w/.-])docs/[\w/.-]+\.md")
+
+
+def test_files_regc_writes_into_a_project_name_no_page_of_this_repository(tmp_path: Path) -> None:
+    """New-user trial 3: regc.outputs pointed to 'README: "Generated files are tracked"' and init's regc.toml to
+    docs/configuration.md, neither of which is in the user's repository. What lands there says it in words or links."""
+    project = tmp_path / "p"
+    project.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True, capture_output=True,
+                   env={**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, "HOME": str(tmp_path)})
+    from regc.targets import builtin_names
+
+    made = run_regc("init", "--targets", ",".join(builtin_names()), "--hook", "pre-commit", "--ci", "github", cwd=project)
+    assert made.code == 0, made.err
+    assert run_regc("build", cwd=project).code == 0
+    written = {path.relative_to(project).as_posix(): path.read_bytes() for path in sorted(project.rglob("*"))
+               if path.is_file() and ".git" not in path.relative_to(project).parts}
+    assert {"regc.toml", manifest.NAME, "schema/registry.schema.json", "targets/go/config.go"} <= set(written)
+    named = {path: sorted({m.decode() for m in REPOSITORY_PAGE.findall(data)}) for path, data in written.items()
+             if REPOSITORY_PAGE.search(data)}
+    assert named == {}
+    assert b"https://github.com/koder-ai/regc/blob/main/docs/configuration.md" in written["regc.toml"]

@@ -169,3 +169,36 @@ def test_the_readme_registry_example_is_a_registry(tmp_path: Path) -> None:
     assert str(chain.primary) == "anthropic/claude-opus-4-7"
     assert [str(ref) for ref in chain.fallbacks] == ["openai/gpt-5.5"]
     assert [str(entry.ref) for entry in chain.pending] == ["perplexity/sonar-pro"]
+
+
+@pytest.mark.parametrize("command", ["regc check", "regc build --check"])
+def test_the_commands_tables_name_exit_2_where_the_command_exits_2(command: str, tmp_path: Path) -> None:
+    """New-user trial 3: `regc check` without a configuration exits 2, which the Commands table did not say."""
+    from tests.conftest import run_regc
+
+    (tmp_path / "registry.md").write_text("no configuration next to it\n")
+    done = run_regc(*command.split()[1:], cwd=tmp_path)
+    assert done.code == 2 and "regc init" in done.err, done.err
+    for page in (README, (ROOT / "docs/commands.md").read_text(encoding="utf-8")):
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{command}`"))
+        assert ", 2 no configuration" in row.rsplit("|", 2)[-2], row
+
+
+def test_no_paragraph_of_the_readme_is_there_twice() -> None:
+    """New-user trial 3: the paragraph on what regc promises stood twice, before and after `## Guarantees`."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", README) if len(p.strip()) > 80 and not p.lstrip().startswith("|")]
+    twice = {p[:80] for p in paragraphs if paragraphs.count(p) > 1}
+    assert not twice, twice
+
+
+def test_the_readme_gives_both_forms_that_exit_2_takes(tmp_path: Path) -> None:
+    """README said exit 2 "always" has `file:line:col:`; a call that cannot work (no configuration) has no file."""
+    from tests.conftest import run_regc
+
+    (tmp_path / "registry.md").write_text("# not a registry\n")
+    in_a_file = run_regc("lint", cwd=tmp_path)
+    no_config = run_regc("build", cwd=tmp_path)
+    assert in_a_file.code == 2 and re.match(r"registry\.md:\d+:\d+: error: ", in_a_file.err), in_a_file.err
+    assert no_config.code == 2 and no_config.err.startswith("error: "), no_config.err
+    promise = README[README.index("## Guarantees"):].split("\n\n")[1]
+    assert "`file:line:col: error: message`" in promise and "`error: message` for a call that cannot" in promise, promise

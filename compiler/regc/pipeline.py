@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from regc.errors import InputError, PluginError, RegcError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator
+    from collections.abc import Callable, Collection, Iterator, Mapping
 
     from regc.catalogs import Catalog
     from regc.io import write
@@ -120,6 +120,7 @@ class BuildResult:
     written: list[Change]
     not_ours: tuple[str, ...] = ()  # outputs over an existing file regc did not write (a check's; a build refuses them)
     notices: tuple[str, ...] = ()  # "target: what it left out" (``Target.notices``)
+    advice: dict[str, str] = dataclasses.field(default_factory=dict)  # not_ours path -> its target's advice (hand_written)
 
     @property
     def stale(self) -> list[Change]:
@@ -163,10 +164,42 @@ def _build(config: Config, *, check: bool, output_dir: Path | None, adopt: Colle
         locate = (lambda path: setting_line(config, settings.get(path, ""))) if config.file is not None else None
         # A file regc did not write is not overwritten (unless adopted); a check writes nothing, so it only compares.
         owned = None if check else {*edited, *adopt}
-        changes = write.plan(outputs, root, policy=write_policy(config, root, locate), owned=owned)
+        changes = write.plan(outputs, root, policy=write_policy(config, root, locate), owned=owned,
+                             advise=lambda path, existing: advice(config, settings, path, existing))
+        if not check:
+            _offer_adopted(config, settings, changes, edited)
         written = [] if check else write.apply(changes, root)
-    return BuildResult(registry, changes, written, tuple(write.not_ours(changes, {*edited, *adopt})) if check else (),
-                       tuple(notices))
+    not_ours = tuple(write.not_ours(changes, {*edited, *adopt})) if check else ()
+    olds = {change.path: change.old for change in changes}
+    return BuildResult(registry, changes, written, not_ours, tuple(notices),
+                       {path: found for path in not_ours if (found := advice(config, settings, path, olds[path] or b""))})
+
+
+def _offer_adopted(config: Config, settings: Mapping[str, str], changes: list[Change], edited: set[str]) -> None:
+    """Each adopted file (one ``write.plan`` would refuse but for ``--adopt``) goes to its target's ``adopting``, which
+    refuses it when the output would break what the file was part of (a Go file's package)."""
+    from regc.io import write
+
+    adopted = set(write.not_ours(changes, edited))
+    for change in changes:
+        if change.path in adopted and change.old is not None and (owner := _owner(config, settings.get(change.path, ""))):
+            owner[0].adopting(change.path, change.old, owner[1])
+
+
+def advice(config: Config, settings: Mapping[str, str], path: str, existing: bytes) -> str:
+    """What the target that writes ``path`` (``settings``: path -> the setting that names it, as ``render`` fills it)
+    advises about ``existing``, a file at that path that regc did not write: '' when it has nothing to add."""
+    owner = _owner(config, settings.get(path, ""))
+    return owner[0].hand_written(path, existing, owner[1]) if owner else ""
+
+
+def _owner(config: Config, setting: str) -> tuple[Target[Any], Any] | None:
+    """The configured target a setting (``targets.go.path``) belongs to, with its options; only for the rare file
+    regc did not write, so the configuration is read again rather than kept from ``render``."""
+    from regc import targets
+
+    name = setting.split(".")[1] if setting.count(".") >= 2 else ""
+    return next(((target, options) for target, options in targets.configured(config) if target.name == name), None)
 
 
 def write_policy(config: Config, root: Path, locate: Callable[[str], tuple[str, int]] | None = None) -> write.Policy:

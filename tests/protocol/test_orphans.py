@@ -93,6 +93,20 @@ def test_a_moved_output_left_in_the_index_stops_the_commit(repo: Repo) -> None:
     assert repo.commit("Rename the json output").returncode == 0
 
 
+def test_after_an_output_moved_the_hook_and_check_count_the_same_outputs(repo: Repo) -> None:
+    """New-user trial 3: the hook said "its 4 outputs agree" (the old path, gone as it should be, counted) where
+    `regc check` said "3 outputs agree" for the same tree."""
+    repo.write("regc.toml", MOVED)
+    repo.build()
+    repo.git("add", "-A")
+
+    hooked, checked = repo.regc("hook"), repo.regc("check")
+
+    assert hooked.code == 0 and checked.code == 0, hooked.err + checked.err
+    count = int(re.search(r"and (\d+) outputs agree", checked.err)[1])  # type: ignore[index]
+    assert f"regc: the staged registry.md and its {count} outputs agree" in hooked.err, (hooked.err, checked.err)
+
+
 def test_hook_fix_removes_the_orphan_from_the_working_tree(repo: Repo) -> None:
     repo.write("regc.toml", MOVED)
     repo.git("add", "regc.toml")

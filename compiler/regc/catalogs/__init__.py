@@ -131,7 +131,10 @@ def litellm_path(where: Diagnostic | None = None) -> tuple[Path, str | None]:
         if candidate.is_file():
             return candidate, _version("litellm")
     why = "the litellm package is not installed here" if not locations else f"the installed litellm has no {LITELLM_FILE}"
-    raise _name_error(where, f"catalog `litellm`: {why}; install it beside regc (`pip install 'regc[litellm]'`), or pass "
+    from regc.about import INSTALL_SOURCE
+
+    raise _name_error(where, f"catalog `litellm`: {why}; install it beside regc "
+                             f"(`pip install \"regc[litellm] @ {INSTALL_SOURCE}\"`), or pass "
                              "--catalog PATH to a copy of LiteLLM's cost map (model_prices_and_context_window.json from "
                              "https://github.com/BerriAI/litellm)")
 

@@ -47,7 +47,7 @@ def build(obj: Context, registry: str | None, output_dir: str | None, check: boo
         if result.stale:
             obj.out(diff(result.stale))
             for path in result.not_ours:
-                obj.log(f"{path}: {_stale(path, 'update', result.not_ours)}", fg="red")
+                obj.log(f"{path}: {_stale(path, 'update', result.not_ours, result.advice)}", fg="red")
             obj.log(f"regc: {len(result.stale)} of {len(result.changes)} outputs are stale; run `regc build` to update them", fg="red")
             return EXIT_FINDINGS
         obj.log(f"regc: {len(result.changes)} outputs are up to date")
@@ -63,10 +63,11 @@ def build(obj: Context, registry: str | None, output_dir: str | None, check: boo
     return EXIT_OK
 
 
-def _stale(path: str, status: str, not_ours: tuple[str, ...]) -> str:
+def _stale(path: str, status: str, not_ours: tuple[str, ...], advice: dict[str, str]) -> str:
     if path in not_ours:
+        more = f"; {advice[path]}" if path in advice else ""
         return (f"differs from the registry, and is a file regc did not generate, which `regc build` never overwrites: "
-                f"give the target another path, or hand the file over with `regc build --adopt {path}`")
+                f"give the target another path, or hand the file over with `regc build --adopt {path}`{more}")
     return _STALE[status]
 
 
@@ -98,7 +99,7 @@ def check(obj: Context, *, registry: str | None, policy: str | None, fmt: str | 
         else:
             obj.err(diff(result.stale))
         for change in result.stale:
-            obj.log(f"{change.path}: {_stale(change.path, change.status, result.not_ours)}", fg="red")
+            obj.log(f"{change.path}: {_stale(change.path, change.status, result.not_ours, result.advice)}", fg="red")
         from regc.reports import annotate
 
         if annotate.enabled():  # GitHub Actions: one annotation per stale output

@@ -53,6 +53,7 @@ def explain(obj: Context, *, registry: str | None, policy: str | None, today: da
     """Explain alias NAME (chain, prices, pending alternatives, rationale, findings) or rule NAME (its documentation)."""
     from regc import pipeline
     from regc.lint import known_rules
+    from regc.parse.suggest import nearest
     from regc.reports import explain as explaining
 
     config = obj.config(registry)
@@ -60,16 +61,20 @@ def explain(obj: Context, *, registry: str | None, policy: str | None, today: da
     rules_known = known_rules(policy_file) if kind != "alias" else {}
     if kind == "rule" or (kind is None and name in rules_known):
         if name not in rules_known:
-            raise UsageError(f"no rule {name!r}; `regc rules` lists them")
+            near = nearest(name, list(rules_known))
+            raise UsageError(f"no rule {name!r}; {f'did you mean `{near}`? ' if near else ''}`regc rules` lists them")
         if kind is None and config.registry_path.is_file():
             resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
             if name in {a.name for a in resolved.aliases}:
                 raise UsageError(f"{name!r} is both a rule and an alias; say which with --rule or --alias")
         return _explain_rule(obj, rules_known[name], fmt)
     resolved = pipeline.load(config.registry_path, display=config.display(config.registry_path))
-    if name not in {a.name for a in resolved.aliases}:
-        known = ", ".join(a.name for a in resolved.aliases)
-        raise UsageError(f"no alias {name!r} in {resolved.registry.path}; aliases: {known} (for a rule, `regc rules` lists them)")
+    aliases = [a.name for a in resolved.aliases]
+    if name not in aliases:  # the nearest alias, as `regc graph` says; else the nearest rule when either was meant
+        near, rule = nearest(name, aliases), nearest(name, list(rules_known)) if kind is None else None
+        hint = (f"did you mean `{near}`?" if near else f"did you mean the rule `{rule}`?" if rule
+                else f"aliases: {', '.join(aliases)}")
+        raise UsageError(f"no alias {name!r} in {resolved.registry.path}; {hint} (for a rule, `regc rules` lists them)")
     result = pipeline.lint(resolved, config, today=today.date() if today else None, policy=policy_file)
     findings = [f for f in result.findings if explaining.concerns(resolved, name, f.alias, f.model)]
     if fmt == "json":

@@ -97,7 +97,9 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
         return EXIT_OK
     judgement = result.judgement
     if judgement.ok:
-        obj.log(f"regc: the staged {judgement.registry} and its {len(judgement.outputs)} outputs agree")
+        # The files it generates, as `regc check` counts them: not an earlier output that is gone, as it should be.
+        generated = sum(output.expected is not None for output in judgement.outputs)
+        obj.log(f"regc: the staged {judgement.registry} and its {generated} outputs agree")
         return EXIT_OK
     on_disk = [] if fix else _regenerated_not_staged(repo, judgement)  # --fix writes them all and says so itself
     for output in judgement.bad:
@@ -125,8 +127,10 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
         config = judgement.config
         placed = {o.path: config.root / o.path for o in bad if o.expected is not None}
         for path in _not_ours(placed, judgement, config.root):
+            more = _advice(judgement, path)
             obj.log(f"note: {path} is a file regc did not generate, which `regc build` never overwrites: give the target "
-                    f"another path, or hand the file over with `{_build_command(obj, config_file)} --adopt {path}`")
+                    f"another path, or hand the file over with `{_build_command(obj, config_file)} --adopt {path}`"
+                    + (f"; {more}" if more else ""))
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
         given = config_file or (str(obj.config_file) if obj.config_file else None)
         again = f"regc hook --config {shlex.quote(given)} --fix" if given else "regc hook --fix"
@@ -176,7 +180,15 @@ def _refuse_foreign(placed: dict[str, Path], judgement: Judgement, policy: write
 
     found = _not_ours(placed, judgement, policy.root)
     if found:
-        raise foreign(found[0], policy.locate)
+        raise foreign(found[0], policy.locate, _advice(judgement, found[0]))
+
+
+def _advice(judgement: Judgement, path: str) -> str:
+    """What the target that writes ``path`` says about the file there, which regc did not write."""
+    from regc.pipeline import advice
+
+    location = judgement.config.root / path
+    return advice(judgement.config, judgement.settings, path, location.read_bytes()) if location.is_file() else ""
 
 
 def _not_ours(placed: dict[str, Path], judgement: Judgement, root: Path) -> list[str]:

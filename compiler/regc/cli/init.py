@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from regc.about import HOMEPAGE, __version__
+from regc.about import DOCS, HOMEPAGE, INSTALL_SOURCE, __version__
 from regc.cli.context import EXIT_OK, Context, pass_context
 from regc.errors import UsageError
 
@@ -27,8 +27,6 @@ DEFAULT_TARGETS = ("json",)
 HOOKS = ("git", "pre-commit", "none")
 CI = ("github", "none")
 CONFIG_KINDS = ("regc.toml", "pyproject")
-#: Where a user installs regc from (README "Adopt it in your repository"): the tag of this version.
-INSTALL_SOURCE = f"git+{HOMEPAGE}@v{__version__}"
 WORKFLOW = ".github/workflows/regc.yml"
 
 
@@ -58,7 +56,7 @@ def init(obj: Context, *, targets: str | None, registry: str | None, config_kind
     ask = sys.stdin.isatty()
     default_config = "pyproject" if (root / "pyproject.toml").is_file() else "regc.toml"
     plan = Plan(
-        targets=_targets(targets if targets is not None else _ask(ask, "Targets", ",".join(DEFAULT_TARGETS))),
+        targets=_targets(targets if targets is not None else _ask(ask, _targets_question(), ",".join(DEFAULT_TARGETS))),
         registry=_relative(registry if registry is not None else _ask(ask, "Registry file", "registry.md")),
         config=config_kind or _ask(ask, "Configuration", default_config, CONFIG_KINDS),
         hook=hook or _ask(ask, "Hook", "git", HOOKS),
@@ -91,8 +89,16 @@ def init(obj: Context, *, targets: str | None, registry: str | None, config_kind
         # git runs the hook at the repository's top: a project below it names its configuration file.
         done = install.install(hooks, args=["--config", below] if "/" in below else [])
         obj.out(f"{done.action} {os.path.relpath(done.path, root)}\n")
-    obj.log(f"regc: next: edit {plan.registry}, run `regc build`, then commit the registry with its outputs")
+    # pre-commit's own hook script is installed by pre-commit: without it, commits are not checked at all.
+    install_first = "run `pre-commit install` (it installs the hooks .pre-commit-config.yaml lists), " if plan.hook == "pre-commit" else ""
+    obj.log(f"regc: next: {install_first}edit {plan.registry}, run `regc build`, then commit the registry with its outputs")
     return EXIT_OK
+
+
+def _targets_question() -> str:
+    from regc.targets import all_targets
+
+    return f"Targets (comma-separated: {', '.join(all_targets())})"
 
 
 def scaffold(plan: Plan, root: Path, *, today: datetime.date) -> dict[str, tuple[str, bytes]]:
@@ -136,7 +142,8 @@ def config_text(plan: Plan, prefix: str) -> str:
     """The configuration: the registry, the policy and one table per target (at the target's default path)."""
     header = f"[{prefix}]\n" if prefix else ""
     dot = f"{prefix}." if prefix else ""
-    lines = ["# regc's configuration (its documentation: docs/configuration.md). `regc build` writes each target below at its path.\n",
+    lines = [f"# regc's configuration (its documentation: {DOCS}/configuration.md).\n"
+             "# `regc build` writes each target below at its path.\n",
              header, f'registry = "{plan.registry}"\n', 'policy = "policy.yaml"\n']
     for name in plan.targets:
         lines.append(f"\n[{dot}targets.{name}]\n")
@@ -229,8 +236,15 @@ def _no_foreign_hook(path: Path, root: Path) -> None:
 
 def _hooks_dir(root: Path) -> tuple[Path, Path]:
     """Where git takes hooks from, and the repository's top directory."""
+    import subprocess
+
     from regc.git.repo import Repo
 
+    inside = subprocess.run(["git", "rev-parse", "--git-dir"], cwd=root, capture_output=True, text=True, check=False)
+    if inside.returncode != 0:  # not a repository at all (a bare one is Repo.open's to refuse); `init` reads no history
+        raise UsageError(f"{root} is not in a git repository, and --hook git (the default) installs regc's hook into one; "
+                         "`regc init` wrote nothing: run `git init` first (or `regc init` inside your clone), "
+                         "or pass --hook none to set up without a hook")
     repo = Repo.open(root)
     return repo.hooks_dir(), repo.top
 

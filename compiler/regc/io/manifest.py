@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 #: The manifest's name, at the root of the outputs (the project root, or ``--output-dir``).
 NAME = "regc.outputs"
 
+#: What the manifest is, in words: it lands in the user's project, where this repository's docs are not.
 _ABOUT = (
-    "# The files regc generates in this project, one a line (README: \"Generated files are tracked\").\n"
+    "# The files regc generates in this project, one a line: its record of the files it owns here.\n"
     "# `regc build` removes a listed file that no target generates any more; `regc check` and the git hook report it.\n"
 )
 

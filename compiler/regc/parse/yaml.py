@@ -25,7 +25,7 @@ class _Strict(BaseModel):
 
 
 _STATUS = ("active (or absent), or `deprecated YYYY-MM-DD → replacement`: the sunset date, after which the alias is "
-           "removed, and the alias clients move to (docs/lifecycle.md)")
+           "removed, and the alias clients move to")
 
 
 class AliasFile(_Strict):

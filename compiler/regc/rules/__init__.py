@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from regc.about import HOMEPAGE
+from regc.about import DOCS
 from regc.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "regc.rules"
 #: Where the built-in rules' documentation lives (``docs/rules.md``, generated from the docstrings).
-DOCS_URL = f"{HOMEPAGE}/blob/main/docs/rules.md"
+DOCS_URL = f"{DOCS}/rules.md"
 #: The date the documentation examples are linted on (date rules need one to be reproducible).
 EXAMPLES_TODAY = datetime.date(2026, 11, 22)
 

@@ -6,7 +6,7 @@ a price (`$2.50`, `$0.02/image`, `0.20-0.60`), `free`, or `n/a` where the price 
 output of an embedding or transcription model). A model is local when its provider is marked `local` in
 regc's provider table (`ollama`, or `local = true` in the configuration's `[providers.NAME]`) or both its
 prices are `free`. One finding per model: at its Models row, or where it is first routed when it has
-no row.
+no row (naming the Models row one edit away, if there is one: a typo such as `gpt-5.4-mnii`).
 
 Fails (`openai/o3` is routed, and the Models table gives no output price):
 
@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from regc.parse.suggest import one_edit
 from regc.rules import Hit, Rule, RuleOptions
 
 if TYPE_CHECKING:
@@ -67,8 +68,11 @@ class PricePresent(Rule[RuleOptions]):
                 continue
             model = ctx.model(ref)
             if model is None:
+                near = next((row for row in ctx.registry.models if one_edit(str(ref), str(row.ref))), None)
+                fix = (f"did you mean `{near.ref}` (line {near.pos.line})? If not, add a row with its prices" if near
+                       else "add one with its prices")
                 yield Hit(f"`{ref}` ({routed.role} of `{alias_name}`) has no row in the Models table, so no input or output price; "
-                          "add one with its prices", routed.entry.pos.line, routed.entry.pos.col, model=str(ref))
+                          f"{fix}", routed.entry.pos.line, routed.entry.pos.col, model=str(ref))
                 continue
             missing = [name for name, cell in (("input", model.input), ("output", model.output)) if cell is None]
             if missing:

@@ -100,6 +100,17 @@ class Target(Generic[OptionsT]):
     def render(self, registry: ResolvedRegistry, options: OptionsT) -> dict[str, bytes]:
         raise NotImplementedError
 
+    def hand_written(self, path: str, existing: bytes, options: OptionsT) -> str:
+        """Advice for an output ``path`` that names ``existing``, a file regc did not write: what the refusal to
+        overwrite it (and ``regc check``'s note) adds to its own ways out, such as an option that fits such a file.
+        '' (nothing to add) by default."""
+        return ""
+
+    def adopting(self, path: str, existing: bytes, options: OptionsT) -> None:
+        """Called before ``regc build --adopt PATH`` replaces ``existing``, a file regc did not write, with this
+        target's output: raises ``InputError`` when that output would break what the file was part of (a Go
+        file's package). Accepts by default."""
+
     def environment(self, registry: ResolvedRegistry, options: OptionsT) -> dict[str, list[str]]:
         """The environment variables the program that reads the output needs set, each with what needs it
         (``regc doctor`` checks them before the gateway starts). None by default."""

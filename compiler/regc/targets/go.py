@@ -166,6 +166,56 @@ class GoTarget(Target[GoOptions]):
             text = splice(self.read(options.path), text, options.path, options.marker)
         return {options.path: text.encode("utf-8")}
 
+    def hand_written(self, path: str, existing: bytes, options: GoOptions) -> str:
+        found = package_clause(existing)
+        if found is None:
+            return ""
+        name = found[0]
+        own = (f'adopt it with `package = "{name}"` in the go target\'s options (it writes `package {options.package}`, '
+               f"which the other files of package {name} would not build with)" if name != options.package else "adopt it")
+        return (f"it is Go source of package {name}: to let regc write the whole file, {own}; to keep its hand-written code, "
+                f'set `mode = "block"` and put the lines `// regc:begin {options.marker}` and `// regc:end {options.marker}` '
+                "where the maps belong")
+
+    def adopting(self, path: str, existing: bytes, options: GoOptions) -> None:
+        found = package_clause(existing)
+        if options.mode != "file" or found is None or found[0] == options.package:
+            return
+        name, line, col = found
+        raise InputError.at(path, line, (
+            f"`--adopt {path}` would replace `package {name}` with `package {options.package}` (the go target's `package` "
+            f"option), and the other files of package {name} would no longer build with it: set `package = \"{name}\"` in the "
+            f'go target\'s options, or keep this file\'s own code with `mode = "block"` and the lines `// regc:begin '
+            f"{options.marker}` and `// regc:end {options.marker}` where the maps belong; nothing was written"), col)
+
+
+def package_clause(source: bytes) -> tuple[str, int, int] | None:
+    """The package name of Go source, with the line and column of the clause; None when ``source`` does not start,
+    after comments and blank lines, with a package clause (it is not Go source). One pass, no regex over the prefix."""
+    text = source.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    at, end = 0, len(text)
+    while at < end:
+        if text[at] in " \t\r\n":
+            at += 1
+        elif text.startswith("//", at):
+            newline = text.find("\n", at)
+            at = end if newline < 0 else newline + 1
+        elif text.startswith("/*", at):
+            close = text.find("*/", at + 2)
+            if close < 0:
+                return None
+            at = close + 2
+        else:
+            break
+    match = _PACKAGE.match(text, at)
+    if match is None:
+        return None
+    line = text.count("\n", 0, at) + 1
+    return match["name"], line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+_PACKAGE = re.compile(r"package[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\b")
+
 
 def _template() -> Template:
     return templates().get_template("go.go.jinja")
