@@ -341,6 +341,8 @@ def proxies(upstream: Upstream, tmp_path_factory: pytest.TempPathFactory) -> Ite
             started.launched[name] = launch(root / "config.yaml", env, niceness=10 if started.launched else 0)
         yield started
     finally:
+        for process, _ in started.launched.values():  # all asked to end at once, then each waited for
+            process.terminate()
         for process, _ in started.launched.values():
             stop(process, timeout=20)
 
