@@ -4,8 +4,9 @@ Each output is stored as a file of its own type under __snapshots__/, to be
 reviewed like code: `pytest --snapshot-update` rewrites them, `git diff` shows
 what changed. Two copies are not kept: this repository's own outputs are its
 committed targets/ and schema/ (`tests/test_repository.py` checks they are what
-registry.md builds), and features.yaml must build byte for byte what
-features.md builds (checked below), so only the markdown form is stored.
+registry.md builds), and each good YAML fixture (features.yaml, lifecycle.yaml)
+must build byte for byte what its markdown twin builds (checked below), so only
+the markdown form is stored.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def test_ir(path: Path, snapshot: SnapshotAssertion) -> None:
 
 
 TARGET_REGISTRIES = [path for path in GOOD if path.suffix == ".md"]
+YAML_TWINS = [path.stem for path in GOOD if path.suffix == ".yaml"]  # each has a markdown twin of the same stem
 REGISTRY_TARGETS = [name for name in targets.builtin_names() if name != "schema"]  # schema: independent of the registry, one snapshot below
 
 
@@ -55,14 +57,16 @@ def test_target_output(path: Path, target_name: str, snapshot: SnapshotAssertion
         assert data == snapshot(name=Path(output_path).name, extension_class=file_snapshot(suffix))
 
 
+@pytest.mark.parametrize("stem", YAML_TWINS)
 @pytest.mark.parametrize("target_name", REGISTRY_TARGETS)
-def test_the_yaml_form_builds_what_the_markdown_form_builds(target_name: str) -> None:
-    """Byte for byte, but for the source file the generated-code header names."""
+def test_the_yaml_form_builds_what_the_markdown_form_builds(target_name: str, stem: str) -> None:
+    """Byte for byte, but for the source file the generated-code header names (so tests that run a consumer on
+    a good fixture, such as tests/test_litellm_proxy.py, need run only its markdown form)."""
     good = ROOT / "tests/fixtures/good"
-    from_markdown = _render(good / "features.md", target_name)
-    assert all(b"from features.md" in data for data in from_markdown.values())
-    expected = {path: data.replace(b"features.md", b"features.yaml") for path, data in from_markdown.items()}
-    assert _render(good / "features.yaml", target_name) == expected
+    from_markdown = _render(good / f"{stem}.md", target_name)
+    assert all(f"from {stem}.md".encode() in data for data in from_markdown.values())
+    expected = {path: data.replace(f"{stem}.md".encode(), f"{stem}.yaml".encode()) for path, data in from_markdown.items()}
+    assert _render(good / f"{stem}.yaml", target_name) == expected
 
 
 def test_schemas(snapshot: SnapshotAssertion) -> None:
