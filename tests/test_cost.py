@@ -195,6 +195,11 @@ def test_a_model_the_registry_does_not_list_is_flagged(tmp_path: Path) -> None:
     ('[{"model_group": "chat", "model": "acme/big", "startTime": "2026-11-01T00:00:00Z"}]\n[{"model_group": "chat"}]', "2:1",
      "extra data after the spend logs"),  # two exports appended to one file: the second is never dropped silently
     ("[" * 100_000 + "]" * 100_000, "1:1", "the JSON is nested too deep to read"),
+    ('[{"model_group": "chat", "model": "acme/big", "spend": 1, "spend": 2, "startTime": "2026-11-01T00:00:00Z"}]', "1:47",
+     "spend: the key appears twice in this log"),  # as a CSV's column twice: never one of them picked silently
+    ('alias,requests,input_tokens,output_tokens\n"chat","1","1,000,000","0"\n', "2:12",
+     "input_tokens: expected a whole number such as 120000 (no separators), found '1,000,000'"),  # a spreadsheet's export
+    ('alias,requests,input_tokens,output_tokens\n"chat,1,100,0\n', "2:1", "a double quote that is never closed"),
     ('[{"model_group": "caht", "model": "acme/big", "startTime": "2026-11-01T00:00:00Z"},\n'
      ' {"model_group": "chat", "model": "acme/big", "startTime": "2026-11-02T00:00:00Z"}]', "1:3", "did you mean `chat`?"),
     ('[{"model_group": "chat", "model": "acme/big", "startTime": "yesterday"}]', "1:47", "startTime: expected an ISO 8601 time"),

@@ -150,7 +150,11 @@ def _read_csv(text: str, path: str, period_days: Decimal | None) -> UsageFile:
     for number, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
-        fields = _fields(raw)
+        try:
+            fields = _fields(raw)
+        except _QuoteError as exc:
+            fail(number, exc.col, "a double quote that is never closed: expected a field wrapped in a pair of quotes")
+            continue
         if header is None:
             header = [name for name, _ in fields]
             suggested = set()
@@ -227,17 +231,37 @@ def _shown(text: str) -> str:
     return repr(text if len(text) <= 24 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)")
 
 
+class _QuoteError(ValueError):
+    def __init__(self, col: int) -> None:
+        super().__init__(col)
+        self.col = col
+
+
 def _fields(line: str) -> list[tuple[str, int]]:
-    """A CSV line's fields, stripped of spaces and one pair of double quotes, each with its 1-based column."""
+    """A CSV line's fields, stripped of spaces and one pair of double quotes, each with its 1-based column.
+
+    A quoted field may hold commas, as a spreadsheet exports `"1,000,000"` (the number's check then says that it
+    takes no separators); a quote never closed is a ``_QuoteError`` at its column.
+    """
     found = []
     start = 0
-    for part in line.split(","):
+    parts = line.split(",")
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        begin = start + (len(part) - len(part.lstrip()))
+        if part.lstrip().startswith('"'):
+            while not (len(part.strip()) >= 2 and part.strip().endswith('"')) and index + 1 < len(parts):
+                index += 1
+                part += "," + parts[index]
+            if not (len(part.strip()) >= 2 and part.strip().endswith('"')):
+                raise _QuoteError(begin + 1)
         stripped = part.strip()
-        col = start + (len(part) - len(part.lstrip())) + 1
         if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
             stripped = stripped[1:-1].strip()
-        found.append((stripped, col))
+        found.append((stripped, begin + 1))
         start += len(part) + 1
+        index += 1
     return found
 
 
@@ -263,6 +287,10 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
         if not isinstance(log, dict):
             line, col = _position(text, offset)
             errors.append(Diagnostic(path, line, col, "expected a spend log (a JSON object with model_group, model, prompt_tokens, ...)"))
+            continue
+        if isinstance(log, _Object) and log.twice:
+            at(log.twice[0], f"{log.twice[0]}: the key appears twice in this log; expected each key once (JSON readers "
+                             "disagree on which value counts)")
             continue
         if log.get("status") == "failure":
             continue
@@ -350,6 +378,25 @@ def _int_of(text: str) -> object:
     return _LongNumber(text) if len(text) > _MAX_DIGITS else int(text)
 
 
+class _Object(dict[str, object]):
+    """A JSON object with the keys it wrote more than once (readers disagree on which value counts: none is taken)."""
+
+    twice: tuple[str, ...] = ()
+
+
+def _object_of(pairs: list[tuple[str, object]]) -> _Object:
+    found = _Object(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        twice: list[str] = []
+        for key, _ in pairs:
+            if key in seen and key not in twice:
+                twice.append(key)
+            seen.add(key)
+        found.twice = tuple(twice)
+    return found
+
+
 def _json_shown(value: object) -> str:
     if isinstance(value, _LongNumber):
         return _shown(str(value))
@@ -361,7 +408,7 @@ def _json_shown(value: object) -> str:
 def _json_objects(text: str, path: str) -> tuple[list[tuple[object, int]], list[Diagnostic]]:
     """The array's items, each with its offset in ``text`` (for ``file:line:col``); the array is the whole file."""
     # A recorded spend keeps the digits the gateway wrote; an overlong number stays text (``_LongNumber``).
-    decoder = json.JSONDecoder(parse_float=_number_of, parse_int=_int_of)
+    decoder = json.JSONDecoder(parse_float=_number_of, parse_int=_int_of, object_pairs_hook=_object_of)
     try:
         document, end = decoder.raw_decode(text, len(text) - len(text.lstrip()))
     except json.JSONDecodeError as exc:
