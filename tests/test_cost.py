@@ -149,6 +149,8 @@ def test_a_wider_tolerance_lets_the_difference_pass() -> None:
     assert _cost("--usage", COST / "spend-logs.json", "--tolerance", "150")[0] == 0
     assert _cost("--usage", COST / "spend-logs.json", "--tolerance-usd", "0.50")[0] == 0
     assert _cost("--usage", COST / "spend-logs.json", "--tolerance", "-1")[0] == 2
+    assert _cost("--usage", COST / "spend-logs.json", "--tolerance", "1e400")[0] == 2  # bounded, as every usage number
+    assert _cost("--usage", COST / "spend-logs.json", "--period-days", "1e-30")[0] == 2
 
 
 def test_a_model_the_registry_does_not_list_is_flagged(tmp_path: Path) -> None:

@@ -25,8 +25,8 @@ def _decimal(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
         number = Decimal(value)
     except InvalidOperation:
         number = Decimal(-1)
-    if not number.is_finite() or number < 0:
-        raise click.BadParameter(f"expected a number such as 7 or 2.5, found {value!r}")
+    if not number.is_finite() or number < 0 or number > 10**9:  # a bound keeps every figure exact (reports.cost)
+        raise click.BadParameter(f"expected a number from 0 to 1,000,000,000 such as 7 or 2.5, found {value!r}")
     if param.name == "period_days":
         from regc.reports.cost import period_problem
 
