@@ -410,10 +410,16 @@ def _models(raw_models: tuple[RawModel, ...], errors: DiagnosticCollector) -> li
             continue
         seen[ref_text] = raw.pos.line
         fields: dict[str, Any] = {}
+        unread = False
         for field, cell in raw.cells:
             try:
                 fields.update(_model_cell(field, cell.value))
             except cells.CellError as exc:
+                if raw.missing and not unread:  # the cause, said once before what it made of the cells after it
+                    errors.error(raw.pos.line, f"`{ref_text}`'s row writes {raw.missing} cell{'s' if raw.missing > 1 else ''} "
+                                 "fewer than the Models header, so the cells after the gap are read one column early; "
+                                 "write an empty cell as `| |`", raw.pos.col)
+                unread = True
                 errors.error(cell.pos.line, f"`{ref_text}` {field.replace('_', ' ')}: {exc}", cell.pos.col)
         models.append(Model(ref=ModelRef.parse(ref_text), **_at(raw.pos), **fields))
     return models

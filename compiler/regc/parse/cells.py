@@ -283,6 +283,8 @@ def alias_name_problem(name: str) -> str:
         return (f"alias name {name[:24]!r}... is {len(name)} characters long; at most {MAX_ALIAS_NAME} (clients send it "
                 "as the model, and gateways keep it in columns of bounded length)")
     message = f"alias name {name!r} may contain only letters, digits, '.', '_' and '-', starting with a letter or digit"
+    if name.count("`") >= 2 and not name.startswith("`"):  # `fast` ; `provider/model`: two cells run together
+        return message + "; it holds two code spans, as two cells would: separate the table's columns with `|`"
     odd = _odd_character(name)
     if odd is not None:
         import unicodedata

@@ -926,5 +926,6 @@ def _model_rows(table: _Table, waivers: list[RawWaiver], errors: DiagnosticColle
         )
         model_ref = _unquoted(ref.value)
         waivers.extend(dataclasses.replace(w, model=w.model or model_ref) for w in table.row_waivers.get(index, ()))
-        found.append(RawModel(ref=Text(model_ref, ref.pos), cells=cells_by_field, pos=ref.pos))
+        missing = max(0, len(table.header) - table.widths[index]) if index < len(table.widths) else 0
+        found.append(RawModel(ref=Text(model_ref, ref.pos), cells=cells_by_field, pos=ref.pos, missing=missing))
     return found

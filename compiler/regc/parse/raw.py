@@ -70,6 +70,7 @@ class RawModel:
     ref: Text
     cells: tuple[tuple[str, Text], ...]
     pos: Pos
+    missing: int = 0  # cells the row's line writes fewer than its header has (markdown pads them; YAML: 0)
 
 
 @dataclasses.dataclass(frozen=True)
