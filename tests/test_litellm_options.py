@@ -138,3 +138,18 @@ def test_build_warns_about_an_alias_the_proxy_will_not_serve(tmp_path: Path) -> 
     assert all(f'# not served: "{w.split("not served: ", 1)[1].removesuffix(" (`regc lint` says why)")}"' in written for w in warnings)
     ours = run_regc("--no-cache", "build", "--output-dir", str(tmp_path / "ours"), cwd=ROOT)
     assert ours.code == 0 and "warning" not in ours.err
+
+
+def test_build_warns_about_a_routed_model_without_a_models_row(tmp_path: Path) -> None:
+    """A mistyped model id still routes (to a model no one prices): `regc build` names it, with the row it may mean."""
+    registry = (ROOT / "tests/fixtures/good/features.md").read_text(encoding="utf-8")
+    assert registry.count("| **Primary** | `anthropic/claude-opus-4-7` |") == 1
+    (tmp_path / "registry.md").write_text(registry.replace("| **Primary** | `anthropic/claude-opus-4-7` |",
+                                                           "| **Primary** | `anthropic/claude-opus-4-8` |"))
+    (tmp_path / "regc.toml").write_text('registry = "registry.md"\n\n[targets.json]\npath = "out.json"\n')
+
+    result = run_regc("build", cwd=tmp_path)
+
+    assert result.code == 0
+    assert ("regc: warning: registry: `anthropic/claude-opus-4-8` (routed by `reasoning`) has no Models row, so no gateway "
+            "gets a price for it; did you mean `anthropic/claude-opus-4-7`? (`regc lint` says why)") in result.err.splitlines()

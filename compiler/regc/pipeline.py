@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from regc.io.write import Change
     from regc.lint import LintResult
     from regc.lint.policy import Policy
+    from regc.model import ModelRef
     from regc.model.config import Config
     from regc.model.openrouter import IdMap
     from regc.model.resolve import ResolvedRegistry
@@ -119,7 +120,7 @@ class BuildResult:
     changes: list[Change]
     written: list[Change]
     not_ours: tuple[str, ...] = ()  # outputs over an existing file regc did not write (a check's; a build refuses them)
-    notices: tuple[str, ...] = ()  # "target: what it left out" (``Target.notices``)
+    notices: tuple[str, ...] = ()  # "target: what it left out" (``Target.notices``), "registry: a model without a price"
     advice: dict[str, str] = dataclasses.field(default_factory=dict)  # not_ours path -> its target's advice (hand_written)
 
     @property
@@ -143,7 +144,7 @@ def _build(config: Config, *, check: bool, output_dir: Path | None, adopt: Colle
     registry = load(config.registry_path, display=config.display(config.registry_path))
     settings: dict[str, str] = {}
     edited: set[str] = set()
-    notices: list[str] = []
+    notices = unpriced(registry)
     outputs = generate(registry, config, settings=settings, edited=edited, notices=notices)
     unknown = sorted(set(adopt) - set(outputs))
     if unknown:
@@ -200,6 +201,27 @@ def _owner(config: Config, setting: str) -> tuple[Target[Any], Any] | None:
 
     name = setting.split(".")[1] if setting.count(".") >= 2 else ""
     return next(((target, options) for target, options in targets.configured(config) if target.name == name), None)
+
+
+def unpriced(registry: ResolvedRegistry) -> list[str]:
+    """A notice for each routed model of a registry that has a Models table but no row for that model (a mistyped id,
+    as often as not): every gateway gets it without a price. ``regc lint`` (``price-present``) fails on it; a build,
+    which does not lint, still says so."""
+    if not registry.registry.models:
+        return []  # a registry without prices at all: nothing was dropped from one
+    from regc.parse.suggest import nearest
+
+    routed: dict[int, tuple[ModelRef, str]] = {}  # by identity: a reference is one shared object per text, mostly
+    for alias in registry.aliases:
+        for ref in registry.resolve(alias.name).models:  # the targets resolve the same chains: cached
+            routed.setdefault(id(ref), (ref, alias.name))
+    found: dict[str, str] = {}
+    for ref, routed_by in routed.values():
+        if registry.model(ref) is None and str(ref) not in found:
+            near = nearest(str(ref), [str(model.ref) for model in registry.models])
+            found[str(ref)] = (f"registry: `{ref}` (routed by `{routed_by}`) has no Models row, so no gateway gets a price "
+                               "for it" + (f"; did you mean `{near}`?" if near else ""))
+    return list(found.values())
 
 
 def write_policy(config: Config, root: Path, locate: Callable[[str], tuple[str, int]] | None = None) -> write.Policy:
