@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from regc.targets import Target, TargetOptions, header
+from regc.targets._json import compact
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -360,7 +361,6 @@ def _provider_blocks(reach: dict[str, _Reached | str], used: dict[str, dict[str,
                      options: BifrostOptions) -> dict[str, str]:
     """Each Bifrost provider's block: the keys of every regc provider it serves (in name order), its network settings
     and one pricing override per priced model (a model id two of them share is priced as the first one says)."""
-    dumps = json.JSONEncoder(ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode
     keys: dict[str, list[str]] = {}
     networks: dict[str, dict[str, object]] = {}
     overrides: dict[str, dict[str, str]] = {}
@@ -369,7 +369,7 @@ def _provider_blocks(reach: dict[str, _Reached | str], used: dict[str, dict[str,
         assert isinstance(reached, _Reached)  # only reached providers' models are used
         refs = used[name]
         target = reached.bifrost.name
-        keys.setdefault(target, []).extend(dumps(key) for key in reached.bifrost.keys(name, reached.entry, sorted(refs)))
+        keys.setdefault(target, []).extend(compact(key) for key in reached.bifrost.keys(name, reached.entry, sorted(refs)))
         network = networks.setdefault(target, {})
         if reached.url is not None:
             network["base_url"] = reached.url
@@ -381,12 +381,12 @@ def _provider_blocks(reach: dict[str, _Reached | str], used: dict[str, dict[str,
             priced = overrides.setdefault(target, {})
             for model in sorted(refs):
                 if model not in priced and (override := pricing_override(model, registry.model(refs[model]))) is not None:
-                    priced[model] = dumps(override)
+                    priced[model] = compact(override)
     blocks: dict[str, str] = {}
     for target, encoded in keys.items():
         parts = ['      "keys": ' + _list(encoded, "        ", "      ")]
         if networks[target]:
-            parts.append(f'      "network_config": {dumps(networks[target])}')
+            parts.append(f'      "network_config": {compact(networks[target])}')
         if written := overrides.get(target):
             parts.append('      "pricing_overrides": ' + _list([written[model] for model in sorted(written)], "        ", "      "))
         blocks[target] = "{\n" + ",\n".join(parts) + "\n    }"

@@ -35,7 +35,7 @@ from pydantic import Field, StrictBool, StringConstraints
 from regc.errors import Diagnostic, InputError
 from regc.model.openrouter import ID_PATTERN, IdMap
 from regc.targets import Target, TargetOptions, header
-from regc.targets._json import object_lines
+from regc.targets._json import compact, object_lines
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -108,9 +108,8 @@ class OpenRouterTarget(Target[OpenRouterOptions]):
         return {options.path: text.encode("ascii")}
 
 
-def encode(value: object) -> str:
-    """A preset body as it is written and sent: compact JSON, keys sorted, ASCII only."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+#: A preset body as it is written and sent: compact JSON, keys sorted, ASCII only.
+encode = compact
 
 
 def provider_settings(options: OpenRouterOptions) -> dict[str, object]:

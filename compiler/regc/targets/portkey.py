@@ -59,7 +59,7 @@ from pydantic import Field
 
 from regc.errors import InputError
 from regc.targets import Target, TargetOptions, header
-from regc.targets._json import object_lines
+from regc.targets._json import compact, object_lines
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
@@ -123,9 +123,8 @@ class PortkeyTarget(Target[PortkeyOptions]):
         return {options.path: text.encode("ascii")}
 
 
-def header_value(config: object) -> str:
-    """A config as a client sends it in ``x-portkey-config``: compact JSON, ASCII only."""
-    return json.dumps(config, separators=(",", ":"), sort_keys=True)
+#: A config as a client sends it in ``x-portkey-config``: compact JSON, keys sorted, ASCII only.
+header_value = compact
 
 
 def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str, str], dict[str, list[str]]]:
