@@ -221,7 +221,7 @@ def _target(ref: ModelRef, provider: Provider | None) -> dict[str, object] | Non
                 "api_version": provider.api_version, "override_params": {"model": ref.model}}
     return {
         "provider": NATIVE.get(ref.provider or "", "openai"),
-        "api_key": f"${{{provider.api_key_env}}}" if provider.api_key_env else NO_KEY,
+        "api_key": _placeholder(provider.api_key_env),
         "custom_host": provider.api_base,
         "override_params": {"model": ref.model},
     }
