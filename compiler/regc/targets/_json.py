@@ -22,3 +22,10 @@ def object_lines(values: dict[str, str]) -> str:
     if not values:
         return "{}"
     return "{\n" + ",\n".join(f"    {json.dumps(key)}: {values[key]}" for key in sorted(values)) + "\n  }"
+
+
+def document(notice: str, member: str, values: dict[str, str], left_out: dict[str, str]) -> bytes:
+    """The whole file: the generated-file notice as ``$comment``, each alias's encoded value under ``member``, and
+    under ``left_out`` each alias's encoded list of what was left out and why. ASCII throughout."""
+    return (f'{{\n  "$comment": {json.dumps(notice)},\n'
+            f'  {json.dumps(member)}: {object_lines(values)},\n  "left_out": {object_lines(left_out)}\n}}\n').encode("ascii")
