@@ -133,7 +133,8 @@ def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str
     """
     table = options.providers()
     head, tail = _config_parts(options)
-    encoded: dict[tuple[str | None, str], str | None] = {}
+    # (provider, model) -> its target's header value, or why it cannot be reached: each model is looked at once
+    encoded: dict[tuple[str | None, str], tuple[str, bool]] = {}
     configs: dict[str, str] = {}
     left_out: dict[str, list[str]] = {}
     for alias in registry.aliases:
@@ -146,16 +147,13 @@ def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str
         targets: list[str] = []
         for ref in chain.models:
             key = (ref.provider, ref.model)
-            if key not in encoded:
-                made = _target(ref, table.get(ref.provider or ""))
-                encoded[key] = None if made is None else header_value(made)
-            if (value := encoded[key]) is None:
+            hit = encoded.get(key)
+            if hit is None:
                 provider = table.get(ref.provider or "")
-                reasons.append(f"{ref}: Portkey's vertex-ai takes a service account's JSON or an access token inside the config; "
-                               "regc writes no credential into a file" if provider is not None and provider.kind == "vertex"
-                               else f"{ref}: provider {ref.provider!r} has no api_base to send it to")
-            else:
-                targets.append(value)
+                made = _target(ref, provider)
+                hit = encoded[key] = (header_value(made), True) if made is not None else (_unreachable(ref, provider), False)
+            value, reached = hit
+            (targets if reached else reasons).append(value)
         if not targets:
             reasons.append("no model of its chain can be reached: no config")
         else:
@@ -192,6 +190,14 @@ def _config_parts(options: PortkeyOptions) -> tuple[str, str]:
     whole = header_value(config([marker], options))  # type: ignore[list-item]
     head, _, tail = whole.partition(json.dumps(marker))
     return head, tail
+
+
+def _unreachable(ref: ModelRef, provider: Provider | None) -> str:
+    """Why the gateway cannot be sent ``ref`` (``_target`` made no target for it)."""
+    if provider is not None and provider.kind == "vertex":
+        return (f"{ref}: Portkey's vertex-ai takes a service account's JSON or an access token inside the config; "
+                "regc writes no credential into a file")
+    return f"{ref}: provider {ref.provider!r} has no api_base to send it to"
 
 
 def _placeholder(variable: str | None) -> str:
