@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import localcontext
 from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from regc.targets import Target, TargetOptions, header
 from regc.targets._json import compact
+from regc.targets._prices import MTOK, TOKEN_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -168,9 +169,6 @@ _text: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 #: The CEL literal's characters written as themselves; every other one is an escape.
 _PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-_MTOK = Decimal(1_000_000)
-_TOKEN_KEYS = {"input": "input_cost_per_token", "output": "output_cost_per_token",
-               "cache_read": "cache_read_input_token_cost", "cache_write": "cache_creation_input_token_cost"}
 
 
 class BifrostOptions(TargetOptions):
@@ -421,7 +419,7 @@ def _price(column: str, price: PriceCell, generated: bool) -> tuple[str, float] 
     with localcontext() as ctx:
         ctx.prec = 28
         if price.unit == "mtok":
-            return _TOKEN_KEYS[column], float(price.usd / _MTOK)
+            return TOKEN_KEYS[column], float(price.usd / MTOK)
         if price.unit == "image" and column in {"input", "output"}:
             return ("output" if generated else column) + "_cost_per_image", float(price.usd)
         if price.unit in {"minute", "second"} and column == "input":
