@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import regc
-from tests.conftest import FIXTURES, require_module, run_regc, serving
+from tests.conftest import FIXTURES, ROOT, missing_tool, require_module, run_regc, serving
 from tests.test_litellm_providers import FakeCloud, Upstream
 from tests.test_portkey import fake_key, fill_keys, gateway  # noqa: F401 - the gateway fixture, started once per module
 
@@ -108,7 +108,7 @@ def test_every_key_of_the_provider_kinds_is_one_the_gateway_reads(document: dict
     from tests.test_portkey import START_SERVER, _schema_keys
 
     if not START_SERVER.is_file():
-        pytest.skip("the Portkey gateway is not installed (the live tests above report it)")
+        missing_tool(f"the Portkey gateway is not installed at {START_SERVER.relative_to(ROOT)}")
     source = START_SERVER.read_text(encoding="utf-8")
     match = re.search(r"const (\w+)=(\w+)\.object\(\{strategy:\2\.object\(\{mode:", source)
     assert match

@@ -205,11 +205,11 @@ def configured(config: Config, read: Callable[[str], bytes | None] | None = None
     providers = config.providers()  # one table for every target: each reads it through TargetOptions.providers(), a copy
     for name, table in selected.items():
         if name not in available:
-            import difflib
+            from regc.parse.suggest import nearest
 
             known = ", ".join(available)
-            near = difflib.get_close_matches(name, list(available), n=1, cutoff=0.6)
-            hint = f"did you mean {near[0]!r}? " if near else ""
+            near = nearest(name, list(available))
+            hint = f"did you mean {near!r}? " if near else ""
             errors.append(Diagnostic(where, line(f"{prefix}.{name}"), 1, f"unknown target {name!r}; {hint}known targets: {known}"))
             continue
         cls = available[name]

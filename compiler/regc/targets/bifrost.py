@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import localcontext
 from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from regc.targets import Target, TargetOptions, header
+from regc.targets._json import compact
+from regc.targets._prices import MTOK, TOKEN_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -167,9 +169,6 @@ _text: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 #: The CEL literal's characters written as themselves; every other one is an escape.
 _PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-_MTOK = Decimal(1_000_000)
-_TOKEN_KEYS = {"input": "input_cost_per_token", "output": "output_cost_per_token",
-               "cache_read": "cache_read_input_token_cost", "cache_write": "cache_creation_input_token_cost"}
 
 
 class BifrostOptions(TargetOptions):
@@ -360,7 +359,6 @@ def _provider_blocks(reach: dict[str, _Reached | str], used: dict[str, dict[str,
                      options: BifrostOptions) -> dict[str, str]:
     """Each Bifrost provider's block: the keys of every regc provider it serves (in name order), its network settings
     and one pricing override per priced model (a model id two of them share is priced as the first one says)."""
-    dumps = json.JSONEncoder(ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode
     keys: dict[str, list[str]] = {}
     networks: dict[str, dict[str, object]] = {}
     overrides: dict[str, dict[str, str]] = {}
@@ -369,7 +367,7 @@ def _provider_blocks(reach: dict[str, _Reached | str], used: dict[str, dict[str,
         assert isinstance(reached, _Reached)  # only reached providers' models are used
         refs = used[name]
         target = reached.bifrost.name
-        keys.setdefault(target, []).extend(dumps(key) for key in reached.bifrost.keys(name, reached.entry, sorted(refs)))
+        keys.setdefault(target, []).extend(compact(key) for key in reached.bifrost.keys(name, reached.entry, sorted(refs)))
         network = networks.setdefault(target, {})
         if reached.url is not None:
             network["base_url"] = reached.url
@@ -381,12 +379,12 @@ def _provider_blocks(reach: dict[str, _Reached | str], used: dict[str, dict[str,
             priced = overrides.setdefault(target, {})
             for model in sorted(refs):
                 if model not in priced and (override := pricing_override(model, registry.model(refs[model]))) is not None:
-                    priced[model] = dumps(override)
+                    priced[model] = compact(override)
     blocks: dict[str, str] = {}
     for target, encoded in keys.items():
         parts = ['      "keys": ' + _list(encoded, "        ", "      ")]
         if networks[target]:
-            parts.append(f'      "network_config": {dumps(networks[target])}')
+            parts.append(f'      "network_config": {compact(networks[target])}')
         if written := overrides.get(target):
             parts.append('      "pricing_overrides": ' + _list([written[model] for model in sorted(written)], "        ", "      "))
         blocks[target] = "{\n" + ",\n".join(parts) + "\n    }"
@@ -421,7 +419,7 @@ def _price(column: str, price: PriceCell, generated: bool) -> tuple[str, float] 
     with localcontext() as ctx:
         ctx.prec = 28
         if price.unit == "mtok":
-            return _TOKEN_KEYS[column], float(price.usd / _MTOK)
+            return TOKEN_KEYS[column], float(price.usd / MTOK)
         if price.unit == "image" and column in {"input", "output"}:
             return ("output" if generated else column) + "_cost_per_image", float(price.usd)
         if price.unit in {"minute", "second"} and column == "input":

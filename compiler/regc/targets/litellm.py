@@ -64,6 +64,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from regc.errors import InputError
 from regc.targets import Target, TargetOptions, header, templates
+from regc.targets._prices import MTOK, TOKEN_KEYS
 
 if TYPE_CHECKING:
     from regc.model import Model, ModelRef, PriceCell
@@ -84,7 +85,6 @@ MODES = {
     "moderation": "moderation",
     "rerank": "rerank",
 }
-_MTOK = Decimal(1_000_000)
 
 
 class _Settings(BaseModel):
@@ -382,14 +382,6 @@ def _model_info(model: Model | None) -> dict[str, object]:
     return dict(sorted(info.items()))
 
 
-_TOKEN_KEYS = {
-    "input": "input_cost_per_token",
-    "output": "output_cost_per_token",
-    "cache_read": "cache_read_input_token_cost",
-    "cache_write": "cache_creation_input_token_cost",
-}
-
-
 def _price(column: str, price: PriceCell) -> list[tuple[str, Decimal]]:
     """LiteLLM's cost key and value for one price cell of the Models table."""
     if price is None or isinstance(price, str):
@@ -397,7 +389,7 @@ def _price(column: str, price: PriceCell) -> list[tuple[str, Decimal]]:
     with localcontext() as ctx:
         ctx.prec = 28
         if price.unit == "mtok":
-            return [(_TOKEN_KEYS[column], price.usd / _MTOK)]
+            return [(TOKEN_KEYS[column], price.usd / MTOK)]
         if column not in {"input", "output"}:
             return []  # a cache price per image or minute means nothing
         if price.unit == "image":

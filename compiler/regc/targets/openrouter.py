@@ -35,7 +35,7 @@ from pydantic import Field, StrictBool, StringConstraints
 from regc.errors import Diagnostic, InputError
 from regc.model.openrouter import ID_PATTERN, IdMap
 from regc.targets import Target, TargetOptions, header
-from regc.targets._json import object_lines
+from regc.targets._json import compact, document
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -103,14 +103,11 @@ class OpenRouterTarget(Target[OpenRouterOptions]):
 
     def render(self, registry: ResolvedRegistry, options: OpenRouterOptions) -> dict[str, bytes]:
         presets, left_out = build(registry, options)
-        text = (f'{{\n  "$comment": {json.dumps(header(registry))},\n'
-                f'  "presets": {object_lines(presets)},\n  "left_out": {object_lines(left_out)}\n}}\n')
-        return {options.path: text.encode("ascii")}
+        return {options.path: document(header(registry), "presets", presets, left_out)}
 
 
-def encode(value: object) -> str:
-    """A preset body as it is written and sent: compact JSON, keys sorted, ASCII only."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+#: A preset body as it is written and sent: compact JSON, keys sorted, ASCII only.
+encode = compact
 
 
 def provider_settings(options: OpenRouterOptions) -> dict[str, object]:

@@ -59,7 +59,7 @@ from pydantic import Field
 
 from regc.errors import InputError
 from regc.targets import Target, TargetOptions, header
-from regc.targets._json import object_lines
+from regc.targets._json import compact, document
 
 if TYPE_CHECKING:
     from regc.model import ModelRef
@@ -118,14 +118,11 @@ class PortkeyTarget(Target[PortkeyOptions]):
         # One alias per line, its config exactly its header value: a diff per alias, a value to copy, and the C
         # encoder only (an indented document doubled this target's time on 10,000 aliases). ASCII throughout.
         reasons = {name: json.dumps(why) for name, why in left_out.items()}
-        text = (f'{{\n  "$comment": {json.dumps(header(registry))},\n'
-                f'  "configs": {object_lines(configs)},\n  "left_out": {object_lines(reasons)}\n}}\n')
-        return {options.path: text.encode("ascii")}
+        return {options.path: document(header(registry), "configs", configs, reasons)}
 
 
-def header_value(config: object) -> str:
-    """A config as a client sends it in ``x-portkey-config``: compact JSON, ASCII only."""
-    return json.dumps(config, separators=(",", ":"), sort_keys=True)
+#: A config as a client sends it in ``x-portkey-config``: compact JSON, keys sorted, ASCII only.
+header_value = compact
 
 
 def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -136,7 +133,8 @@ def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str
     """
     table = options.providers()
     head, tail = _config_parts(options)
-    encoded: dict[tuple[str | None, str], str | None] = {}
+    # (provider, model) -> its target's header value, or why it cannot be reached: each model is looked at once
+    encoded: dict[tuple[str | None, str], tuple[str, bool]] = {}
     configs: dict[str, str] = {}
     left_out: dict[str, list[str]] = {}
     for alias in registry.aliases:
@@ -149,16 +147,13 @@ def build(registry: ResolvedRegistry, options: PortkeyOptions) -> tuple[dict[str
         targets: list[str] = []
         for ref in chain.models:
             key = (ref.provider, ref.model)
-            if key not in encoded:
-                made = _target(ref, table.get(ref.provider or ""))
-                encoded[key] = None if made is None else header_value(made)
-            if (value := encoded[key]) is None:
+            hit = encoded.get(key)
+            if hit is None:
                 provider = table.get(ref.provider or "")
-                reasons.append(f"{ref}: Portkey's vertex-ai takes a service account's JSON or an access token inside the config; "
-                               "regc writes no credential into a file" if provider is not None and provider.kind == "vertex"
-                               else f"{ref}: provider {ref.provider!r} has no api_base to send it to")
-            else:
-                targets.append(value)
+                made = _target(ref, provider)
+                hit = encoded[key] = (header_value(made), True) if made is not None else (_unreachable(ref, provider), False)
+            value, reached = hit
+            (targets if reached else reasons).append(value)
         if not targets:
             reasons.append("no model of its chain can be reached: no config")
         else:
@@ -197,6 +192,14 @@ def _config_parts(options: PortkeyOptions) -> tuple[str, str]:
     return head, tail
 
 
+def _unreachable(ref: ModelRef, provider: Provider | None) -> str:
+    """Why the gateway cannot be sent ``ref`` (``_target`` made no target for it)."""
+    if provider is not None and provider.kind == "vertex":
+        return (f"{ref}: Portkey's vertex-ai takes a service account's JSON or an access token inside the config; "
+                "regc writes no credential into a file")
+    return f"{ref}: provider {ref.provider!r} has no api_base to send it to"
+
+
 def _placeholder(variable: str | None) -> str:
     return f"${{{variable}}}" if variable else NO_KEY
 
@@ -222,7 +225,7 @@ def _target(ref: ModelRef, provider: Provider | None) -> dict[str, object] | Non
                 "api_version": provider.api_version, "override_params": {"model": ref.model}}
     return {
         "provider": NATIVE.get(ref.provider or "", "openai"),
-        "api_key": f"${{{provider.api_key_env}}}" if provider.api_key_env else NO_KEY,
+        "api_key": _placeholder(provider.api_key_env),
         "custom_host": provider.api_base,
         "override_params": {"model": ref.model},
     }
