@@ -764,10 +764,12 @@ def markdown(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
     return terminal("\n".join(lines))
 
 
-def to_json(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
-    def money(amount: Decimal | None) -> str | None:
-        return str(cents(amount)) if amount is not None else None
+def _money(amount: Decimal | None) -> str | None:
+    """An amount for JSON: the cents as a string (``"1234.56"``, exact for every reader), null when unknown."""
+    return str(cents(amount)) if amount is not None else None
 
+
+def to_json(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
     document = {
         "usage": report.source,
         "period": report.period,
@@ -775,13 +777,13 @@ def to_json(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
         "aliases": [{
             "alias": row.usage.alias,
             "monthly": {f: str(cents(getattr(row.usage, f))) for f in _QUANTITIES},
-            "chain": [{"model": p.model, "role": p.role, "usd": money(p.usd), "estimate": p.estimate, "missing": p.missing or None}
+            "chain": [{"model": p.model, "role": p.role, "usd": _money(p.usd), "estimate": p.estimate, "missing": p.missing or None}
                       for p in row.chain],
-            "worst": {"model": w.model, "usd": money(w.usd)} if (w := row.worst) else None,
+            "worst": {"model": w.model, "usd": _money(w.usd)} if (w := row.worst) else None,
         } for row in report.aliases],
-        "total": {"primary_usd": money(report.primary_total), "worst_usd": money(report.worst_total), "complete": report.complete},
+        "total": {"primary_usd": _money(report.primary_total), "worst_usd": _money(report.worst_total), "complete": report.complete},
         "billing": [{"model": d.model, "registry_model": d.ref, "logs": d.logs, "recorded_usd": str(d.recorded),
-                     "registry_usd": money(d.declared), "flagged": d.flagged, "note": d.note or None} for d in drifts],
+                     "registry_usd": _money(d.declared), "flagged": d.flagged, "note": d.note or None} for d in drifts],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -870,16 +872,13 @@ def plan_text(rows: Sequence[CostChange], total_before: Decimal, total_after: De
 
 
 def plan_data(rows: Sequence[CostChange], total_before: Decimal, total_after: Decimal, source: str, period: str) -> dict[str, object]:
-    def money(amount: Decimal | None) -> str | None:
-        return str(cents(amount)) if amount is not None else None
-
     return {
         "usage": source,
         "period": period,
-        "aliases": [{"alias": r.alias, "before_usd": money(r.before) if r.exists_before else None,
-                     "after_usd": money(r.after) if r.exists_after else None, "change_usd": money(r.delta),
+        "aliases": [{"alias": r.alias, "before_usd": _money(r.before) if r.exists_before else None,
+                     "after_usd": _money(r.after) if r.exists_after else None, "change_usd": _money(r.delta),
                      "change_percent": percent_text(r.before, r.after) or None} for r in rows],
-        "total": {"before_usd": money(total_before), "after_usd": money(total_after),
-                  "change_usd": money(_EXACT.subtract(total_after, total_before)),
+        "total": {"before_usd": _money(total_before), "after_usd": _money(total_after),
+                  "change_usd": _money(_EXACT.subtract(total_after, total_before)),
                   "change_percent": percent_text(total_before, total_after) or None},
     }
