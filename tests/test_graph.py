@@ -162,7 +162,8 @@ def test_unknown_alias_exits_2_with_did_you_mean() -> None:
 HOSTILE = st.one_of(
     st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40),
     st.lists(st.sampled_from(['"', "\\", "\\n", "\\N", "\n", "\r", "`", "-->", "-.->", "==>", ";", "[", "]", "(", ")", "{", "}",
-                              "|", "<b>", "</td>", "&amp;", "#quot;", "#35;", "%%", "<br>", "}\ndigraph x {", "a -> b", "ü", " "]),
+                              "|", "<b>", "</td>", "&amp;", "#quot;", "#35;", "%%", "<br>", "}\ndigraph x {", "a -> b", "ü", " ",
+                              "\u2028", "\u2029", "\x85", "\x1b[2J", "\x7f"]),
              max_size=12).map("".join),
 )
 
@@ -179,8 +180,13 @@ def graphs(draw: st.DrawFn) -> drawing.Graph:
     return drawing.Graph(tuple(nodes), tuple(edges))
 
 
+#: What a label cannot show on its one line, spelled out here rather than taken from ``drawing.printable`` (the code
+#: under test): C0 and C1 controls, DEL, the line and paragraph separators, lone surrogates. Each is drawn as a space.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def expected(graph: drawing.Graph) -> Read:
-    nodes = {n.id: (drawing.printable(n.name), drawing.printable(n.detail)) for n in graph.nodes}
+    nodes = {n.id: (_UNPRINTABLE.sub(" ", n.name), _UNPRINTABLE.sub(" ", n.detail)) for n in graph.nodes}
     return nodes, [(e.tail, e.head, e.label, e.dashed) for e in graph.edges]
 
 

@@ -66,5 +66,7 @@ def line_of_key(text: str, key: str) -> int:
     for quoted in dict.fromkeys((json.dumps(key, ensure_ascii=False), json.dumps(key))):
         match = re.search(re.escape(quoted) + r"\s*:", text) or re.search(re.escape(quoted), text)
         if match is not None:
-            return text.count("\n", 0, match.start()) + 1
+            from regc.io.source import position
+
+            return position(text, match.start())[0]
     return 1

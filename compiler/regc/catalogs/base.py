@@ -114,12 +114,12 @@ class Catalog:
 
     def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
         """For a model not listed under its key: a close id of the same provider, and the other hosts that list it."""
-        import difflib
+        from regc.parse.suggest import nearest
 
         found: list[str] = []
-        close = difflib.get_close_matches(ref.model, self.model_ids(provider), n=1, cutoff=0.8)
+        close = nearest(ref.model, self.model_ids(provider), cutoff=0.8)
         if close:
-            found.append(f"did you mean `{ref.provider}/{close[0]}`?")
+            found.append(f"did you mean `{ref.provider}/{close}`?")
         hosts = sorted(self.hosts(ref.model))
         if hosts:
             shown = ", ".join(f"`{key}`" for key in hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")

@@ -13,7 +13,6 @@ or the flattened form).
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any
 
 from regc.catalogs.modelsdev import ModelsDevCatalog
@@ -54,5 +53,7 @@ class OpenRouterCatalog(ModelsDevCatalog):
 
     def hints(self, ref: ModelRef, provider: Provider | None) -> list[str]:
         found = self.id_of(ref)
-        close = difflib.get_close_matches(found or "", list(self.entries.get(OPENROUTER, {})), n=1, cutoff=0.8)
-        return [f"a near id it lists: `{close[0]}` (the same model? then map it in the openrouter target's `models`)"] if close else []
+        from regc.parse.suggest import nearest
+
+        close = nearest(found or "", list(self.entries.get(OPENROUTER, {})), cutoff=0.8)
+        return [f"a near id it lists: `{close}` (the same model? then map it in the openrouter target's `models`)"] if close else []

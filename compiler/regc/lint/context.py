@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from regc.model import Alias, Entry, Model, ModelRef, Pos
     from regc.model.providers import Provider
     from regc.model.resolve import Chain, ResolvedRegistry
+    from regc.parse.document import Document
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,7 +90,6 @@ class LintContext:
     #: The catalog the policy names (``catalog:``), for rules that ask what it lists (``catalog_model_names``).
     catalog: Catalog | None = None
     _routed_cache: dict[str, tuple[Routed, ...]] = dataclasses.field(default_factory=dict, repr=False)
-    _document: object | None = dataclasses.field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -109,12 +109,8 @@ class LintContext:
         registry, read from the text only when a finding asks; the row's position otherwise (YAML, no text)."""
         if self.text is None or self.registry.registry.format != "markdown":
             return model.pos.line, model.pos.col
-        from regc.parse.document import Document
         from regc.parse.markdown import model_field
 
-        if self._document is None:
-            self._document = Document(self.text, self.path)
-        assert isinstance(self._document, Document)
         table = self._document.table_at(model.pos.line)
         row = table.row_at(model.pos.line) if table is not None else None
         if table is None or row is None:
@@ -123,6 +119,13 @@ class LintContext:
             if model_field(cell.content) == field and index < len(row.cells):
                 return model.pos.line, row.cells[index].col
         return model.pos.line, model.pos.col
+
+    @functools.cached_property
+    def _document(self) -> Document:
+        """The registry's source document, read once, when a finding first asks where a cell is (``model_cell``)."""
+        from regc.parse.document import Document
+
+        return Document(self.text or "", self.path)
 
     def inherits_chain(self, alias: Alias) -> bool:
         """The alias only names another alias (legacy ``best`` -> ``reasoning``): its chain is judged there."""

@@ -357,8 +357,8 @@ def rule_settings(
 
 
 def unknown_rule_message(rule_id: str, rules: Mapping[str, Any]) -> str:
-    import difflib
+    from regc.parse.suggest import nearest
 
-    close = difflib.get_close_matches(rule_id, list(rules), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known rules: {', '.join(rules)}"
+    near = nearest(rule_id, list(rules))
+    hint = f"; did you mean {near!r}?" if near else f"; known rules: {', '.join(rules)}"
     return f"unknown rule {rule_id!r}{hint}"

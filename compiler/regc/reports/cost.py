@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Literal
 
 from regc.errors import Diagnostic, InputError
+from regc.io.source import position
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -281,11 +282,11 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
     last: datetime.datetime | None = None
     for log, offset in objects:
         def at(key: str, message: str, log_offset: int = offset) -> None:
-            line, col = _position(text, _key_offset(text, log_offset, key))
+            line, col = position(text, _key_offset(text, log_offset, key))
             errors.append(Diagnostic(path, line, col, message))
 
         if not isinstance(log, dict):
-            line, col = _position(text, offset)
+            line, col = position(text, offset)
             errors.append(Diagnostic(path, line, col, "expected a spend log (a JSON object with model_group, model, prompt_tokens, ...)"))
             continue
         if isinstance(log, _Object) and log.twice:
@@ -336,7 +337,7 @@ def _read_spend_logs(text: str, path: str, registry: ResolvedRegistry, period_da
         one = Usage(group, Decimal(1), Decimal(counts["prompt_tokens"]), Decimal(counts["completion_tokens"]), Decimal(cached))
         usage[group] = usage[group] + one if group in usage else one
         if group not in where:  # a position costs a scan of the text before it: once per alias, not once per log
-            where[group] = _position(text, _key_offset(text, offset, "model_group"))
+            where[group] = position(text, _key_offset(text, offset, "model_group"))
         ref = matched[model] if model in matched else matched.setdefault(model, _match(registry, model, group))
         key = ref or model  # `acme/big` and `big` (with custom_llm_provider acme) are one Models row
         previous = logged.get(key)
@@ -409,8 +410,9 @@ def _json_objects(text: str, path: str) -> tuple[list[tuple[object, int]], list[
     """The array's items, each with its offset in ``text`` (for ``file:line:col``); the array is the whole file."""
     # A recorded spend keeps the digits the gateway wrote; an overlong number stays text (``_LongNumber``).
     decoder = json.JSONDecoder(parse_float=_number_of, parse_int=_int_of, object_pairs_hook=_object_of)
+    start = len(text) - len(text.lstrip())
     try:
-        document, end = decoder.raw_decode(text, len(text) - len(text.lstrip()))
+        document, end = decoder.raw_decode(text, start)
     except json.JSONDecodeError as exc:
         raise InputError.at(path, exc.lineno, f"not JSON: {exc.msg}", exc.colno) from None
     except RecursionError:  # the C scanner recurses once per level
@@ -418,18 +420,17 @@ def _json_objects(text: str, path: str) -> tuple[list[tuple[object, int]], list[
                             "flat log objects") from None
     rest = len(text) - len(text[end:].lstrip())
     if rest < len(text):
-        line, col = _position(text, rest)
+        line, col = position(text, rest)
         raise InputError.at(path, line, "extra data after the spend logs: the file holds one JSON array (two exports "
                             "appended to one file are two arrays: join them into one)", col)
-    position = len(text) - len(text.lstrip())
     if isinstance(document, dict) and isinstance(document.get("data"), list):
-        position = text.index("[", _key_offset(text, position, "data"))
+        start = text.index("[", _key_offset(text, start, "data"))
     elif not isinstance(document, list):
-        line, col = _position(text, position)
+        line, col = position(text, start)
         raise InputError.at(path, line, "expected LiteLLM's spend logs: a JSON array of logs, as GET /spend/logs returns "
                             "(or {\"data\": [...]}), or a usage CSV", col)
     found = []
-    index = position + 1
+    index = start + 1
     while True:
         index = _skip(text, index)
         if text[index] == "]":
@@ -452,11 +453,6 @@ def _key_offset(text: str, start: int, key: str) -> int:
     """Where ``"key"`` is written in the object that starts at ``start`` (the object's start when not found)."""
     found = text.find(json.dumps(key), start, start + 65_536)
     return found if found >= 0 else start
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _cached_tokens(metadata: object) -> int | str:
@@ -768,10 +764,12 @@ def markdown(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
     return terminal("\n".join(lines))
 
 
-def to_json(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
-    def money(amount: Decimal | None) -> str | None:
-        return str(cents(amount)) if amount is not None else None
+def _money(amount: Decimal | None) -> str | None:
+    """An amount for JSON: the cents as a string (``"1234.56"``, exact for every reader), null when unknown."""
+    return str(cents(amount)) if amount is not None else None
 
+
+def to_json(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
     document = {
         "usage": report.source,
         "period": report.period,
@@ -779,13 +777,13 @@ def to_json(report: CostReport, drifts: Sequence[Drift] = ()) -> str:
         "aliases": [{
             "alias": row.usage.alias,
             "monthly": {f: str(cents(getattr(row.usage, f))) for f in _QUANTITIES},
-            "chain": [{"model": p.model, "role": p.role, "usd": money(p.usd), "estimate": p.estimate, "missing": p.missing or None}
+            "chain": [{"model": p.model, "role": p.role, "usd": _money(p.usd), "estimate": p.estimate, "missing": p.missing or None}
                       for p in row.chain],
-            "worst": {"model": w.model, "usd": money(w.usd)} if (w := row.worst) else None,
+            "worst": {"model": w.model, "usd": _money(w.usd)} if (w := row.worst) else None,
         } for row in report.aliases],
-        "total": {"primary_usd": money(report.primary_total), "worst_usd": money(report.worst_total), "complete": report.complete},
+        "total": {"primary_usd": _money(report.primary_total), "worst_usd": _money(report.worst_total), "complete": report.complete},
         "billing": [{"model": d.model, "registry_model": d.ref, "logs": d.logs, "recorded_usd": str(d.recorded),
-                     "registry_usd": money(d.declared), "flagged": d.flagged, "note": d.note or None} for d in drifts],
+                     "registry_usd": _money(d.declared), "flagged": d.flagged, "note": d.note or None} for d in drifts],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -874,16 +872,13 @@ def plan_text(rows: Sequence[CostChange], total_before: Decimal, total_after: De
 
 
 def plan_data(rows: Sequence[CostChange], total_before: Decimal, total_after: Decimal, source: str, period: str) -> dict[str, object]:
-    def money(amount: Decimal | None) -> str | None:
-        return str(cents(amount)) if amount is not None else None
-
     return {
         "usage": source,
         "period": period,
-        "aliases": [{"alias": r.alias, "before_usd": money(r.before) if r.exists_before else None,
-                     "after_usd": money(r.after) if r.exists_after else None, "change_usd": money(r.delta),
+        "aliases": [{"alias": r.alias, "before_usd": _money(r.before) if r.exists_before else None,
+                     "after_usd": _money(r.after) if r.exists_after else None, "change_usd": _money(r.delta),
                      "change_percent": percent_text(r.before, r.after) or None} for r in rows],
-        "total": {"before_usd": money(total_before), "after_usd": money(total_after),
-                  "change_usd": money(_EXACT.subtract(total_after, total_before)),
+        "total": {"before_usd": _money(total_before), "after_usd": _money(total_after),
+                  "change_usd": _money(_EXACT.subtract(total_after, total_before)),
                   "change_percent": percent_text(total_before, total_after) or None},
     }

@@ -60,7 +60,8 @@ def routing(old: ResolvedRegistry, new: ResolvedRegistry, names: Sequence[str], 
         return "\n".join([*lines, f"{len(names)} aliases changed: too many to draw here; `regc graph ALIAS...` draws any of them.", ""])
     pictures = []
     for registry in (old, new):
-        present = [name for name in names if name in {a.name for a in registry.aliases}]
+        known = {a.name for a in registry.aliases}
+        present = [name for name in names if name in known]
         pictures.append(graph.mermaid(graph.build(registry, None, present)).rstrip("\n") if present else None)
     if pictures[0] is not None and pictures[0] == pictures[1]:  # a price or a text changed: one picture, not two alike
         return "\n".join([*lines, f"**{cell(f'Unchanged ({old_label} and {new_label})')}**", "",

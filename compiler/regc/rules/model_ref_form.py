@@ -88,16 +88,15 @@ class ModelRefForm(Rule[ModelRefFormOptions]):
         if ref.provider is None:
             return f"`{ref}` has no provider: write it as `provider/{ref.model}` so it can be routed"
         if options.known_providers_only and ref.provider not in ctx.providers:
-            import difflib
-
             from regc.model.providers import PRESETS, REQUIRED
+            from regc.parse.suggest import nearest
 
             if ref.provider in PRESETS:  # an Azure resource, a Bedrock region...: regc knows the kind, not the endpoint
                 kind = PRESETS[ref.provider].kind
                 return (f"`{ref}` names provider `{ref.provider}`, whose endpoint is yours: add "
                         f"{ctx.config_table(f'providers.{ref.provider}')} with {' and '.join(REQUIRED[kind])} (docs/providers.md)")
-            close = difflib.get_close_matches(ref.provider, list(ctx.providers), n=1)
-            hint = f"did you mean `{close[0]}/{ref.model}`? " if close else ""
+            near = nearest(ref.provider, list(ctx.providers))
+            hint = f"did you mean `{near}/{ref.model}`? " if near else ""
             return (f"`{ref}` names provider `{ref.provider}`, which regc does not know; {hint}"
                     f"add it under {ctx.config_table(f'providers.{ref.provider}')} if it is real")
         return None
