@@ -192,23 +192,19 @@ def _advice(judgement: Judgement, path: str) -> str:
 
 
 def _not_ours(placed: dict[str, Path], judgement: Judgement, root: Path) -> list[str]:
-    """The outputs whose working-tree file exists, differs and is not regc's (the manifest on disk does not list it,
-    it has no generated-file notice, and it is not a hand-written file a target edits a block of)."""
+    """The outputs whose working-tree file exists, differs and is not regc's, as ``regc build`` judges them
+    (``write.not_ours``); the hand-written files a target edits a block of are the outputs the manifest does not list."""
     from regc.io import manifest
-    from regc.io.write import generated
+    from regc.io.write import Change, not_ours
 
     listed = root / manifest.NAME
     expected = {output.path: output.expected for output in judgement.outputs}
     whole = set(manifest.parse(expected.get(manifest.NAME)))
-    # edits: the hand-written files a target edits a block of (outputs that the manifest does not list)
     edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
-    mine = {manifest.NAME, *manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}
-    found = []
-    for relative, path in placed.items():
-        old = path.read_bytes() if path.is_file() and not path.is_symlink() else None
-        if old is not None and old != expected.get(relative) and relative not in mine and not generated(old):
-            found.append(relative)
-    return found
+    changes = [Change(manifest.NAME, listed.read_bytes() if listed.is_file() else None, expected.get(manifest.NAME))]
+    changes += [Change(relative, path.read_bytes() if path.is_file() and not path.is_symlink() else None, expected.get(relative))
+                for relative, path in placed.items()]
+    return not_ours(changes, edits)
 
 
 def _regenerated_not_staged(repo: Repo, judgement: Judgement) -> list[Output]:
