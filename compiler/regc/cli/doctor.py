@@ -302,12 +302,12 @@ def from_file(path: str, only: tuple[str, ...], registry: str | None) -> Setup:
 
 
 def _known_targets(only: tuple[str, ...], names: list[str]) -> None:
+    from regc.parse.suggest import nearest
+
     for name in only:
         if name not in names:
-            import difflib
-
-            near = difflib.get_close_matches(name, names, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; configured: {', '.join(names) or 'none'}"
+            near = nearest(name, names)
+            hint = f"; did you mean {near!r}?" if near else f"; configured: {', '.join(names) or 'none'}"
             raise UsageError(f"--target {name!r} is not a configured target{hint}")
 
 
