@@ -53,8 +53,13 @@ def _here(repo: Repo, location: str) -> str:
     return os.path.relpath(repo.top / location, Path.cwd())
 
 
+def _config_given(obj: Context, config_file: str | None) -> str | None:
+    """The configuration file the user named (the hook's --config, else the global one), to repeat in a fix."""
+    return config_file or (str(obj.config_file) if obj.config_file else None)
+
+
 def _build_command(obj: Context, config_file: str | None) -> str:
-    given = config_file or (str(obj.config_file) if obj.config_file else None)
+    given = _config_given(obj, config_file)
     return f"regc --config {shlex.quote(given)} build" if given else "regc build"
 
 
@@ -132,7 +137,7 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
                     f"another path, or hand the file over with `{_build_command(obj, config_file)} --adopt {path}`"
                     + (f"; {more}" if more else ""))
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
-        given = config_file or (str(obj.config_file) if obj.config_file else None)
+        given = _config_given(obj, config_file)
         again = f"regc hook --config {shlex.quote(given)} --fix" if given else "regc hook --fix"
         obj.log(f"     (or `{again}`: it writes the outputs of the staged registry, then `git add` them)")
     for source in result.unstaged_sources:
