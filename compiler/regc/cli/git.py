@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regc.cli.context import not_ours_note
 from regc.cli.cost import period_option, read_usage
 
 if TYPE_CHECKING:
@@ -132,10 +133,7 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
         config = judgement.config
         placed = {o.path: config.root / o.path for o in bad if o.expected is not None}
         for path in _not_ours(placed, judgement, config.root):
-            more = _advice(judgement, path)
-            obj.log(f"note: {path} is a file regc did not generate, which `regc build` never overwrites: give the target "
-                    f"another path, or hand the file over with `{_build_command(obj, config_file)} --adopt {path}`"
-                    + (f"; {more}" if more else ""))
+            obj.log(f"note: {path} is {not_ours_note(path, _advice(judgement, path), _build_command(obj, config_file))}")
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
         given = _config_given(obj, config_file)
         again = f"regc hook --config {shlex.quote(given)} --fix" if given else "regc hook --fix"
