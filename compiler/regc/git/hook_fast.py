@@ -153,7 +153,7 @@ def _watched_for(top: Path, project: str, config_rel: str | None, table: dict[st
     if not isinstance(registry, str) or not isinstance(policy, str):
         return None
     sources = [posixpath.join(project, registry), posixpath.join(project, policy), *([config_rel] if config_rel else [])]
-    if any(_through_link(top, source) for source in sources):
+    if any(through_link(top, source) for source in sources):
         return None  # the file a link leads to is watched too, as the index holds it: the full command reads the links
     paths = [registry, policy, manifest.NAME]
     if targets is None:
@@ -186,7 +186,7 @@ def _watched_for(top: Path, project: str, config_rel: str | None, table: dict[st
     return [w for w in watched if not w.startswith("../") and not posixpath.isabs(w)]
 
 
-def _through_link(top: Path, relative: str) -> bool:
+def through_link(top: Path, relative: str) -> bool:
     """A symbolic link on the working tree's path to ``relative`` (the file itself or a directory above it)."""
     path = top
     for part in posixpath.normpath(relative).split("/"):

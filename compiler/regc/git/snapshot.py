@@ -107,12 +107,9 @@ class WorkTree:
         return top_relative(self.top, self.top / path) or path
 
     def linked(self, paths: Iterable[str]) -> set[str]:
-        found = set()
-        for path in paths:
-            parts = path.split("/")
-            if any((self.top / "/".join(parts[:i])).is_symlink() for i in range(1, len(parts) + 1)):
-                found.add(path)
-        return found
+        from regc.git.hook_fast import through_link
+
+        return {path for path in paths if through_link(self.top, path)}
 
     def display(self, path: str) -> str:
         return path
