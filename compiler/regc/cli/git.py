@@ -196,18 +196,16 @@ def _advice(judgement: Judgement, path: str) -> str:
 
 def _not_ours(placed: dict[str, Path], judgement: Judgement, root: Path) -> list[str]:
     """The outputs whose working-tree file exists, differs and is not regc's, as ``regc build`` judges them
-    (``write.not_ours``); the hand-written files a target edits a block of are the outputs the manifest does not list."""
+    (``write.not_ours``: the manifest on disk, the generated-file notice, the files a target edits a block of)."""
     from regc.io import manifest
     from regc.io.write import Change, not_ours
 
     listed = root / manifest.NAME
     expected = {output.path: output.expected for output in judgement.outputs}
-    whole = set(manifest.parse(expected.get(manifest.NAME)))
-    edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
     changes = [Change(manifest.NAME, listed.read_bytes() if listed.is_file() else None, expected.get(manifest.NAME))]
     changes += [Change(relative, path.read_bytes() if path.is_file() and not path.is_symlink() else None, expected.get(relative))
                 for relative, path in placed.items()]
-    return not_ours(changes, edits)
+    return not_ours(changes, judgement.edited)
 
 
 def _regenerated_not_staged(repo: Repo, judgement: Judgement) -> list[Output]:
