@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from regc.cli.context import not_ours_note
+from regc.cli.context import EXIT_FINDINGS, EXIT_OK, not_ours_note
 from regc.cli.cost import period_option, read_usage
 
 if TYPE_CHECKING:
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from regc.io import write
     from regc.lint.policy import Policy
     from regc.model.resolve import ResolvedRegistry
-
-EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
 def _open(obj: Context, config_file: str | None = None) -> tuple[Repo, Project]:
