@@ -209,6 +209,18 @@ def test_a_foreign_git_hook_is_refused_before_anything_is_written(empty_repo: Pa
     assert run_regc("init", "--targets", "go", "--hook", "none", cwd=empty_repo).code == 0
 
 
+def test_a_linked_git_hook_is_refused_as_foreign(empty_repo: Path) -> None:
+    """A hook manager's link is not regc's hook, even when it leads to a file with regc's mark."""
+    from regc.git import install
+
+    managed = empty_repo / ".git/managed-hook"
+    managed.write_text(install.script(sys.executable))
+    (empty_repo / ".git/hooks/pre-commit").symlink_to(managed)
+    refused = run_regc("init", "--targets", "go", cwd=empty_repo)
+    assert refused.code == 2 and ".git/hooks/pre-commit already exists and was not written by regc" in refused.err
+    assert files_of(empty_repo) == {}
+
+
 def test_pre_commit_starts_the_hooks_for_this_projects_own_paths(empty_repo: Path) -> None:
     """The hooks' default `files` match only a registry.md at the top: a registry elsewhere must still start them.
 

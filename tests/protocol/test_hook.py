@@ -290,6 +290,7 @@ def test_a_project_in_a_subdirectory_with_config_given_to_the_hook(tmp_path: Pat
     assert result.returncode == 1
     assert "regc hook: services/ai/registry.md is staged but services/ai/targets/json/registry.json was not regenerated" in result.stderr
     assert "fix: regc --config services/ai/regc.toml build && git add services/ai/targets/json/registry.json" in result.stderr
+    assert "(or `regc hook --config services/ai/regc.toml --fix`: it writes the outputs of the staged registry" in result.stderr
 
 
 def run_in(repo: Repo, directory: str, *args: str) -> Run:

@@ -73,6 +73,21 @@ def test_uninstall_leaves_foreign_hooks_alone(repo: Repo) -> None:
     assert hook.read_text() == FOREIGN
 
 
+def test_a_linked_hook_is_foreign_even_when_it_leads_to_regcs_script(repo: Repo, tmp_path: Path) -> None:
+    """A hook manager's link is never regc's: install (without --force), uninstall and init all leave it alone."""
+    hook = repo.path / ".git/hooks/pre-commit"
+    managed = tmp_path / "managed-hook"
+    managed.write_text(install.script(sys.executable))
+    hook.symlink_to(managed)
+    assert install.foreign(hook)
+    assert repo.regc("install-hook").code == 2
+    assert repo.regc("install-hook", "--uninstall").err.startswith(f"error: {hook} was not written by regc")
+    hook.unlink()
+    hook.symlink_to(tmp_path / "dangling")
+    assert repo.regc("install-hook", "--uninstall").code == 2
+    assert hook.is_symlink() and managed.read_text() == install.script(sys.executable)
+
+
 def test_a_hook_whose_python_is_gone_says_how_to_fix_it(repo: Repo, tmp_path: Path) -> None:
     hook = repo.path / ".git/hooks/pre-commit"
     hook.write_text(install.script(str(tmp_path / "gone env/bin/python")))

@@ -58,6 +58,12 @@ def test_block_mode_a_hand_edit_inside_the_block_is_caught(tmp_path: Path) -> No
 
     assert result.returncode == 1
     assert f"regc hook: {GO} is staged but differs from what the staged registry.md generates (edited by hand?)" in result.stderr
+    # The file is the project's own, with a block regc edits: neither a file regc did not write nor refused by --fix.
+    assert "regc did not generate" not in result.stderr
+    assert "fix: regc build && git add gateway/config.go" in result.stderr
+    fixed = repo.regc("hook", "--fix")
+    assert fixed.code == 1 and f"\nwrote {GO}\n" in fixed.out, fixed.out + fixed.err
+    assert '"anthropic/claude-opus-4-7"' in repo.read(GO).split("// regc:begin aliases")[1]
 
 
 def test_block_mode_in_history(tmp_path: Path) -> None:

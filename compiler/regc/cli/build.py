@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from regc.cli.context import EXIT_FINDINGS, EXIT_OK, Context, lint_options, pass_context, registry_option, user_path
+from regc.cli.context import EXIT_FINDINGS, EXIT_OK, Context, lint_options, not_ours_note, pass_context, registry_option, user_path
 from regc.reports import default_format
 
 if TYPE_CHECKING:
@@ -65,9 +65,7 @@ def build(obj: Context, registry: str | None, output_dir: str | None, check: boo
 
 def _stale(path: str, status: str, not_ours: tuple[str, ...], advice: dict[str, str]) -> str:
     if path in not_ours:
-        more = f"; {advice[path]}" if path in advice else ""
-        return (f"differs from the registry, and is a file regc did not generate, which `regc build` never overwrites: "
-                f"give the target another path, or hand the file over with `regc build --adopt {path}`{more}")
+        return f"differs from the registry, and is {not_ours_note(path, advice.get(path, ''))}"
     return _STALE[status]
 
 

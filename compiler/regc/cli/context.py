@@ -105,3 +105,10 @@ def known_aliases(resolved: ResolvedRegistry, names: Iterable[str]) -> None:
             near = nearest(name, known)
             hint = f"; did you mean `{near}`?" if near else f"; aliases: {', '.join(known)}"
             raise UsageError(f"no alias {name!r} in {resolved.registry.path}{hint}")
+
+
+def not_ours_note(path: str, advice: str = "", build: str = "regc build") -> str:
+    """What ``regc check`` and ``regc hook`` say of an output over a file regc did not write (which ``regc build``
+    refuses with ``regc.io.write.foreign``): the ways out, then the target's ``advice``."""
+    return (f"a file regc did not generate, which `regc build` never overwrites: give the target another path, or hand "
+            f"the file over with `{build} --adopt {path}`" + (f"; {advice}" if advice else ""))

@@ -27,7 +27,13 @@ def _decimal(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
         number = Decimal(-1)
     if not number.is_finite() or number < 0 or number > 10**9:  # a bound keeps every figure exact (reports.cost)
         raise click.BadParameter(f"expected a number from 0 to 1,000,000,000 such as 7 or 2.5, found {value!r}")
-    if param.name == "period_days":
+    return number
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> Decimal | None:
+    """``--period-days``: a ``_decimal`` that is also a period the usage may cover (``reports.cost.period_problem``)."""
+    number = _decimal(ctx, param, value)
+    if number is not None:
         from regc.reports.cost import period_problem
 
         problem = period_problem(number)
@@ -38,7 +44,7 @@ def _decimal(_ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 usage_option = click.option("--usage", "usage", metavar="FILE", required=True,
                             help="the traffic: a usage CSV or LiteLLM's spend logs (GET /spend/logs as JSON); see docs/cost.md")
-period_option = click.option("--period-days", "period_days", metavar="DAYS", callback=_decimal,
+period_option = click.option("--period-days", "period_days", metavar="DAYS", callback=_period,
                              help="the days the usage covers (default: a CSV row's period_days, else 30; spend logs: their time span)")
 
 

@@ -54,7 +54,7 @@ class Need:
 
     @property
     def state(self) -> str:
-        return "is set but blank" if self.variable in os.environ else "is not set"
+        return _state(self.variable)
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,8 @@ def master_key(setup: Setup) -> list[Problem]:
     if served.master_key is not None:
         if _set(served.master_key):
             return []
-        state = "is set but blank" if served.master_key in os.environ else "is not set"
-        return [Problem("master-key", "litellm", f"{served.master_key} {state} (the proxy's master key: without it the proxy "
-                                                 "answers anyone, with no authentication)",
+        return [Problem("master-key", "litellm", f"{served.master_key} {_state(served.master_key)} (the proxy's master key: "
+                                                 "without it the proxy answers anyone, with no authentication)",
                         f"set {served.master_key} in the gateway's environment before it starts")]
     if served.master_key_written:
         return [Problem("master-key", "litellm", f"{served.display}: general_settings.master_key is written in the file",
@@ -302,12 +301,12 @@ def from_file(path: str, only: tuple[str, ...], registry: str | None) -> Setup:
 
 
 def _known_targets(only: tuple[str, ...], names: list[str]) -> None:
+    from regc.parse.suggest import nearest
+
     for name in only:
         if name not in names:
-            import difflib
-
-            near = difflib.get_close_matches(name, names, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; configured: {', '.join(names) or 'none'}"
+            near = nearest(name, names)
+            hint = f"; did you mean {near!r}?" if near else f"; configured: {', '.join(names) or 'none'}"
             raise UsageError(f"--target {name!r} is not a configured target{hint}")
 
 
@@ -420,6 +419,11 @@ def _variables(setup: Setup) -> dict[str, bool]:
 
 def _set(variable: str) -> bool:
     return bool(os.environ.get(variable, "").strip())
+
+
+def _state(variable: str) -> str:
+    """Why an unready variable is not ready (``_set`` is false)."""
+    return "is set but blank" if variable in os.environ else "is not set"
 
 
 def _users(users: list[str]) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regc.cli.context import EXIT_FINDINGS, EXIT_OK, not_ours_note
 from regc.cli.cost import period_option, read_usage
 
 if TYPE_CHECKING:
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from regc.io import write
     from regc.lint.policy import Policy
     from regc.model.resolve import ResolvedRegistry
-
-EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
 def _open(obj: Context, config_file: str | None = None) -> tuple[Repo, Project]:
@@ -53,8 +52,13 @@ def _here(repo: Repo, location: str) -> str:
     return os.path.relpath(repo.top / location, Path.cwd())
 
 
+def _config_given(obj: Context, config_file: str | None) -> str | None:
+    """The configuration file the user named (the hook's --config, else the global one), to repeat in a fix."""
+    return config_file or (str(obj.config_file) if obj.config_file else None)
+
+
 def _build_command(obj: Context, config_file: str | None) -> str:
-    given = config_file or (str(obj.config_file) if obj.config_file else None)
+    given = _config_given(obj, config_file)
     return f"regc --config {shlex.quote(given)} build" if given else "regc build"
 
 
@@ -127,12 +131,9 @@ def hook(obj: Context, fix: bool, config_file: str | None, files_regex: bool, no
         config = judgement.config
         placed = {o.path: config.root / o.path for o in bad if o.expected is not None}
         for path in _not_ours(placed, judgement, config.root):
-            more = _advice(judgement, path)
-            obj.log(f"note: {path} is a file regc did not generate, which `regc build` never overwrites: give the target "
-                    f"another path, or hand the file over with `{_build_command(obj, config_file)} --adopt {path}`"
-                    + (f"; {more}" if more else ""))
+            obj.log(f"note: {path} is {not_ours_note(path, _advice(judgement, path), _build_command(obj, config_file))}")
         obj.log(f"fix: {_build_command(obj, config_file)} && git add {paths}")
-        given = config_file or (str(obj.config_file) if obj.config_file else None)
+        given = _config_given(obj, config_file)
         again = f"regc hook --config {shlex.quote(given)} --fix" if given else "regc hook --fix"
         obj.log(f"     (or `{again}`: it writes the outputs of the staged registry, then `git add` them)")
     for source in result.unstaged_sources:
@@ -192,23 +193,17 @@ def _advice(judgement: Judgement, path: str) -> str:
 
 
 def _not_ours(placed: dict[str, Path], judgement: Judgement, root: Path) -> list[str]:
-    """The outputs whose working-tree file exists, differs and is not regc's (the manifest on disk does not list it,
-    it has no generated-file notice, and it is not a hand-written file a target edits a block of)."""
+    """The outputs whose working-tree file exists, differs and is not regc's, as ``regc build`` judges them
+    (``write.not_ours``: the manifest on disk, the generated-file notice, the files a target edits a block of)."""
     from regc.io import manifest
-    from regc.io.write import generated
+    from regc.io.write import Change, not_ours
 
     listed = root / manifest.NAME
     expected = {output.path: output.expected for output in judgement.outputs}
-    whole = set(manifest.parse(expected.get(manifest.NAME)))
-    # edits: the hand-written files a target edits a block of (outputs that the manifest does not list)
-    edits = {path for path, data in expected.items() if data is not None and path not in whole and path != manifest.NAME}
-    mine = {manifest.NAME, *manifest.parse(listed.read_bytes() if listed.is_file() else None), *edits}
-    found = []
-    for relative, path in placed.items():
-        old = path.read_bytes() if path.is_file() and not path.is_symlink() else None
-        if old is not None and old != expected.get(relative) and relative not in mine and not generated(old):
-            found.append(relative)
-    return found
+    changes = [Change(manifest.NAME, listed.read_bytes() if listed.is_file() else None, expected.get(manifest.NAME))]
+    changes += [Change(relative, path.read_bytes() if path.is_file() and not path.is_symlink() else None, expected.get(relative))
+                for relative, path in placed.items()]
+    return not_ours(changes, judgement.edited)
 
 
 def _regenerated_not_staged(repo: Repo, judgement: Judgement) -> list[Output]:

@@ -221,15 +221,9 @@ def _ask(interactive: bool, question: str, default: str, choices: tuple[str, ...
 
 def _no_foreign_hook(path: Path, root: Path) -> None:
     """Refuse, before any write, when a pre-commit hook that regc did not write is there (install would refuse later)."""
-    from regc.git.install import MARK
+    from regc.git.install import foreign
 
-    if not (path.exists() or path.is_symlink()):
-        return
-    try:
-        ours = not path.is_symlink() and MARK in path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        ours = False
-    if not ours:
+    if foreign(path):
         raise UsageError(f"{os.path.relpath(path, root)} already exists and was not written by regc; `regc init` wrote nothing "
                          "(pass --hook none and call `regc hook` from that hook, or --hook pre-commit)")
 

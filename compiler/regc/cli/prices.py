@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
+from regc.cli.context import EXIT_FINDINGS, EXIT_OK, registry_option
 from regc.errors import InputError, UsageError
 from regc.reports import REPORTERS, default_format
 
@@ -25,10 +26,7 @@ if TYPE_CHECKING:
     from regc.prices import Comparison
     from regc.rules import Severity
 
-EXIT_OK, EXIT_FINDINGS = 0, 1
 
-
-registry_option = click.option("--registry", "registry", metavar="PATH", help="registry file (default: from the config, registry.md)")
 catalog_option = click.option(
     "--catalog", "catalog", metavar="litellm|models.dev|openrouter|PATH", default=None,
     help="the catalog: `litellm` (the installed package's cost map), `models.dev` ($REGC_MODELS_DEV), `openrouter` "

@@ -116,24 +116,24 @@ def watched_paths(top: Path, cwd: Path, config_arg: str | None) -> list[str] | N
 
     None when this module cannot tell (the full command then decides).
     """
-    from regc.io.discovery import top_relative
+    from regc.io.discovery import config_file, top_relative
 
-    config_file = _config_file(top, cwd, config_arg)
-    if config_file is None:
+    file = config_file(cwd, config_arg, top=top)
+    if file is None:
         project = top_relative(top, cwd)
         if project is None:
             return None
         return _watched_for(top, project, None, {}, _staged)
-    config_rel = top_relative(top, config_file)
+    config_rel = top_relative(top, file)
     if config_rel is None:
         return None
     text = _git("cat-file", "blob", f":{config_rel}")  # the staged configuration, as the full hook reads it
     if text is None:
-        text = config_file.read_bytes()  # not tracked: the working tree's is all there is
+        text = file.read_bytes()  # not tracked: the working tree's is all there is
     import tomllib
 
     data: Any = tomllib.loads(text.decode("utf-8"))
-    table = data.get("tool", {}).get("regc") if config_file.name == "pyproject.toml" else data
+    table = data.get("tool", {}).get("regc") if file.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         return None
     return _watched_for(top, posixpath.dirname(config_rel), config_rel, table, _staged)
@@ -153,7 +153,7 @@ def _watched_for(top: Path, project: str, config_rel: str | None, table: dict[st
     if not isinstance(registry, str) or not isinstance(policy, str):
         return None
     sources = [posixpath.join(project, registry), posixpath.join(project, policy), *([config_rel] if config_rel else [])]
-    if any(_through_link(top, source) for source in sources):
+    if any(through_link(top, source) for source in sources):
         return None  # the file a link leads to is watched too, as the index holds it: the full command reads the links
     paths = [registry, policy, manifest.NAME]
     if targets is None:
@@ -186,7 +186,7 @@ def _watched_for(top: Path, project: str, config_rel: str | None, table: dict[st
     return [w for w in watched if not w.startswith("../") and not posixpath.isabs(w)]
 
 
-def _through_link(top: Path, relative: str) -> bool:
+def through_link(top: Path, relative: str) -> bool:
     """A symbolic link on the working tree's path to ``relative`` (the file itself or a directory above it)."""
     path = top
     for part in posixpath.normpath(relative).split("/"):
@@ -194,12 +194,3 @@ def _through_link(top: Path, relative: str) -> bool:
         if path.is_symlink():
             return True
     return False
-
-
-def _config_file(top: Path, cwd: Path, config_arg: str | None) -> Path | None:
-    """The configuration file as ``regc.model.config.find_config`` finds it (stdlib only)."""
-    from regc.io.discovery import find_config
-
-    if config_arg:
-        return (cwd / config_arg).absolute()
-    return find_config(cwd, top=top)

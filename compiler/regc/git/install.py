@@ -78,19 +78,25 @@ def install(hooks_dir: Path, *, force: bool = False, python: str | None = None, 
 
 def uninstall(hooks_dir: Path) -> Installed:
     path = hooks_dir / "pre-commit"
-    current = _read(path) if path.exists() else None
-    if current is None:
-        if path.exists() or path.is_symlink():
-            raise UsageError(f"{path} was not written by regc; remove it yourself if you mean to")
-        return Installed(path, "absent")
-    if MARK not in current:
+    if foreign(path):
         raise UsageError(f"{path} was not written by regc; remove it yourself if you mean to")
+    if not path.exists():
+        return Installed(path, "absent")
     path.unlink()
     backup = path.with_name(path.name + BACKUP_SUFFIX)
     if backup.exists():
         backup.rename(path)
         return Installed(path, "removed", backup, restored=True)
     return Installed(path, "removed")
+
+
+def foreign(path: Path) -> bool:
+    """A hook at ``path`` that regc did not write (a link, unreadable, or without ``MARK``): ``install`` replaces it
+    only with ``force``."""
+    if not (path.exists() or path.is_symlink()):
+        return False
+    current = _read(path)
+    return current is None or MARK not in current
 
 
 def _read(path: Path) -> str | None:

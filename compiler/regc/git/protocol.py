@@ -77,6 +77,7 @@ class Judgement:
     outputs: tuple[Output, ...]
     policy_errors: tuple[str, ...] = ()
     settings: Mapping[str, str] = dataclasses.field(default_factory=dict)  # output path -> the setting naming it
+    edited: frozenset[str] = frozenset()  # the hand-written files a target edits a block of (not in the manifest)
 
     @property
     def bad(self) -> list[Output]:
@@ -219,10 +220,11 @@ def check_index(repo: Repo, project: Project, *, lint: bool = True) -> IndexChec
     head = repo.head_tree()
     listed = [*_listed(index, project), *(_listed(head, project) if head is not None else [])]
     settings: dict[str, str] = {}
-    outputs = render(index, project, config, registry, settings)
+    edited: set[str] = set()
+    outputs = render(index, project, config, registry, settings, edited=edited)
     judgement = judge(index, project, config, outputs, staged.__contains__, ignored=repo.ignored, listed=listed)
     errors = policy_errors(index, project, config, registry) if lint else ()
-    judgement = dataclasses.replace(judgement, policy_errors=errors, settings=settings)
+    judgement = dataclasses.replace(judgement, policy_errors=errors, settings=settings, edited=frozenset(edited))
     sources = _sources(project, config)
     disk, staged_sources = WorkTree(repo.top), index.read_many(sources)
     unstaged = tuple(s for s in sources if staged_sources[s] is not None and disk.read(s) != staged_sources[s])

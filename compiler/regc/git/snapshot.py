@@ -107,12 +107,9 @@ class WorkTree:
         return top_relative(self.top, self.top / path) or path
 
     def linked(self, paths: Iterable[str]) -> set[str]:
-        found = set()
-        for path in paths:
-            parts = path.split("/")
-            if any((self.top / "/".join(parts[:i])).is_symlink() for i in range(1, len(parts) + 1)):
-                found.add(path)
-        return found
+        from regc.git.hook_fast import through_link
+
+        return {path for path in paths if through_link(self.top, path)}
 
     def display(self, path: str) -> str:
         return path
@@ -234,12 +231,13 @@ def reader(snapshot: Snapshot, project: Project, config: Config) -> Callable[[st
 
 
 def render(snapshot: Snapshot, project: Project, config: Config, registry: ResolvedRegistry,
-           settings: dict[str, str] | None = None) -> dict[str, bytes]:
+           settings: dict[str, str] | None = None, *, edited: set[str] | None = None) -> dict[str, bytes]:
     """Every file ``regc build`` would write (the outputs and their manifest) from the files ``snapshot`` holds;
-    ``settings`` receives the setting that names each output (``pipeline.generate``)."""
+    ``settings`` receives the setting that names each output, ``edited`` the hand-written files a target edits a
+    block of (``pipeline.generate``)."""
     from regc import pipeline
 
-    return pipeline.generate(registry, config, reader(snapshot, project, config), settings=settings)
+    return pipeline.generate(registry, config, reader(snapshot, project, config), settings=settings, edited=edited)
 
 
 def watched(project: Project, config: Config, snapshot: Snapshot | None = None) -> list[str]:

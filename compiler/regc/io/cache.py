@@ -296,12 +296,9 @@ def _linked_or_in_git(root: Path, cache_dir: str) -> bool:
 
 def _discovered_config(args: Sequence[str]) -> str | None:
     """The configuration file a run of ``args`` uses, found as ``regc.model.config.find_config`` finds it (stdlib only)."""
-    from regc.io.discovery import find_config
+    from regc.io.discovery import config_file
 
-    config_arg = _config_arg(args)
-    if config_arg:
-        return str((Path.cwd() / config_arg).absolute())
-    found = find_config(Path.cwd())
+    found = config_file(Path.cwd(), _config_arg(args))
     return None if found is None else str(found)
 
 

@@ -44,6 +44,13 @@ def find_config(start: Path, *, top: Path | None = None) -> Path | None:
     return None
 
 
+def config_file(cwd: Path, config_arg: str | None, *, top: Path | None = None) -> Path | None:
+    """The configuration file a run started in ``cwd`` uses: the one ``--config`` names, else ``find_config``'s."""
+    if config_arg:
+        return (cwd / config_arg).absolute()
+    return find_config(cwd, top=top)
+
+
 def top_relative(top: Path, path: Path) -> str | None:
     """``path`` as a posix path relative to the repository's ``top`` ("" for the top); None when it is outside."""
     try:

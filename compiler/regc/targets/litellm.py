@@ -228,19 +228,6 @@ class LitellmTarget(Target[LitellmOptions]):
         text = templates().get_template("litellm.yaml.j2").render(header=header(registry), config=data)
         return {options.path: text.encode("utf-8")}
 
-    def environment(self, registry: ResolvedRegistry, options: LitellmOptions) -> dict[str, list[str]]:
-        """Every ``os.environ/`` reference of the file: the master key, and each provider key with its model groups.
-
-        An unset provider key is worse than a failing model: LiteLLM 1.102.4 sends ``OPENAI_API_KEY`` in its place
-        on several OpenAI-compatible routes (README: the litellm target's hazards)."""
-        config = build(registry, options)
-        needed: dict[str, list[str]] = {options.master_key_env: ["the proxy itself: its master key (unset, the proxy answers anyone)"]}
-        for deployment in config.deployments:
-            for value in deployment.litellm_params.values():  # api_key, AWS keys, vertex_credentials
-                if value.startswith("os.environ/"):
-                    needed.setdefault(value.removeprefix("os.environ/"), []).append(f"model group {deployment.model_name!r}")
-        return needed
-
 
 def build(registry: ResolvedRegistry, options: LitellmOptions) -> Config:
     """The configuration for ``registry``: deployments, fallbacks, settings, and what was left out."""
